@@ -1,0 +1,35 @@
+"""One configuration object, built explicitly and passed in: limits, languages, parallelism."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Expansion limits for containers and images; reaching one marks the exhibit `expansion_limit`."""
+
+    member_bytes: int = 512 * 1024 * 1024      # largest single member we inflate
+    total_bytes: int = 2 * 1024 * 1024 * 1024  # all members of one top-level container together
+    ratio: float = 200.0                        # uncompressed / compressed, per member
+    depth: int = 8                              # nesting of containers
+    members: int = 50_000                       # members per container
+    image_pixels: int = 89_478_485              # Pillow's own default MAX_IMAGE_PIXELS
+
+
+@dataclass(frozen=True)
+class Config:
+    archive: Path = Path("exhibit-archive")
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    ocr_langs: str = "chi_sim+uig+eng"
+    passwords: tuple[str, ...] = ()
+    custodian: str | None = None
+    source: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+
+def default_archive_path() -> Path:
+    """`--archive` default per the product contract: $EXHIBIT_ARCHIVE, else ./exhibit-archive."""
+    return Path(os.environ.get("EXHIBIT_ARCHIVE") or "exhibit-archive")
