@@ -1,0 +1,86 @@
+"""The chain of custody: an append-only, hash-chained log of what happened to each exhibit."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from exhibit import TOOL
+
+GENESIS = "0" * 64
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def event_hash(seq: int, time: str, actor: str, tool: str, event: str, sha256: str | None,
+               details: str, prev_hash: str) -> str:
+    canonical = json.dumps([seq, time, actor, tool, event, sha256, details, prev_hash],
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CustodyEvent:
+    seq: int
+    time: str
+    actor: str
+    tool: str
+    event: str
+    exhibit_sha256: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "time": self.time, "actor": self.actor, "tool": self.tool,
+                "event": self.event, "sha256": self.exhibit_sha256, "details": self.details,
+                "prev_hash": self.prev_hash, "hash": self.hash}
+
+
+def append(db: sqlite3.Connection, event: str, sha256: str | None, actor: str,
+           details: dict[str, Any] | None = None, tool: str = TOOL) -> CustodyEvent:
+    """Append one event; call inside the caller's transaction so the event and the change it records
+    commit together."""
+    last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    seq = (last["seq"] + 1) if last else 1
+    prev = last["hash"] if last else GENESIS
+    time = utc_now()
+    det = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
+    h = event_hash(seq, time, actor, tool, event, sha256, det, prev)
+    db.execute("INSERT INTO custody(seq, time, actor, tool, event, exhibit_sha256, details, prev_hash, hash)"
+               " VALUES (?,?,?,?,?,?,?,?,?)", (seq, time, actor, tool, event, sha256, det, prev, h))
+    return CustodyEvent(seq, time, actor, tool, event, sha256, details or {}, prev, h)
+
+
+def row_to_event(r: sqlite3.Row) -> CustodyEvent:
+    return CustodyEvent(r["seq"], r["time"], r["actor"], r["tool"], r["event"], r["exhibit_sha256"],
+                        json.loads(r["details"]), r["prev_hash"], r["hash"])
+
+
+def broken_links(db: sqlite3.Connection) -> list[CustodyEvent]:
+    """Events whose stored hash or link to the previous event does not recompute."""
+    bad: list[CustodyEvent] = []
+    prev = GENESIS
+    expect_seq = 1
+    for r in db.execute("SELECT * FROM custody ORDER BY seq"):
+        h = event_hash(r["seq"], r["time"], r["actor"], r["tool"], r["event"], r["exhibit_sha256"],
+                       r["details"], r["prev_hash"])
+        if h != r["hash"] or r["prev_hash"] != prev or r["seq"] != expect_seq:
+            bad.append(row_to_event(r))
+        prev = r["hash"]
+        expect_seq = r["seq"] + 1
+    return bad
