@@ -27,6 +27,7 @@ class IngestContext:
     ocr_langs: str = "chi_sim+uig+eng"
     depth: int = 0
     ocr: bool = True
+    ocr_cache: Path | None = None  # SQLite file of OCR results keyed by image hash (in the archive folder)
     notes: list[str] = field(default_factory=list)  # e.g. "password used" (never the password itself)
 
 
