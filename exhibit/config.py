@@ -24,6 +24,7 @@ class Config:
     archive: Path = Path("exhibit-archive")
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     ocr_langs: str = "chi_sim+uig+eng"
+    ocr: bool = True
     passwords: tuple[str, ...] = ()
     custodian: str | None = None
     source: str | None = None

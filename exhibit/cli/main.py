@@ -6,6 +6,7 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from exhibit.cli.common import console
 from exhibit.errors import ExhibitError
@@ -27,9 +28,7 @@ for _name in COMMAND_MODULES:
 def main() -> None:
     """Entry point: expected failures become a one-line message and exit code 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        app()
     except ExhibitError as e:
-        console.print(f"[bold red]error:[/] {e}", highlight=False)
+        console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
         sys.exit(2)
-    except SystemExit:
-        raise

@@ -1,0 +1,209 @@
+"""Commands for the archive itself: init, ingest, ls, show, verify."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from exhibit.archive import Archive
+from exhibit.cli.common import ArchiveOpt, JsonOpt, archive_path, console, open_archive, out, print_json
+from exhibit.config import Config
+from exhibit.errors import UserError
+from exhibit.ingest.pipeline import Node, Summary, Task, ingest
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_cmd)
+    app.command("ingest")(ingest_cmd)
+    app.command("ls")(ls_cmd)
+    app.command("show")(show_cmd)
+    app.command("verify")(verify_cmd)
+
+
+def init_cmd(archive: ArchiveOpt = None) -> None:
+    """Create an empty archive."""
+    root = archive_path(archive)
+    existed = (root / "exhibit.json").exists()
+    Archive.init(root).close()
+    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {root}")
+
+
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders to preserve and process.")],
+    archive: ArchiveOpt = None,
+    source: Annotated[str | None, typer.Option(help="A label for where these files came from.")] = None,
+    custodian: Annotated[str | None, typer.Option(help="Who is ingesting (default: the OS user).")] = None,
+    password: Annotated[list[str] | None, typer.Option("--password", help="Password to try on encrypted files.")] = None,
+    ocr_langs: Annotated[str, typer.Option(help="OCR languages, Tesseract style.")] = "chi_sim+uig+eng",
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Skip OCR of images and scanned pages.")] = False,
+    jobs: Annotated[int, typer.Option(help="Worker processes (default: number of cores).")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Preserve and process files and folders, recursively, with a progress bar."""
+    for p in paths:
+        if not p.exists():
+            raise UserError(f"{p}: no such file or folder. Check the path and try again.")
+    root = archive_path(archive)
+    arch = Archive.open(root, create=True)
+    config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, ocr_langs=ocr_langs, ocr=not no_ocr,
+                    passwords=tuple(password or ()), custodian=custodian, source=source)
+    summary = _run_with_progress(arch, paths, config, quiet=as_json)
+    _sync_search(arch, quiet=as_json)
+    if as_json:
+        print_json(summary.as_json())
+    else:
+        _print_summary(summary)
+    arch.close()
+
+
+def _run_with_progress(arch: Archive, paths: list[Path], config: Config, quiet: bool) -> Summary:
+    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[mb]:.1f} MB"), TextColumn("[red]{task.fields[failures]} failed"),
+                        TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+                        console=console, disable=quiet or not console.is_terminal, transient=False)
+    state = {"failures": 0, "bytes": 0, "queued": 0}
+    with progress:
+        bar = progress.add_task("ingest", total=None, mb=0.0, failures=0, current="walking...")
+
+        def on_event(kind: str, task: Task | None, node: Node | None) -> None:
+            if kind == "skipped":
+                state["queued"] += 0
+            elif kind == "total":
+                progress.update(bar, total=None, current="")
+            elif kind == "start" and task is not None:
+                state["queued"] += 1
+                progress.update(bar, total=state["queued"], current=task.rel[-60:])
+            elif kind == "done" and task is not None and node is not None:
+                state["bytes"] += task.size
+                if _has_problem(node):
+                    state["failures"] += 1
+                progress.update(bar, advance=1, mb=state["bytes"] / 1e6, failures=state["failures"])
+
+        summary = ingest(arch, paths, config, on_event=on_event)
+        progress.update(bar, total=max(state["queued"], 1), completed=state["queued"], current="done")
+    return summary
+
+
+def _has_problem(node: Node) -> bool:
+    return node.status not in ("ok",) or any(_has_problem(c) for c in node.children)
+
+
+def _sync_search(arch: Archive, quiet: bool) -> None:
+    try:
+        from exhibit import search
+    except ImportError:  # search capability not installed in this build
+        return
+    sync = getattr(search, "sync", None)
+    if sync is not None:
+        sync(arch, progress=not quiet)
+
+
+def _print_summary(s: Summary) -> None:
+    if s.new_exhibits == 0 and s.new_paths == 0:
+        console.print(f"Nothing new: {s.files} files, all already in the archive "
+                      f"({s.unchanged} unchanged since the last ingest).")
+        return
+    console.print(f"[bold]{s.files}[/] files ({s.bytes / 1e6:.1f} MB): {s.new_exhibits} new exhibits, "
+                  f"{s.new_paths} new paths of known exhibits, {s.unchanged} unchanged.")
+    t = Table("status", "exhibits", title="new exhibits by status")
+    for status, n in sorted(s.by_status.items()):
+        t.add_row(status, str(n))
+    console.print(t)
+    if s.problems:
+        p = Table("id", "path", "status", "reason", title="files with problems (preserved all the same)")
+        for pr in s.problems:
+            p.add_row(pr["id"], pr["path"], pr["status"], pr["reason"])
+        console.print(p)
+
+
+def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
+           status: Annotated[str | None, typer.Option(help="Only exhibits with this status.")] = None) -> None:
+    """The exhibits."""
+    arch = open_archive(archive)
+    items = [e for e in arch.exhibits() if status is None or e["status"] == status]
+    if as_json:
+        print_json(items)
+        return
+    t = Table("id", "sha256", "size", "type", "status", "pages", "path")
+    for e in items:
+        t.add_row(e["id"], e["sha256"][:12], str(e["size"]), e["media_type"] or "", e["status"],
+                  str(e["pages"]), (e["paths"] or [""])[0] + (f" (+{len(e['paths']) - 1})" if len(e["paths"]) > 1 else ""))
+    out.print(t)
+
+
+def show_cmd(exhibit_id: Annotated[str, typer.Argument(metavar="ID", help="EX-000012 or a SHA-256 prefix.")],
+             archive: ArchiveOpt = None, as_json: JsonOpt = False,
+             text: Annotated[bool, typer.Option("--text", help="Include page texts.")] = False) -> None:
+    """One exhibit: metadata, paths, custody events, pages."""
+    arch = open_archive(archive)
+    seq = arch.resolve(exhibit_id)
+    e = arch.exhibit(seq)
+    e["metadata"] = arch.metadata(seq)
+    e["custody"] = [ev.as_json() for ev in arch.custody_events(e["sha256"])]
+    e["children"] = [f"EX-{c:06d}" for c in arch.children(seq)]
+    e["tables"] = [{k: t[k] for k in ("name", "page", "kind", "row_count")} for t in arch.tables(seq)]
+    pages = []
+    for p in arch.pages(seq):
+        item = {"number": p["number"], "source": p["source"], "lang": p["lang"], "chars": len(p["text"])}
+        for k in ("engine", "confidence", "langs"):
+            if k in p["meta"]:
+                item[k] = p["meta"][k]
+        if text:
+            item["text"] = p["text"]
+        pages.append(item)
+    e["pages_detail"] = pages
+    if as_json:
+        e_json = dict(e)
+        e_json["pages"] = pages
+        e_json["page_count"] = e["pages"]
+        del e_json["pages_detail"]
+        print_json(e_json)
+        return
+    out.print(f"[bold]{e['id']}[/]  {e['sha256']}")
+    for k in ("media_type", "size", "status", "reason", "title", "lang", "parent", "first_received"):
+        if e.get(k) is not None:
+            out.print(f"  {k}: {e[k]}", highlight=False)
+    out.print("  paths:")
+    for p in e["paths"]:
+        out.print(f"    {p}", highlight=False, markup=False)
+    if e["metadata"]:
+        out.print("  metadata:")
+        for k, v in e["metadata"].items():
+            out.print(f"    {k}: {v}", highlight=False, markup=False)
+    out.print(f"  custody ({len(e['custody'])} events):")
+    for ev in e["custody"]:
+        out.print(f"    {ev['time']}  {ev['event']:<14} {ev['actor']}  {ev['tool']}", highlight=False)
+    for p in pages:
+        out.print(f"  page {p['number']} ({p['source']}, {p['chars']} chars)")
+        if text:
+            out.print(p["text"], markup=False, highlight=False)
+
+
+def verify_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
+               custodian: Annotated[str | None, typer.Option(help="Who is verifying.")] = None) -> None:
+    """Re-hash every blob and check the custody log; exit 1 on any mismatch."""
+    from exhibit.archive.verify import verify
+
+    arch = open_archive(archive)
+    with Progress(TextColumn("[bold]verify"), BarColumn(), MofNCompleteColumn(), console=console,
+                  disable=as_json or not console.is_terminal) as progress:
+        bar = progress.add_task("verify", total=None)
+        result = verify(arch, on_progress=lambda i, n: progress.update(bar, completed=i, total=n), actor=custodian)
+    if as_json:
+        print_json(result)
+    else:
+        if result["ok"]:
+            out.print(f"[green]OK[/]: {result['exhibits']} exhibits verified, custody chain intact.")
+        else:
+            t = Table("id", "sha256", "problem", title="verification FAILED")
+            for p in result["problems"]:
+                t.add_row(str(p["id"]), (p["sha256"] or "")[:16], p["problem"])
+            out.print(t)
+        out.print(f"manifest_sha256: {result['manifest_sha256']}")
+    if not result["ok"]:
+        raise typer.Exit(1)
