@@ -17,6 +17,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -387,39 +388,54 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
         if on_event:
             on_event("done", task, node)
 
-    if config.jobs <= 1:
-        _worker_init(str(arch.root), config)
-        try:
-            for w, task in todo:
-                if on_event:
-                    on_event("start", task, None)
-                finish(w, task, process_task(task))
-        finally:
-            _WORKER["db"].close()
-            _WORKER.clear()
-        return summary
+    # Workers are processes even with --jobs 1: a parser that crashes (a segfault on a hostile file)
+    # takes down its worker, never the ingest. The window of tasks in flight is bounded, so memory
+    # stays flat whatever the size of the cache.
+    queue: list[tuple[Writer, Task]] = list(reversed(todo))
+    suspects: list[tuple[Writer, Task]] = []
+    while queue or suspects:
+        if queue:
+            crashed = _run_pool(arch, config, queue, config.jobs, finish, on_event)
+            suspects.extend(crashed)
+        else:
+            # Tasks that were in flight when a worker died: retry each alone to find the culprit.
+            one = suspects.pop()
+            again = _run_pool(arch, config, [one], 1, finish, on_event)
+            for w, task in again:
+                finish(w, task, _crashed_node(arch, task))
+    return summary
 
-    # Bounded window of tasks in flight: memory stays flat whatever the size of the cache.
-    window = config.jobs * 3
+
+def _run_pool(arch: Archive, config: Config, queue: list[tuple[Writer, Task]], jobs: int,
+              finish: Callable[[Writer, Task, Node], None],
+              on_event: ProgressHook | None) -> list[tuple[Writer, Task]]:
+    """Run tasks from `queue` (popped from the end) until it is empty or a worker dies; returns the
+    tasks that were in flight when a worker died."""
+    window = jobs * 3
     ctx = get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=config.jobs, mp_context=ctx, initializer=_worker_init,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                              initargs=(str(arch.root), config)) as pool:
         pending: dict[Future[Node], tuple[Writer, Task]] = {}
-        it = iter(todo)
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < window:
-                nxt = next(it, None)
-                if nxt is None:
-                    exhausted = True
-                    break
+        while queue or pending:
+            while queue and len(pending) < window:
+                w, task = queue.pop()
                 if on_event:
-                    on_event("start", nxt[1], None)
-                pending[pool.submit(process_task, nxt[1])] = nxt
-            if not pending:
-                break
+                    on_event("start", task, None)
+                pending[pool.submit(process_task, task)] = (w, task)
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 w, task = pending.pop(fut)
-                finish(w, task, fut.result())
-    return summary
+                try:
+                    node = fut.result()
+                except BrokenProcessPool:
+                    return [(w, task), *pending.values()]
+                finish(w, task, node)
+    return []
+
+
+def _crashed_node(arch: Archive, task: Task) -> Node:
+    """The node for a file whose parser killed its worker: the bytes are stored all the same."""
+    sha, size = arch.blobs.put_file(Path(task.abs_path))
+    return Node(name=task.rel, sha256=sha, size=size, status="failed", media_type=None,
+                reason="the parser crashed on this file (its worker process died); the bytes are preserved")
+

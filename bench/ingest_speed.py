@@ -1,0 +1,181 @@
+"""Ingest speed and memory, each against a baseline measured in the same run (issue 2).
+
+  text PDFs, --jobs 1, vs poppler's pdftotext over the same files    target >= 0.5x
+  --jobs 2 vs --jobs 1 on the same files                             target >= 1.7x
+  hashing+storing large binary files                                  target >= 300 MB/s (vs `cat > file`)
+  peak memory (all processes) ingesting many files totalling G GB     target < 500 MB
+
+Usage: python bench/ingest_speed.py [--pdfs 400] [--big-mb 1024] [--files 10000] [--total-gb 2] [--only NAME]
+Inputs are generated under bench/out/ (or --work DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pymupdf
+
+from exhibit.archive import Archive
+from exhibit.archive.blobs import BlobStore
+from exhibit.config import Config
+from exhibit.ingest.pipeline import ingest
+
+WORDS = ("积分管理 双门双锁 结业 培训中心 教育转化 学员 纪律 管理 严防逃跑 the points system escapes "
+         "training centre discipline report county township").split()
+
+
+def make_pdfs(d: Path, n: int, pages: int = 4) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    rnd = random.Random(1)
+    font = pymupdf.Font("china-s")
+    for i in range(n):
+        doc = pymupdf.open()
+        for _ in range(pages):
+            page = doc.new_page()
+            tw = pymupdf.TextWriter(page.rect)
+            y = 50.0
+            for _line in range(30):
+                tw.append((40, y), " ".join(rnd.choice(WORDS) for _ in range(8)), font=font, fontsize=10)
+                y += 22
+            tw.write_text(page)
+        doc.save(d / f"doc{i:05d}.pdf")
+        doc.close()
+
+
+def timed_ingest(src: Path, root: Path, jobs: int) -> float:
+    shutil.rmtree(root, ignore_errors=True)
+    arch = Archive.init(root)
+    t = time.perf_counter()
+    ingest(arch, [src], Config(archive=root, jobs=jobs, ocr=False, custodian="bench"))
+    el = time.perf_counter() - t
+    arch.close()
+    return el
+
+
+def bench_pdf(work: Path, n: int) -> None:
+    src = work / "pdfs"
+    if not src.exists() or len(list(src.iterdir())) != n:
+        shutil.rmtree(src, ignore_errors=True)
+        make_pdfs(src, n)
+    files = sorted(src.iterdir())
+    mb = sum(f.stat().st_size for f in files) / 1e6
+    t = time.perf_counter()
+    for f in files:
+        subprocess.run(["pdftotext", "-q", str(f), "/dev/null"], check=True)
+    base = time.perf_counter() - t
+    j1 = timed_ingest(src, work / "a1", 1)
+    j2 = timed_ingest(src, work / "a2", 2)
+    print(f"text PDFs: {n} files, {mb:.1f} MB, {n * 4} pages")
+    print(f"  pdftotext      {n / base:8.1f} files/s")
+    print(f"  exhibit -j1    {n / j1:8.1f} files/s   ratio vs pdftotext {base / j1:.2f}x  (target >= 0.5x)")
+    print(f"  exhibit -j2    {n / j2:8.1f} files/s   ratio vs -j1       {j1 / j2:.2f}x  (target >= 1.7x)")
+
+
+def bench_big(work: Path, size_mb: int) -> None:
+    src = work / "big.bin"
+    if not src.exists() or src.stat().st_size != size_mb * 1024 * 1024:
+        with open(src, "wb") as f:
+            for _ in range(size_mb):
+                f.write(os.urandom(1024 * 1024))
+    # Baseline: a plain copy of the same bytes to the same disk, fsynced (what storing must at least do).
+    # Run it twice and keep the faster, so the page cache favours the baseline, not us.
+    dst = work / "copy.bin"
+    base = float("inf")
+    for _ in range(2):
+        t = time.perf_counter()
+        with open(src, "rb") as a, open(dst, "wb") as b:
+            shutil.copyfileobj(a, b, 1024 * 1024)
+            b.flush()
+            os.fsync(b.fileno())
+        base = min(base, time.perf_counter() - t)
+        dst.unlink()
+    store = BlobStore(work / "blobstore" / "blobs")
+    shutil.rmtree(work / "blobstore", ignore_errors=True)
+    t = time.perf_counter()
+    store.put_file(src)
+    el = time.perf_counter() - t
+    print(f"large binary: {size_mb} MB")
+    print(f"  copy+fsync     {size_mb / base:8.0f} MB/s")
+    print(f"  hash+store     {size_mb / el:8.0f} MB/s   ratio vs copy {base / el:.2f}x  (target >= 300 MB/s)")
+
+
+def make_many(d: Path, n: int, total_gb: float) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    per = int(total_gb * 1e9 / n)
+    rnd = random.Random(2)
+    for i in range(n):
+        sub = d / f"d{i // 500:03d}"
+        sub.mkdir(exist_ok=True)
+        kind = i % 4
+        if kind == 0:  # text
+            (sub / f"f{i:05d}.txt").write_text(f"报告 report line {i}\n" * (per // 20), encoding="utf-8")
+        elif kind == 1:  # csv
+            rows = "\n".join(f"{j},名字{j},65322219800101{j % 10000:04d}" for j in range(per // 30))
+            (sub / f"f{i:05d}.csv").write_text("序号,姓名,身份证号\n" + rows, encoding="utf-8")
+        else:  # binary
+            (sub / f"f{i:05d}.bin").write_bytes(rnd.randbytes(per))
+
+
+def bench_memory(work: Path, n: int, total_gb: float) -> None:
+    src = work / "many"
+    marker = src / f".made-{n}-{total_gb}"
+    if not marker.exists():
+        shutil.rmtree(src, ignore_errors=True)
+        make_many(src, n, total_gb)
+        marker.touch()
+    me = psutil.Process()
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            procs = [me, *me.children(recursive=True)]
+            rss = 0
+            for p in procs:
+                try:
+                    rss += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], rss)
+            time.sleep(0.05)
+
+    th = threading.Thread(target=sample, daemon=True)
+    base_rss = me.memory_info().rss
+    th.start()
+    el = timed_ingest(src, work / "amany", 2)
+    stop.set()
+    th.join()
+    print(f"many files: {n} files, {total_gb} GB, --jobs 2: {el:.0f} s")
+    print(f"  peak RSS, all processes: {peak[0] / 1e6:.0f} MB (before: {base_rss / 1e6:.0f} MB)  (target < 500 MB)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pdfs", type=int, default=400)
+    ap.add_argument("--big-mb", type=int, default=1024)
+    ap.add_argument("--files", type=int, default=10000)
+    ap.add_argument("--total-gb", type=float, default=2.0)
+    ap.add_argument("--work", type=Path, default=Path(__file__).parent / "out" / "ingest")
+    ap.add_argument("--only", choices=["pdf", "big", "memory"])
+    a = ap.parse_args()
+    a.work.mkdir(parents=True, exist_ok=True)
+    if a.only in (None, "pdf"):
+        bench_pdf(a.work, a.pdfs)
+    if a.only in (None, "big"):
+        bench_big(a.work, a.big_mb)
+    if a.only in (None, "memory"):
+        bench_memory(a.work, a.files, a.total_gb)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
