@@ -1,0 +1,1 @@
+"""Text normalisation shared by search, records and linking: Chinese, Uyghur, Latin, script detection."""
