@@ -1,0 +1,130 @@
+"""The OCR engines, each loaded once per process and kept to one thread: PP-OCR (RapidOCR) and Tesseract.
+
+One thread each because the ingest pipeline runs one worker process per job: --jobs N is the
+parallelism, and an engine that spawns its own threads per worker would oversubscribe the cores.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from PIL import Image
+
+from exhibit.errors import OcrFailed
+
+TESSERACT_TIMEOUT = 300  # seconds per page; a page that takes longer is recorded as failed
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line (or word group) of recognised text with its box in image pixels and a 0..1 confidence."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    text: str
+    conf: float
+    engine: str
+
+    @property
+    def height(self) -> int:
+        return max(1, self.y1 - self.y0)
+
+    def overlap(self, other: Line) -> float:
+        """Intersection area over the smaller box's area."""
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        if w <= 0 or h <= 0:
+            return 0.0
+        small = min((self.x1 - self.x0) * (self.y1 - self.y0), (other.x1 - other.x0) * (other.y1 - other.y0))
+        return (w * h) / max(1, small)
+
+
+# -- RapidOCR (PP-OCRv4, models inside the wheel) -------------------------------------------------
+
+@lru_cache(maxsize=1)
+def rapidocr() -> Any:
+    """The process's one RapidOCR engine (loading the ONNX models takes about a second)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+def rapidocr_lines(image: Image.Image) -> list[Line]:
+    """Every detected line with its recognition, low-confidence ones included (text_score=0): the
+    caller decides which to keep, e.g. Arabic-script lines come back as low-confidence Latin."""
+    import numpy as np
+
+    arr = np.asarray(image.convert("RGB"))
+    result, _ = rapidocr()(arr, text_score=0.0)
+    lines: list[Line] = []
+    for box, text, conf in result or []:
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        lines.append(Line(int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1,
+                          str(text), float(conf), "rapidocr"))
+    return lines
+
+
+# -- Tesseract (Debian's tesseract-ocr CLI through pytesseract) -----------------------------------
+
+@lru_cache(maxsize=1)
+def tesseract_langs() -> frozenset[str]:
+    """The installed Tesseract language packs (empty when Tesseract itself is missing)."""
+    import pytesseract
+
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError):
+        return frozenset()
+
+
+def tesseract_lines(image: Image.Image, langs: list[str], psm: int = 3) -> list[Line]:
+    """Tesseract's text lines (words grouped by block/paragraph/line) with mean word confidence."""
+    import pytesseract
+
+    # Tesseract reads its thread count from the environment of the process it runs in.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        data = pytesseract.image_to_data(image, lang="+".join(langs), config=f"--psm {psm}",
+                                         output_type=pytesseract.Output.DICT, timeout=TESSERACT_TIMEOUT)
+    except RuntimeError as e:  # pytesseract raises RuntimeError on its timeout
+        raise OcrFailed(f"Tesseract ({'+'.join(langs)}) did not finish within {TESSERACT_TIMEOUT} s: {e}") from e
+    except (pytesseract.TesseractError, pytesseract.TesseractNotFoundError, OSError) as e:
+        raise OcrFailed(f"Tesseract ({'+'.join(langs)}) failed: {e}") from e
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, word in enumerate(data["text"]):
+        if word and word.strip() and float(data["conf"][i]) >= 0:
+            groups.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
+    lines: list[Line] = []
+    for idx in groups.values():
+        x0 = min(data["left"][i] for i in idx)
+        y0 = min(data["top"][i] for i in idx)
+        x1 = max(data["left"][i] + data["width"][i] for i in idx)
+        y1 = max(data["top"][i] + data["height"][i] for i in idx)
+        words = [data["text"][i].strip() for i in idx]
+        conf = sum(float(data["conf"][i]) for i in idx) / len(idx) / 100.0
+        lines.append(Line(x0, y0, x1, y1, join_words(words), conf, "tesseract"))
+    return lines
+
+
+def join_words(words: list[str]) -> str:
+    """Words joined by spaces, except between two Han characters (Tesseract splits Chinese per glyph)."""
+    from exhibit.ocr.textforms import script_of
+
+    out = ""
+    for w in words:
+        if out and not (script_of(out[-1]) == "Han" and script_of(w[0]) == "Han") \
+                and not (_is_cjk_punct(out[-1]) or _is_cjk_punct(w[0])):
+            out += " "
+        out += w
+    return out
+
+
+def _is_cjk_punct(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
