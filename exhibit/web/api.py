@@ -1,0 +1,86 @@
+"""The JSON API under /api: the same data and authorisation as the pages, documented by OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from exhibit.archive import ex_id
+from exhibit.errors import QueryError
+from exhibit.web import accounts, capabilities, views
+from exhibit.web.accounts import Session
+from exhibit.web.deps import archive, require, require_post
+
+router = APIRouter(prefix="/api", tags=["api"])
+VIEW = require("viewer")
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request, sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    spec: dict[str, Any] = request.app.openapi()
+    return spec
+
+
+@router.get("/me", summary="The signed-in user, role and the CSRF token for POST requests")
+def me(sess: Session = Depends(VIEW)) -> dict[str, str]:
+    return {"name": sess.user.name, "role": sess.user.role, "csrf_token": sess.csrf}
+
+
+@router.get("/search", summary="Page-level search hits (the CLI's query syntax), with facets")
+def search(request: Request, q: str, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
+           sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    fn = capabilities.get("exhibit.search", "search")
+    if fn is None:
+        raise HTTPException(501, "search is not available yet")
+    try:
+        result: dict[str, Any] = fn(archive(request), q, limit=limit, offset=offset, facets=True)
+    except QueryError as e:
+        raise HTTPException(400, {"message": str(e), "position": e.position}) from None
+    return result
+
+
+@router.get("/exhibits", summary="The exhibits, a page at a time (`ls --json` objects)")
+def exhibits(request: Request, status: str | None = None, page: int = Query(1, ge=1),
+             size: int = Query(100, ge=1, le=1000), sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    return views.exhibit_list(archive(request), page, size, status)
+
+
+@router.get("/exhibits/{ref}", summary="One exhibit (`show --json`): metadata, paths, custody, pages with text")
+def exhibit(request: Request, ref: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    arch = archive(request)
+    seq = views.resolve(arch, ref)
+    ex = arch.exhibit(seq)
+    ex["metadata"] = arch.metadata(seq)
+    ex["custody"] = [e.as_json() for e in arch.custody_events(ex["sha256"])]
+    ex["children"] = [ex_id(c) for c in arch.children(seq)]
+    ex["pages"] = arch.pages(seq)
+    return ex
+
+
+@router.get("/status", summary="Ingest status: counts by status, exhibits that failed and why")
+def status(request: Request, sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    return views.status(archive(request))
+
+
+@router.get("/custody", summary="The custody log, newest first")
+def custody(request: Request, page: int = Query(1, ge=1), size: int = Query(100, ge=1, le=1000),
+            sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    return views.custody_log(archive(request), page, size)
+
+
+@router.post("/verify", summary="Re-hash every blob and check the custody log (`verify --json`)")
+def verify(request: Request, sess: Session = Depends(require_post("investigator"))) -> dict[str, Any]:
+    fn = capabilities.get("exhibit.archive.verify", "verify")
+    if fn is None:
+        raise HTTPException(501, "verification is not available yet")
+    result: dict[str, Any] = fn(archive(request))
+    return result
+
+
+@router.get("/users", summary="Web accounts (admin only)")
+def users(request: Request, sess: Session = Depends(require("admin"))) -> list[dict[str, Any]]:
+    return accounts.users(archive(request))
+
+
+

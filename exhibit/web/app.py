@@ -1,0 +1,65 @@
+"""The FastAPI application: pages under /, JSON under /api, static files, security headers, error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from exhibit import __version__
+from exhibit.web.deps import LoginRequired, WebState, current_session
+from exhibit.web.security import SecurityHeaders
+from exhibit.web.settings import WebSettings
+
+HERE = Path(__file__).resolve().parent
+
+
+def templates() -> Jinja2Templates:
+    # autoescape everything: document text and file names are hostile input
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    from exhibit.web import views
+
+    env.globals.update(urlencode=urlencode, text_dir=views.text_dir, hit_query=views.hit_query, source_query=views.source_query,
+                       facet_items=views.facet_items, facet_term=views.facet_term)
+    return Jinja2Templates(env=env)
+
+
+def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastAPI:
+    """The web app over the archive at `archive_path`."""
+    from exhibit.web import api, pages
+
+    settings = settings or WebSettings()
+    app = FastAPI(title="exhibit", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
+                  description="The exhibit archive's JSON API. Every endpoint needs a signed-in session "
+                              "(cookie from POST /login); POST endpoints also need the X-CSRF-Token header "
+                              "(GET /api/me returns it).")
+    app.state.web = WebState(archive_path, settings)
+    app.state.templates = templates()
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        sess = current_session(request) if exc.status_code != 404 or request.cookies else None
+        return app.state.templates.TemplateResponse(
+            request, "error.html", {"me": sess.user if sess else None, "csrf": sess.csrf if sess else "",
+                                    "status": exc.status_code, "detail": exc.detail, "nav": ""},
+            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    return app

@@ -1,0 +1,213 @@
+"""The HTML pages: server-rendered Jinja2 templates over the library's APIs."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from exhibit.errors import QueryError, UserError
+from exhibit.web import accounts, capabilities, render, views
+from exhibit.web.accounts import Session
+from exhibit.web.deps import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, archive, client_ip, require,
+                              require_post, safe_next, state)
+
+router = APIRouter(include_in_schema=False)
+VIEW = require("viewer")
+INVESTIGATE = require("investigator")
+ADMIN = require("admin")
+
+
+def page(request: Request, name: str, sess: Session | None, nav: str, status_code: int = 200,
+         **ctx: Any) -> HTMLResponse:
+    resp: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, name, {"me": sess.user if sess else None, "csrf": sess.csrf if sess else "", "nav": nav,
+                        "urlencode": urlencode, **ctx}, status_code=status_code)
+    return resp
+
+
+def _cookie_args(request: Request) -> dict[str, Any]:
+    return {"httponly": True, "secure": state(request).settings.secure_cookies, "path": "/"}
+
+
+# -- signing in and out ----------------------------------------------------------------------------
+@router.get("/login")
+def login_form(request: Request, next: str = "/", error: str | None = None) -> Response:
+    token = secrets.token_urlsafe(32)
+    resp = page(request, "login.html", None, "login", login_csrf=token, next=safe_next(next), error=error,
+                status_code=401 if error else 200)
+    # double-submit: the form's token must equal this cookie's (there is no session yet to bind it to)
+    resp.set_cookie(LOGIN_CSRF_COOKIE, token, samesite="strict", max_age=3600, **_cookie_args(request))
+    return resp
+
+
+@router.post("/login")
+def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/"),
+          csrf_token: str = Form("")) -> Response:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not csrf_token or not secrets.compare_digest(cookie, csrf_token):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the login page and try again")
+    ip, st, arch = client_ip(request), state(request), archive(request)
+    wait = st.limiter.blocked(ip, name)
+    if wait:
+        raise HTTPException(429, f"too many failed sign-ins; try again in {int(wait) + 1} s",
+                            headers={"Retry-After": str(int(wait) + 1)})
+    user = accounts.authenticate(arch, name, password)
+    if user is None:
+        st.limiter.failed(ip, name)
+        return login_form(request, next, error="Wrong name or password.")
+    st.limiter.succeeded(ip, name)
+    token, _ = accounts.start_session(arch, user, st.settings.session_hours)
+    arch.record("web_login", None, user.name, {"ip": ip, "role": user.role})
+    resp = RedirectResponse(safe_next(next), status_code=303)
+    resp.set_cookie(SESSION_COOKIE, token, samesite="lax", max_age=int(st.settings.session_hours * 3600),
+                    **_cookie_args(request))
+    resp.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, sess: Session = Depends(require_post("viewer"))) -> Response:
+    arch = archive(request)
+    accounts.end_session(arch, request.cookies.get(SESSION_COOKIE))
+    arch.record("web_logout", None, sess.user.name, {"ip": client_ip(request)})
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+@router.get("/")
+def home(request: Request, sess: Session = Depends(VIEW)) -> Response:
+    return RedirectResponse("/search", status_code=303)
+
+
+# -- search ----------------------------------------------------------------------------------------
+@router.get("/search")
+def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1, le=10_000),
+                sess: Session = Depends(VIEW)) -> Response:
+    search = capabilities.get("exhibit.search", "search")
+    size = state(request).settings.page_size
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    if search is not None and q.strip():
+        try:
+            result = search(archive(request), q, limit=size, offset=(page_no - 1) * size, facets=True)
+        except QueryError as e:
+            error = {"message": str(e), "position": e.position}
+    if result is not None:
+        for hit in result["hits"]:
+            hit["terms"] = views.terms_of(hit, q)
+            hit["snippet_safe"] = views.safe_snippet(hit)
+    return page(request, "search.html", sess, "search", q=q, available=search is not None, result=result,
+                error=error, paging=views.paging(result["total"], page_no, size) if result else None)
+
+
+# -- exhibits --------------------------------------------------------------------------------------
+@router.get("/exhibits")
+def exhibits_page(request: Request, status: str | None = None,
+                  page_no: int = Query(1, alias="page", ge=1, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
+    data = views.exhibit_list(archive(request), page_no, state(request).settings.page_size, status or None)
+    return page(request, "exhibits.html", sess, "exhibits", status=status, **data)
+
+
+@router.get("/exhibits/{ref}")
+def exhibit_page(request: Request, ref: str, page_no: int = Query(1, alias="page", ge=1, le=1_000_000),
+                 hl: list[str] = Query([]), table: int | None = None, row: int | None = None,
+                 sheet: str | None = None, sess: Session = Depends(VIEW)) -> Response:
+    arch = archive(request)
+    seq = views.resolve(arch, ref)
+    ex = views.exhibit_detail(arch, seq, page_no)
+    if table is None and (sheet or row is not None):
+        table = views.find_table(arch, seq, sheet, page_no if "page" in request.query_params else None)
+    rows = views.table_rows(arch, seq, table, row) if table is not None else None
+    return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=hl[:10], rows=rows,
+                may_download=sess.user.may("investigator"))
+
+
+@router.get("/exhibits/{ref}/pages/{number}.png")
+def page_image(request: Request, ref: str, number: int, hl: list[str] = Query([]),
+               sess: Session = Depends(VIEW)) -> Response:
+    arch = archive(request)
+    seq = views.resolve(arch, ref)
+    ex = arch.exhibit(seq)
+    pg = arch.page(seq, number)
+    png = None
+    if pg is not None and ex["status"] in views.RENDERABLE_STATUS:
+        png = render.page_png(arch.blob_path(ex["sha256"]), ex["media_type"] or "", number,
+                              [h for h in hl if h.strip()][:10], pg["meta"], state(request).settings.image_width)
+    if png is None:
+        raise HTTPException(404, f"{ex['id']} page {number} has no image")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
+
+
+@router.get("/exhibits/{ref}/download")
+def download(request: Request, ref: str, sess: Session = Depends(INVESTIGATE)) -> Response:
+    """The original bytes, as an attachment (never rendered inline: an HTML exhibit must not run here)."""
+    arch = archive(request)
+    seq = views.resolve(arch, ref)
+    ex = arch.exhibit(seq)
+    blob = arch.blob_path(ex["sha256"])
+    if not blob.is_file():
+        raise HTTPException(404, f"{ex['id']}: the stored bytes are missing; run `exhibit verify`")
+    name = PurePosixPath(ex["paths"][0]).name if ex["paths"] else ex["id"]
+    arch.record("exported", ex["sha256"], sess.user.name,
+                {"what": "original", "via": "web", "ip": client_ip(request), "filename": name})
+    return FileResponse(blob, media_type="application/octet-stream", filename=name or ex["id"],
+                        content_disposition_type="attachment")
+
+
+# -- ingest status and custody ---------------------------------------------------------------------
+@router.get("/status")
+def status_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
+    return page(request, "status.html", sess, "status", **views.status(archive(request)))
+
+
+@router.get("/custody")
+def custody_page(request: Request, page_no: int = Query(1, alias="page", ge=1, le=10_000_000),
+                 sess: Session = Depends(VIEW)) -> Response:
+    data = views.custody_log(archive(request), page_no, 50)
+    return page(request, "custody.html", sess, "custody", verify=None,
+                verify_available=capabilities.available("exhibit.archive.verify", "verify"), **data)
+
+
+@router.post("/custody/verify")
+def verify_page(request: Request, sess: Session = Depends(require_post("investigator"))) -> Response:
+    verify = capabilities.get("exhibit.archive.verify", "verify")
+    if verify is None:
+        raise HTTPException(501, "verification is not available yet")
+    arch = archive(request)
+    result = verify(arch)
+    data = views.custody_log(arch, 1, 50)
+    return page(request, "custody.html", sess, "custody", verify=result, verify_available=True, **data)
+
+
+# -- accounts --------------------------------------------------------------------------------------
+@router.get("/admin/users")
+def users_page(request: Request, sess: Session = Depends(ADMIN)) -> Response:
+    return page(request, "users.html", sess, "users", users=accounts.users(archive(request)), created=None)
+
+
+@router.post("/admin/users")
+def add_user_page(request: Request, name: str = Form(...), role: str = Form(...),
+                  sess: Session = Depends(require_post("admin"))) -> Response:
+    arch = archive(request)
+    password = accounts.generate_password()
+    try:
+        accounts.add_user(arch, name, role, password, actor=sess.user.name)
+    except UserError as e:
+        return page(request, "users.html", sess, "users", users=accounts.users(arch), created=None,
+                    error=str(e), status_code=400)
+    return page(request, "users.html", sess, "users", users=accounts.users(arch),
+                created={"name": name, "role": role, "password": password})
+
+
+@router.get("/api/docs")
+def api_docs(request: Request, sess: Session = Depends(VIEW)) -> Response:
+    """The OpenAPI document as a plain page (Swagger UI would need inline scripts and a CDN)."""
+    spec = request.app.openapi()
+    return page(request, "api.html", sess, "api", spec=spec)
+
