@@ -1,0 +1,90 @@
+"""Which exhibit translates which: `exhibit translation link EX-A EX-B` records that B translates A."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exhibit.archive import Archive, custody, ex_id
+from exhibit.errors import UserError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports_translations (
+    original_seq    INTEGER NOT NULL REFERENCES exhibits(seq),
+    translation_seq INTEGER NOT NULL REFERENCES exhibits(seq),
+    linked          TEXT NOT NULL,              -- UTC, ISO 8601
+    actor           TEXT NOT NULL,
+    PRIMARY KEY (original_seq, translation_seq)
+);
+CREATE INDEX IF NOT EXISTS reports_translations_t ON reports_translations(translation_seq);
+"""
+
+
+@dataclass(frozen=True)
+class TranslationLink:
+    original: str      # EX-...
+    translation: str
+    original_sha256: str
+    translation_sha256: str
+    linked: str
+    actor: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"original": self.original, "translation": self.translation,
+                "original_sha256": self.original_sha256, "translation_sha256": self.translation_sha256,
+                "linked": self.linked, "actor": self.actor}
+
+
+def ensure_schema(arch: Archive) -> None:
+    arch.db.executescript(SCHEMA)
+
+
+def link(arch: Archive, original: str, translation: str, actor: str | None = None) -> tuple[TranslationLink, bool]:
+    """Record that `translation` translates `original`; (the link, whether it is new). A new link is a
+    custody event `translation_linked` on the translation, naming the original."""
+    ensure_schema(arch)
+    a, b = arch.resolve(original), arch.resolve(translation)
+    if a == b:
+        raise UserError(f"{original} and {translation} are the same exhibit; a translation links two exhibits.")
+    if arch.db.execute("SELECT 1 FROM reports_translations WHERE original_seq=? AND translation_seq=?",
+                       (b, a)).fetchone():
+        raise UserError(f"{ex_id(b)} is already recorded as translated by {ex_id(a)}; "
+                        "a pair is linked one way only (original first, then translation).")
+    sha_a, sha_b = arch.exhibit(a)["sha256"], arch.exhibit(b)["sha256"]
+    who = actor or custody.os_user()
+    new = False
+    with arch.transaction() as db:
+        if not db.execute("SELECT 1 FROM reports_translations WHERE original_seq=? AND translation_seq=?",
+                          (a, b)).fetchone():
+            db.execute("INSERT INTO reports_translations(original_seq, translation_seq, linked, actor)"
+                       " VALUES (?,?,?,?)", (a, b, custody.utc_now(), who))
+            custody.append(db, "translation_linked", sha_b, who,
+                           {"translation_of": ex_id(a), "original_sha256": sha_a, "translation": ex_id(b)})
+            new = True
+    return _get(arch, a, b), new
+
+
+def _get(arch: Archive, a: int, b: int) -> TranslationLink:
+    r = arch.db.execute("SELECT t.*, o.sha256 AS osha, x.sha256 AS xsha FROM reports_translations t"
+                        " JOIN exhibits o ON o.seq=t.original_seq JOIN exhibits x ON x.seq=t.translation_seq"
+                        " WHERE original_seq=? AND translation_seq=?", (a, b)).fetchone()
+    return TranslationLink(ex_id(r["original_seq"]), ex_id(r["translation_seq"]), r["osha"], r["xsha"],
+                           r["linked"], r["actor"])
+
+
+def links(arch: Archive) -> list[TranslationLink]:
+    ensure_schema(arch)
+    return [_get(arch, r[0], r[1]) for r in arch.db.execute(
+        "SELECT original_seq, translation_seq FROM reports_translations ORDER BY original_seq, translation_seq")]
+
+
+def translations_of(arch: Archive, seq: int) -> list[int]:
+    ensure_schema(arch)
+    return [r[0] for r in arch.db.execute(
+        "SELECT translation_seq FROM reports_translations WHERE original_seq=? ORDER BY translation_seq", (seq,))]
+
+
+def originals_of(arch: Archive, seq: int) -> list[int]:
+    ensure_schema(arch)
+    return [r[0] for r in arch.db.execute(
+        "SELECT original_seq FROM reports_translations WHERE translation_seq=? ORDER BY original_seq", (seq,))]
