@@ -8,8 +8,10 @@ exhibit. An ingestor never writes outside `ctx.workdir`.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol
 
 from exhibit.config import Limits
@@ -37,3 +39,53 @@ class Ingestor(Protocol):
     SCORE: ClassVar[int]
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction: ...
+
+
+# The format modules, imported only when choose() is first called (no work at import time).
+_MODULES = ("pdf", "docx", "xlsx", "xls", "text", "html", "email", "zip", "office", "fallback", "image")
+
+
+def ingestors() -> list[type[Ingestor]]:
+    """Every available ingestor class (image.py belongs to the OCR work and may not exist yet)."""
+    found: list[type[Ingestor]] = []
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(f"exhibit.ingest.formats.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"exhibit.ingest.formats.{name}":
+                raise
+            continue
+        for value in vars(module).values():
+            if (isinstance(value, type) and value.__module__ == module.__name__
+                    and hasattr(value, "SCORE") and hasattr(value, "MEDIA_TYPES") and hasattr(value, "ingest")):
+                found.append(value)
+    return found
+
+
+def choose(media_type: str, name: str) -> Ingestor:
+    """The ingestor with the highest SCORE for this media type (the extension only breaks ties and
+    places files whose content was not recognised); the fallback keeps metadata only."""
+    ext = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    best: tuple[int, int, type[Ingestor]] | None = None
+    family = media_type.split("/", 1)[0] + "/*"
+    for cls in ingestors():
+        if media_type in cls.MEDIA_TYPES:
+            rank = 2
+        elif family in cls.MEDIA_TYPES:
+            rank = 1
+        elif "*/*" in cls.MEDIA_TYPES:
+            rank = 0
+        else:
+            continue
+        key = (rank * 1000 + cls.SCORE, 1 if ext in cls.EXTENSIONS else 0, cls)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None:
+        raise LookupError(f"no ingestor for {media_type}")  # unreachable while fallback.py exists
+    cls = best[2]
+    # The ingestor sees only the blob, whose path has neither the file's name nor its extension: an
+    # ingestor that reads several related types (CSV/TSV/TXT, EML/MBOX) or names what it finds after
+    # the file (a CSV's table) asks for them in its constructor.
+    wanted = inspect.signature(cls).parameters
+    kwargs = {k: v for k, v in (("media_type", media_type), ("name", name)) if k in wanted}
+    return cls(**kwargs)

@@ -1,0 +1,30 @@
+"""Shared guard for OOXML packages (DOCX, XLSX): refuse zip parts that would inflate past the limits."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from exhibit.config import Limits
+from exhibit.errors import CorruptFile, LimitExceeded
+
+
+def check_package(path: Path, limits: Limits) -> None:
+    """Raise LimitExceeded when a part declares more bytes than the limits allow (zipfile never inflates
+    past a member's declared size, so the declared sizes bound what the parsers can be made to read)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise CorruptFile(f"the package is not a readable zip: {e}") from e
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.member_bytes:
+            raise LimitExceeded(f"part {info.filename} declares {info.file_size} bytes, over the "
+                                f"member limit of {limits.member_bytes}")
+        if info.compress_size and info.file_size > 1_000_000 and info.file_size / info.compress_size > limits.ratio:
+            raise LimitExceeded(f"part {info.filename} would expand {info.file_size / info.compress_size:.0f}x, "
+                                f"over the ratio limit of {limits.ratio:g}")
+    if total > limits.total_bytes:
+        raise LimitExceeded(f"the parts declare {total} bytes together, over the limit of {limits.total_bytes}")

@@ -1,0 +1,159 @@
+"""PDF: text per page, tables on text pages, document metadata, passwords, OCR of image-only pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pymupdf
+
+from exhibit.errors import CorruptFile, Encrypted
+from exhibit.ingest.formats import IngestContext
+from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+
+# A page with fewer characters than this but with images is treated as a scan.
+_MIN_TEXT_CHARS = 20
+_OCR_DPI = 300
+
+
+class PdfIngestor:
+    MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("application/pdf",)
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".pdf",)
+    SCORE: ClassVar[int] = 10
+
+    def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
+        pymupdf.TOOLS.mupdf_display_errors(False)
+        pymupdf.TOOLS.mupdf_warnings(reset=True)
+        try:
+            doc = pymupdf.open(path, filetype="pdf")
+        except (pymupdf.FileDataError, RuntimeError, ValueError) as e:
+            raise CorruptFile(f"not a readable PDF: {e}") from e
+        with doc:
+            if doc.needs_pass:
+                _unlock(doc, ctx)
+            damage = _damage(path, doc)
+            if damage and doc.page_count == 0:
+                raise CorruptFile(damage)
+            ext = Extraction(media_type="application/pdf", metadata=_metadata(doc))
+            text_chars = 0
+            for page in doc:
+                number = page.number + 1
+                try:
+                    text = page.get_text("text", sort=False)
+                except (RuntimeError, ValueError) as e:
+                    if damage:
+                        break
+                    raise CorruptFile(f"page {number} cannot be read: {e}") from e
+                text_chars += len(text.strip())
+                if len(text.strip()) < _MIN_TEXT_CHARS and page.get_images(full=False):
+                    ocr_page = _ocr(page, number, ctx) if ctx.ocr else None
+                    ext.pages.append(ocr_page or Page(number, text))
+                    continue
+                ext.pages.append(Page(number, text))
+                if text.strip():
+                    ext.tables.extend(_tables(page, number))
+            if damage:
+                # A truncated PDF that MuPDF silently repaired: keep whatever text it gave, but the
+                # file is damaged and the user must know; with nothing recovered it is simply corrupt.
+                if text_chars == 0 and not any(p.source == "ocr" for p in ext.pages):
+                    raise CorruptFile(damage)
+                ext.status, ext.reason = "corrupt", damage
+            return ext
+
+
+def _unlock(doc: pymupdf.Document, ctx: IngestContext) -> None:
+    for password in ctx.passwords:
+        if doc.authenticate(password):
+            ctx.notes.append("password used")
+            return
+    tried = f"none of the {len(ctx.passwords)} passwords given opens it" if ctx.passwords else \
+        "no password was given (use --password)"
+    raise Encrypted(f"the PDF is encrypted: {tried}")
+
+
+def _damage(path: Path, doc: pymupdf.Document) -> str | None:
+    """Why the file is damaged, or None. MuPDF repairs broken cross-reference tables silently, so the
+    signals are its repair flag and a missing %%EOF marker at the end of the file."""
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - 2048))
+        tail = f.read()
+    truncated = b"%%EOF" not in tail
+    warnings = str(pymupdf.TOOLS.mupdf_warnings(reset=True))
+    if truncated:
+        return "truncated: the PDF has no %%EOF marker at its end" + (
+            "; MuPDF had to repair its cross-reference table" if doc.is_repaired else "")
+    if doc.is_repaired and re.search(r"cannot find startxref|object missing|non-page object", warnings):
+        return "damaged: MuPDF had to repair the cross-reference table (" + warnings.splitlines()[0] + ")"
+    return None
+
+
+def _iso(pdf_date: str) -> str | None:
+    """D:20170601090000+08'00' -> 2017-06-01T09:00:00+08:00 (only the parts that are present)."""
+    m = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz]|[+-]\d{2}'?\d{2}'?)?", pdf_date or "")
+    if not m:
+        return None
+    y, mo, d, h, mi, s, tz = m.groups()
+    out = y + (f"-{mo}" if mo else "") + (f"-{d}" if mo and d else "")
+    if d and h:
+        out += f"T{h}:{mi or '00'}:{s or '00'}"
+        if tz:
+            out += "Z" if tz in "Zz" else tz[:3] + ":" + tz.replace("'", "")[3:5]
+    return out
+
+
+def _metadata(doc: pymupdf.Document) -> dict[str, Any]:
+    meta = doc.metadata or {}
+    out: dict[str, Any] = {"pages": doc.page_count}
+    for key in ("title", "author", "subject", "keywords", "creator", "producer"):
+        if meta.get(key):
+            out[key] = meta[key]
+    for key, name in (("creationDate", "creation_date"), ("modDate", "modification_date")):
+        iso = _iso(meta.get(key) or "")
+        if iso:
+            out[name] = iso
+    if meta.get("format"):
+        out["format"] = meta["format"]
+    if meta.get("encryption"):
+        out["encryption"] = meta["encryption"]
+    return out
+
+
+def _tables(page: pymupdf.Page, number: int) -> list[Table]:
+    try:
+        found = page.find_tables()
+    except (RuntimeError, ValueError) as e:  # table finding is a bonus; the text is already kept
+        return [Table(name=f"page {number} tables", rows=[], page=number, kind="pdf", meta={"error": str(e)})]
+    tables: list[Table] = []
+    for i, t in enumerate(found.tables, 1):
+        data = t.extract()
+        rows = [Row(n, tuple(Cell(_clean(v)) for v in cells)) for n, cells in enumerate(data, 1)]
+        if not rows:
+            continue
+        tables.append(Table(name=f"page {number} table {i}", rows=rows, page=number, kind="pdf",
+                            meta={"bbox": list(t.bbox), "header_external": bool(t.header.external)}))
+    return tables
+
+
+_WRAP = re.compile(r"(?<=[\u2e80-\uffff])\n|\n(?=[\u2e80-\uffff])|(?<=\d)\n(?=[\dXx])")
+
+
+def _clean(value: object) -> str:
+    """A cell's text with the line wraps of the page layout undone (no space next to CJK characters or inside
+    a wrapped number such as an ID)."""
+    return "" if value is None else _WRAP.sub("", str(value)).replace("\n", " ")
+
+
+def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
+    try:
+        from exhibit.ocr import ocr_image  # the OCR capability; absent until it lands
+    except ImportError:
+        return None
+    from PIL import Image
+
+    pix = page.get_pixmap(dpi=_OCR_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+    image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    result: Page = ocr_image(image, number, ctx)
+    return result

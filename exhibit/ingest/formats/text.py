@@ -1,0 +1,96 @@
+"""CSV, TSV and plain text in any of the encodings a Chinese cache holds (UTF-8/16, GB18030, Big5)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+from exhibit.errors import CorruptFile
+from exhibit.ingest.formats import IngestContext, charset
+from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+
+_SAMPLE = 1 << 20  # encoding is judged on the first MiB
+_BIG_FIELD = 16 * 1024 * 1024
+_PAGE_CHARS = 1 << 20
+
+
+class TextIngestor:
+    MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("text/plain", "text/csv", "text/tab-separated-values")
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".txt", ".csv", ".tsv", ".tab", ".log", ".md")
+    SCORE: ClassVar[int] = 10
+
+    def __init__(self, media_type: str | None = None, name: str | None = None) -> None:
+        self.media_type = media_type
+        self.name = name
+
+    def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
+        from exhibit.ingest.detect import CSV, TSV, TXT, sniff
+
+        with open(path, "rb") as f:
+            head = f.read(_SAMPLE)
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and \
+                charset.detect_encoding(head).lower().replace("_", "-") not in ("utf-16-le", "utf-16-be"):
+            raise CorruptFile("binary content (NUL bytes) in a file that should be text")
+        encoding = charset.detect_encoding(head)
+        kind = self.media_type or sniff(path, head, _claim(Path(self.name or path.name)))
+        if kind not in (CSV, TSV, TXT):
+            kind = TXT
+        metadata: dict[str, object] = {"encoding": encoding}
+        if kind == TXT:
+            return Extraction(media_type=TXT, pages=list(_pages(path, encoding)), metadata=metadata)
+        delimiter = "\t" if kind == TSV else _delimiter(head, encoding)
+        metadata["delimiter"] = delimiter
+        table = Table(name=PurePosixPath(self.name or path.name).name, rows=_records(path, encoding, delimiter), kind="csv",
+                      meta={"encoding": encoding, "delimiter": delimiter})
+        return Extraction(media_type=kind, tables=[table], metadata=metadata)
+
+
+def _claim(path: Path) -> str | None:
+    from exhibit.ingest.detect import EXTENSION_TYPES
+
+    return EXTENSION_TYPES.get(path.suffix.lower())
+
+
+def _pages(path: Path, encoding: str) -> Iterator[Page]:
+    """The text as one page; a very large file is cut at line ends into pages of about _PAGE_CHARS."""
+    with open(path, "rb") as raw:
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        number, buf, size = 1, [], 0
+        for line in stream:
+            buf.append(line)
+            size += len(line)
+            if size >= _PAGE_CHARS:
+                yield Page(number, "".join(buf).lstrip("\ufeff") if number == 1 else "".join(buf))
+                number, buf, size = number + 1, [], 0
+        if buf or number == 1:
+            yield Page(number, "".join(buf).lstrip("\ufeff") if number == 1 else "".join(buf))
+
+
+def _delimiter(head: bytes, encoding: str) -> str:
+    sample = head[:65536].decode(encoding, errors="replace")
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _records(path: Path, encoding: str, delimiter: str) -> Iterator[Row]:
+    """One Row per CSV record, numbered from 1 (the header), streamed from the file."""
+    csv.field_size_limit(_BIG_FIELD)
+    with open(path, "rb") as raw:
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        reader = csv.reader(stream, delimiter=delimiter)
+        number = 0
+        try:
+            for record in reader:
+                number += 1
+                if not record:
+                    continue
+                if number == 1 and record[0].startswith("\ufeff"):
+                    record[0] = record[0][1:]
+                yield Row(number, tuple(Cell(v) for v in record))
+        except csv.Error as e:
+            raise CorruptFile(f"CSV record {number + 1} cannot be read: {e}") from e

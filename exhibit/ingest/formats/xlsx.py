@@ -1,0 +1,112 @@
+"""XLSX: every sheet a streamed table; cells as the user sees them, with the stored type and value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import openpyxl
+from openpyxl.utils.datetime import to_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+from exhibit.errors import CorruptFile
+from exhibit.ingest.formats import IngestContext, cellformat
+from exhibit.ingest.formats.ooxml import check_package
+from exhibit.ingest.types import Cell, Extraction, Row, Table
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+_CHUNK = 1 << 20
+
+
+class XlsxIngestor:
+    MEDIA_TYPES: ClassVar[tuple[str, ...]] = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm")
+    SCORE: ClassVar[int] = 10
+
+    def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
+        check_package(path, ctx.limits)
+        try:
+            # read_only streams the sheet XML (openpyxl parses with defusedxml / lxml without entities);
+            # data_only gives the values Excel last computed for formulas, i.e. what the user saw.
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as e:
+            raise CorruptFile(f"not a readable Excel workbook: {e}") from e
+        ext = Extraction(media_type=XlsxIngestor.MEDIA_TYPES[0], metadata=_properties(wb))
+        sheets = [ws for ws in wb.worksheets if hasattr(ws, "_worksheet_path")]
+        ext.metadata["sheets"] = [ws.title for ws in sheets]
+        for ws in sheets:
+            merged = merged_ranges(path, ws._worksheet_path)
+            meta: dict[str, Any] = {"merged": merged, "state": ws.sheet_state}
+            ext.tables.append(Table(name=ws.title, rows=_rows(ws), kind="sheet", meta=meta))
+        return ext
+
+
+def _rows(ws: Any) -> Iterator[Row]:
+    """The sheet's non-empty rows, one at a time (a million-row sheet never sits in memory)."""
+    ws.reset_dimensions()  # trust the rows in the file, not a possibly wrong <dimension>
+    try:
+        for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
+            row = tuple(_cell(c) for c in cells)
+            while row and row[-1].type == "":
+                row = row[:-1]
+            if row:
+                yield Row(number, row)
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as e:
+        raise CorruptFile(f"sheet {ws.title!r} cannot be read: {e}") from e
+
+
+def _cell(c: Any) -> Cell:
+    value = getattr(c, "value", None)
+    if value is None:
+        return Cell("", "")
+    if isinstance(value, bool):
+        return Cell("TRUE" if value else "FALSE", "b")
+    if isinstance(value, (int, float)):
+        shown = cellformat.number(value, getattr(c, "number_format", None))
+        stored = cellformat.stored(float(value)) if isinstance(value, float) else str(value)
+        return Cell(shown, "n", None if stored == shown else stored)
+    if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        serial = None
+        if isinstance(value, (dt.datetime, dt.date)):
+            serial = cellformat.stored(float(to_excel(value)))
+        return Cell(cellformat.when(value), "d", serial)
+    if getattr(c, "data_type", "s") == "e":
+        return Cell(str(value), "e")
+    return Cell(str(value), "s")
+
+
+def merged_ranges(path: Path, part: str) -> list[str]:
+    """The <mergeCell ref> ranges of one sheet part. openpyxl's read-only mode does not report merged
+    cells, so the part is streamed once and scanned for the element (no XML tree is built, so no entity
+    can be expanded and memory stays flat)."""
+    found: dict[str, None] = {}
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(part.lstrip("/")) as f:
+            tail = b""
+            while chunk := f.read(_CHUNK):
+                buf = tail + chunk
+                for m in _MERGE.finditer(buf):
+                    found[m.group(1).decode("ascii").upper()] = None
+                tail = buf[-256:]
+    except (KeyError, zipfile.BadZipFile, OSError) as e:
+        raise CorruptFile(f"sheet part {part} cannot be read: {e}") from e
+    return list(found)
+
+
+def _properties(wb: Any) -> dict[str, Any]:
+    props = wb.properties
+    out: dict[str, Any] = {}
+    for key in ("title", "subject", "creator", "lastModifiedBy", "keywords", "description", "category"):
+        value = getattr(props, key, None)
+        if value:
+            out["author" if key == "creator" else "last_modified_by" if key == "lastModifiedBy" else key] = value
+    for attr, key in (("created", "creation_date"), ("modified", "modification_date")):
+        value = getattr(props, attr, None)
+        if isinstance(value, dt.datetime):
+            out[key] = value.isoformat()
+    return out

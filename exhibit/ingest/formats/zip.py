@@ -1,0 +1,255 @@
+"""ZIP: members as child exhibits, names decoded (GBK without the UTF-8 flag), traversal and bombs defused.
+
+Nothing is ever written under a member's own name: each member is streamed into a numbered spool file
+inside ctx.workdir, so a name like ../../etc/passwd cannot reach outside it. Inflation is counted chunk by
+chunk against the limits (bytes per member, total, ratio, member count, nesting depth) and stops the
+moment one is reached; a header's declared size is used only to refuse early, never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from typing import ClassVar
+
+from exhibit.errors import CorruptFile, LimitExceeded
+from exhibit.ingest.formats import IngestContext, charset
+from exhibit.ingest.types import Child, Extraction
+
+_CHUNK = 1 << 16
+_UTF8_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+# Below this many inflated bytes the ratio is not judged: a small, very repetitive file is no bomb.
+_RATIO_FLOOR = 1 << 20
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class _Stop(Exception):
+    """A limit was reached while inflating one member."""
+
+    def __init__(self, reason: str, whole_container: bool) -> None:
+        super().__init__(reason)
+        self.whole_container = whole_container
+
+
+class ZipIngestor:
+    MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("application/zip", "application/x-zip-compressed")
+    EXTENSIONS: ClassVar[tuple[str, ...]] = (".zip",)
+    SCORE: ClassVar[int] = 10
+
+    def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
+        limits = ctx.limits
+        if ctx.depth >= limits.depth:
+            raise LimitExceeded(f"containers nested {ctx.depth} deep, the depth limit is {limits.depth}: "
+                                "members not extracted")
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+            raise CorruptFile(f"not a readable zip archive: {e}") from e
+        with zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            names = decode_names(infos)
+            ext = Extraction(media_type="application/zip", metadata={"members": len(infos)})
+            if names.encoding:
+                ext.metadata["name_encoding"] = names.encoding
+            budget = _Budget(limits.total_bytes)
+            taken: set[str] = set()
+            traversal: list[str] = []
+            for index, info in enumerate(infos):
+                if index >= limits.members:
+                    ext.status = "expansion_limit"
+                    ext.reason = (f"{len(infos)} members, over the member-count limit of {limits.members}; "
+                                  f"the first {limits.members} were extracted")
+                    break
+                name = names.by_info[id(info)]
+                safe, why = safe_name(name)
+                safe = _unique(safe, taken)
+                if why:
+                    traversal.append(f"{name!r} ({why}) kept as {safe!r}")
+                dest = ctx.workdir / f"member-{index:06d}"
+                try:
+                    child = _extract(zf, info, safe, dest, ctx, budget)
+                except _Stop as stop:
+                    dest.unlink(missing_ok=True)
+                    ext.status, ext.reason = "expansion_limit", str(stop)
+                    if stop.whole_container:
+                        break
+                    continue
+                if why and child.status is None:
+                    child = Child(child.name, child.path, "path_traversal",
+                                  f"the member name {name!r} points outside the archive ({why}); "
+                                  f"kept as {safe!r}")
+                ext.children.append(child)
+            if traversal:
+                ext.metadata["path_traversal"] = traversal
+                if ext.status == "ok":
+                    ext.status = "path_traversal"
+                    ext.reason = "members named to escape the extraction folder: " + "; ".join(traversal[:5])
+            return ext
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.by_info: dict[int, str] = {}
+        self.encoding: str | None = None
+
+
+def decode_names(infos: list[zipfile.ZipInfo]) -> _Names:
+    """Member names as the archiver meant them. Without the UTF-8 flag (bit 11) zipfile decodes names
+    as cp437; Chinese Windows archivers wrote GBK there. The cp437 text is re-encoded to get the
+    original bytes, which are decoded as UTF-8 if valid, else with the encoding detected over all the
+    archive's unflagged names together (GB18030 for GBK, Big5 ...)."""
+    out = _Names()
+    raw: dict[int, bytes] = {}
+    for info in infos:
+        if info.flag_bits & _UTF8_FLAG:
+            out.by_info[id(info)] = info.filename
+            continue
+        try:
+            raw[id(info)] = info.orig_filename.encode("cp437")
+        except UnicodeEncodeError:
+            out.by_info[id(info)] = info.filename
+    if raw:
+        joined = b"\n".join(raw.values())
+        try:
+            joined.decode("ascii")
+            encoding = "ascii"
+        except UnicodeDecodeError:
+            encoding = charset.detect_encoding(joined)
+            out.encoding = encoding
+        for key, data in raw.items():
+            out.by_info[key] = data.decode(encoding, errors="replace")
+    return out
+
+
+def safe_name(name: str) -> tuple[str, str | None]:
+    """(a relative name that stays inside the container, why the original was unsafe or None)."""
+    name = _CONTROL.sub("_", name.replace("\\", "/"))
+    why = None
+    if name.startswith("/"):
+        why = "absolute path"
+    elif _DRIVE.match(name):
+        why = "drive letter"
+        name = name[2:]
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        why = why or "'..' in the path"
+        parts = [p for p in parts if p != ".."]
+    if not parts:
+        parts = ["unnamed"]
+    if why:
+        parts = ["_unsafe", *parts]
+    return "/".join(parts), why
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        stem, dot, suffix = name.rpartition(".")
+        candidate = f"{stem} ({n}).{suffix}" if dot and "/" not in suffix and stem else f"{name} ({n})"
+    taken.add(candidate)
+    return candidate
+
+
+class _Budget:
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
+             budget: _Budget) -> Child:
+    limits = ctx.limits
+    declared = info.file_size
+    if declared > limits.member_bytes:
+        raise _Stop(f"member {name!r} declares {declared} bytes, over the per-member limit of "
+                    f"{limits.member_bytes}; not inflated", False)
+    if declared > _RATIO_FLOOR and declared > limits.ratio * max(info.compress_size, 1):
+        raise _Stop(f"member {name!r} would expand {declared / max(info.compress_size, 1):.0f}x "
+                    f"({info.compress_size} to {declared} bytes), over the ratio limit of {limits.ratio:g}; "
+                    "not inflated", False)
+    if budget.used + declared > budget.total:
+        raise _Stop(f"member {name!r} would bring the container past the total limit of {budget.total} "
+                    "bytes; it and the members after it were not inflated", True)
+    if info.flag_bits & _ENCRYPTED_FLAG:
+        return _encrypted(zf, info, name, dest, ctx, budget)
+    return _inflate(zf, info, name, dest, ctx, budget, None)
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
+             budget: _Budget, pwd: bytes | None) -> Child:
+    limits = ctx.limits
+    written = 0
+    try:
+        with zf.open(info, pwd=pwd) as src, open(dest, "wb") as out:
+            while chunk := src.read(_CHUNK):
+                written += len(chunk)
+                budget.used += len(chunk)
+                if written > limits.member_bytes:
+                    raise _Stop(f"member {name!r} inflated past the per-member limit of "
+                                f"{limits.member_bytes} bytes; stopped", False)
+                if budget.used > budget.total:
+                    raise _Stop(f"member {name!r} took the container past the total limit of "
+                                f"{budget.total} bytes; stopped", True)
+                # zipfile keeps the compressed bytes still unread; the ratio is judged on what was
+                # consumed so far, so a bomb is caught after about _RATIO_FLOOR bytes, not at the end.
+                left = getattr(src, "_compress_left", 0) or 0
+                consumed = max(info.compress_size - left, 1)
+                if written > _RATIO_FLOOR and written > limits.ratio * consumed:
+                    raise _Stop(f"member {name!r} expands more than {limits.ratio:g}x (the ratio limit); "
+                                f"stopped after {written} bytes", False)
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as e:
+        return Child(name, str(dest), "corrupt", f"the member cannot be fully read: {e}")
+    return Child(name, str(dest))
+
+
+def _encrypted(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
+               budget: _Budget) -> Child:
+    for password in ctx.passwords:
+        try:
+            # ZipCrypto checks one byte of the password at open: a wrong one fails here (1 in 256
+            # passes and then fails the CRC check at the end).
+            with zf.open(info, pwd=password.encode("utf-8")) as probe:
+                probe.read(1)
+        except RuntimeError:
+            continue
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError):
+            continue
+        child = _inflate(zf, info, name, dest, ctx, budget, password.encode("utf-8"))
+        if child.status is None:
+            ctx.notes.append("password used")
+            return child
+    # Keep the member as stored (still encrypted) so its bytes are preserved and hashed.
+    _copy_stored(zf, info, dest)
+    tried = f"none of the {len(ctx.passwords)} passwords given opens it" if ctx.passwords else \
+        "no password was given (use --password)"
+    return Child(name, str(dest), "encrypted", f"the zip member is encrypted: {tried}")
+
+
+def _copy_stored(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
+    """The member's compressed (encrypted) bytes as they sit in the archive."""
+    fp = zf.fp
+    if fp is None:
+        dest.write_bytes(b"")
+        return
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        dest.write_bytes(b"")
+        return
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    left = info.compress_size
+    with open(dest, "wb") as out:
+        while left > 0:
+            chunk = fp.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            out.write(chunk)
+            left -= len(chunk)
