@@ -1,0 +1,140 @@
+"""Authenticity checks on records: is each record's ID number internally consistent with itself and its row?
+
+Checks judge records, never people: a code says what is inconsistent in what was written down.
+
+    check(arch, as_of=None) -> {"records": n, "anomalies": [{record_id, id_number, name, codes, source}]}
+    codes_for(arch) -> {record_id: [code, ...]}
+    summary(arch) -> per register: records and anomalies per code with row references
+    EXPLANATIONS[code] -> a plain sentence for a badge or a footnote
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+from exhibit.archive import Archive, custody
+from exhibit.checks.rules import DISAGREEMENT, Facts, codes
+from exhibit.records import store, values
+from exhibit.records.extract import _loads
+
+CODES = ("bad_length", "bad_checksum", "unknown_region", "region_retired", "impossible_date", "gender_mismatch",
+         "age_mismatch", "float_mangled", "duplicate_id")
+
+EXPLANATIONS: dict[str, str] = {
+    "bad_length": "The ID number does not have 18 characters (or 15 for a first-generation ID), so it cannot "
+                  "be a complete resident ID number as written.",
+    "bad_checksum": "The last character of the ID number is not the check digit that the first 17 digits "
+                    "give (ISO 7064 MOD 11-2): at least one digit was written or copied wrongly.",
+    "unknown_region": "The first six digits of the ID number are not a region code that has ever existed "
+                      "(GB/T 2260, 1981-2024).",
+    "region_retired": "The ID number's region code existed but had been retired before the birth year it "
+                      "states. Old numbers stay valid, so this is informational only.",
+    "impossible_date": "The birth date in the ID number is not a real date, or lies after the register's "
+                       "date.",
+    "gender_mismatch": "The register's stated gender disagrees with the ID number's sex digit (17th digit: "
+                       "odd for male, even for female).",
+    "age_mismatch": "The stated age differs by more than one year from the age the ID number's birth date "
+                    "gives on the register's date.",
+    "float_mangled": "The ID number was stored as a number in the spreadsheet, which keeps only about 15 "
+                     "significant digits: the last digits were lost, so the number shown is not the one "
+                     "that was typed.",
+    "duplicate_id": "The same ID number appears on records that give a different name. Where the other "
+                    "records' stated sex and age fit the number and this one's do not, only this one is "
+                    "marked.",
+}
+
+
+def _reference(as_of: str | None, register_date: str | None) -> str | None:
+    if as_of:
+        d = values.date(as_of)
+        if d is None:
+            from exhibit.errors import UserError
+            raise UserError(f"--as-of {as_of}: not a date; write it as YYYY-MM-DD (or YYYY).")
+        return d
+    return register_date
+
+
+def check(arch: Archive, as_of: str | None = None) -> dict[str, Any]:
+    """Test every stored record; store and return the anomalies (records with at least one code)."""
+    store.ensure(arch.db)
+    db = arch.db
+    reg_dates = {r[0]: r[1] for r in db.execute("SELECT table_id, date FROM records_registers")}
+    today = dt.date.today()
+    found: dict[str, list[str]] = {}
+    n = 0
+    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)  # id -> [(record_id, name_key)]
+    dup_ids = {r[0] for r in db.execute(
+        "SELECT id_number FROM records WHERE id_number IS NOT NULL AND name_key != '' "
+        "GROUP BY id_number HAVING COUNT(DISTINCT name_key) > 1")}
+    cur = db.execute("SELECT record_id, table_id, id_number, id_cell, gender, age, name_key FROM records")
+    while True:
+        rows = cur.fetchmany(20000)
+        if not rows:
+            break
+        for rid, tid, idn, idcell, gender, age, nk in rows:
+            n += 1
+            cell = _loads(idcell) if idcell else None
+            f = Facts(idn, str(cell[0]) if cell and cell[0] is not None else None, cell[1] if cell else "s",
+                      cell[2] if cell and len(cell) > 2 else None, gender, age)
+            cs = codes(f, _reference(as_of, reg_dates.get(tid)), today)
+            if cs:
+                found[rid] = cs
+            if idn in dup_ids:
+                by_id[idn].append((rid, nk))
+    for _idn, members in by_id.items():
+        worst: dict[str, int] = {}
+        for rid, nk in members:
+            bad = len(DISAGREEMENT.intersection(found.get(rid, [])))
+            worst[nk] = max(worst.get(nk, 0), bad)  # any row of that name contradicting the number
+        best = min(worst.values())
+        holders = {nk for nk, b in worst.items() if b == best}
+        flag_all = len(holders) > 1  # no way to tell which name the number belongs with
+        for rid, nk in members:
+            if flag_all or nk not in holders:
+                found.setdefault(rid, []).append("duplicate_id")
+    with arch.transaction() as wdb:
+        wdb.execute("DELETE FROM records_anomalies")
+        wdb.executemany("INSERT INTO records_anomalies(record_id, codes) VALUES (?,?)",
+                        [(rid, json.dumps(cs)) for rid, cs in found.items()])
+        store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
+    anomalies = []
+    for r in db.execute("SELECT r.record_id, r.id_number, r.name, r.data FROM records r "
+                        "JOIN records_anomalies a ON a.record_id = r.record_id "
+                        "ORDER BY r.exhibit_seq, r.table_id, r.table_row"):
+        data = _loads(r[3])
+        src = data.get("source") or {}
+        anomalies.append({"record_id": r[0], "id_number": r[1], "name": r[2], "codes": found[r[0]],
+                          "id_number_raw": data.get("id_number_raw"), "source": src,
+                          "explanations": {c: EXPLANATIONS[c] for c in found[r[0]]}})
+    return {"records": n, "as_of": as_of, "anomalies": anomalies,
+            "counts": {c: sum(1 for cs in found.values() if c in cs) for c in CODES}}
+
+
+def codes_for(arch: Archive) -> dict[str, list[str]]:
+    """{record_id: codes} for every record with an anomaly, checking first if the records changed since."""
+    store.ensure(arch.db)
+    extracted = store.get_meta(arch.db, "extracted")
+    checked = store.get_meta(arch.db, "checked")
+    if extracted and (checked is None or json.loads(checked)["time"] < extracted):
+        check(arch)
+    return {r[0]: json.loads(r[1]) for r in arch.db.execute("SELECT record_id, codes FROM records_anomalies")}
+
+
+def summary(arch: Archive) -> list[dict[str, Any]]:
+    """Per register table: records, and for each code the rows carrying it."""
+    from exhibit.records.read import registers
+
+    found = codes_for(arch)
+    out = []
+    for reg in registers(arch):
+        per: dict[str, list[int]] = defaultdict(list)
+        if reg["status"] == "register":
+            for rid, row in arch.db.execute("SELECT record_id, row FROM records WHERE table_id=? ORDER BY table_row",
+                                            (reg["table_id"],)):
+                for c in found.get(rid, []):
+                    per[c].append(row)
+        out.append(dict(reg, anomalies={c: per[c] for c in CODES if per.get(c)}))
+    return out

@@ -1,0 +1,74 @@
+"""The records_* tables in the catalog: registers as read, records with their provenance, the secret."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records_registers (
+    table_id     INTEGER PRIMARY KEY,           -- tables.id
+    exhibit_seq  INTEGER NOT NULL,
+    status       TEXT NOT NULL,                 -- register|skipped|no_id_column|excluded
+    reason       TEXT,
+    header_row   INTEGER,
+    headers      TEXT NOT NULL DEFAULT '[]',    -- JSON: verbatim header per column
+    fields       TEXT NOT NULL DEFAULT '{}',    -- JSON: column index -> field
+    title        TEXT,
+    date         TEXT,                          -- the register's own date (ISO, may be YYYY or YYYY-MM)
+    records      INTEGER NOT NULL DEFAULT 0,
+    from_file    INTEGER NOT NULL DEFAULT 0,
+    extracted    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    record_id    TEXT PRIMARY KEY,              -- 'R-' + hash(exhibit sha, table ordinal, row): stable
+    exhibit_seq  INTEGER NOT NULL,
+    table_id     INTEGER NOT NULL,
+    table_row    INTEGER NOT NULL,              -- table_rows.number of the (first) row read
+    row          INTEGER NOT NULL,              -- the row as the source counts it (PDF: across pages)
+    name         TEXT,
+    name_key     TEXT,
+    id_number    TEXT,
+    gender       TEXT,
+    age          INTEGER,
+    birth_date   TEXT,
+    id_cell      TEXT,                          -- JSON [value, type, raw] of the ID cell as stored
+    data         TEXT NOT NULL                  -- JSON: the record, without cells (read from table_rows)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_id_number ON records(id_number);
+CREATE INDEX IF NOT EXISTS records_table ON records(table_id, table_row);
+CREATE INDEX IF NOT EXISTS records_exhibit ON records(exhibit_seq);
+CREATE TABLE IF NOT EXISTS records_anomalies (
+    record_id    TEXT PRIMARY KEY,
+    codes        TEXT NOT NULL                  -- JSON list of codes
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def ensure(db: sqlite3.Connection) -> None:
+    db.executescript(SCHEMA)
+
+
+def get_meta(db: sqlite3.Connection, key: str) -> str | None:
+    r = db.execute("SELECT value FROM records_meta WHERE key=?", (key,)).fetchone()
+    return r[0] if r else None
+
+
+def set_meta(db: sqlite3.Connection, key: str, value: Any) -> None:
+    db.execute("INSERT OR REPLACE INTO records_meta(key, value) VALUES (?,?)",
+               (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+
+
+def secret(db: sqlite3.Connection) -> bytes:
+    """The archive's pseudonymisation key, made on first use; it never leaves the catalog."""
+    ensure(db)
+    s = get_meta(db, "pseudonym_secret")
+    if s is None:
+        db.execute("INSERT OR IGNORE INTO records_meta(key, value) VALUES ('pseudonym_secret', ?)",
+                   (secrets.token_hex(32),))
+        s = get_meta(db, "pseudonym_secret")
+    assert s is not None
+    return bytes.fromhex(s)

@@ -1,0 +1,138 @@
+"""Reading one cell as a record value: gender, dates, ages, addresses, names; verbatim text is kept elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from exhibit.records.vocab import header_key, vocab
+
+_CJK = r"\u3400-\u9fff"
+_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-./年_]\s*(\d{1,2})(?:\s*[-./月_]\s*(\d{1,2})\s*日?)?(?!\d)")
+_COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def clean(text: str | None) -> str:
+    """Cell text as one line: NFKC-free, but without the line breaks PDF tables put inside words."""
+    if not text:
+        return ""
+    s = str(text).replace("\r", "\n")
+    # A break between two CJK characters (or before a CJK character) is layout, not a space.
+    s = re.sub(rf"(?<=[{_CJK}\d·])\s*\n\s*(?=[{_CJK}·])", "", s)
+    s = re.sub(r"\s*\n\s*", " ", s)
+    return s.strip()
+
+
+def gender(text: str) -> str | None:
+    return vocab().genders.get(header_key(text)) if text else None
+
+
+def age(text: str) -> int | None:
+    m = re.search(r"\d{1,3}(?:\.0+)?", unicodedata.normalize("NFKC", text or ""))
+    if not m:
+        return None
+    n = int(float(m.group(0)))
+    return n if 0 <= n < 130 else None
+
+
+def date(text: str, cell_type: str = "s") -> str | None:
+    """An ISO date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all the text says), or None."""
+    s = unicodedata.normalize("NFKC", text or "").strip()
+    if not s:
+        return None
+    if cell_type == "n" and re.fullmatch(r"\d{4,5}(\.\d+)?", s) and 10000 < float(s) < 80000:
+        return (_EXCEL_EPOCH + dt.timedelta(days=int(float(s)))).isoformat()  # an Excel date serial
+    m = _DATE_RE.search(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+        if not 1 <= mo <= 12:
+            return None
+        if d is None:
+            return f"{y:04d}-{mo:02d}"
+        try:
+            return dt.date(y, mo, int(d)).isoformat()
+        except ValueError:
+            return None
+    m = _COMPACT_DATE.search(s)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            return None
+    m = _YEAR_RE.fullmatch(s) or _YEAR_RE.search(s)
+    return m.group(1) if m else None
+
+
+def date_bounds(iso: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) can mean."""
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 3:
+        d = dt.date(*parts)
+        return d, d
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return first, nxt - dt.timedelta(days=1)
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def find_date(text: str) -> str | None:
+    """The first date-like mention in a title, sheet or file name: '2018年3月', '_2018', '2018.03.15'."""
+    s = unicodedata.normalize("NFKC", text or "")
+    m = _DATE_RE.search(s) or _COMPACT_DATE.search(s)
+    if m:
+        return date(m.group(0))
+    m = _YEAR_RE.search(s)
+    return m.group(1) if m else None
+
+
+_ADDRESS = re.compile(
+    rf"^(?:(?P<province>[{_CJK}]{{2,8}}?(?:自治区|省))?(?P<prefecture>[{_CJK}]{{2,8}}?(?:地区|自治州|州|盟))?"
+    rf"(?P<county>[{_CJK}]{{1,8}}?(?:自治县|县|市|区|旗)))?"
+    rf"(?P<township>[{_CJK}]{{1,10}}?(?:乡|镇|街道|街道办事处|场|农场))?"
+    rf"(?P<village>.+)?$")
+
+
+def split_address(text: str) -> dict[str, str | None]:
+    """'墨玉县英也尔乡14村' -> county 墨玉县, township 英也尔乡, village 14村 (parts not written stay None)."""
+    s = clean(text).replace(" ", "")
+    m = _ADDRESS.match(s) if s else None
+    if not m:
+        return {"county": None, "township": None, "village": None}
+    return {"county": m.group("county"), "township": m.group("township"), "village": m.group("village")}
+
+
+_DOTS = re.compile(r"[·•‧∙⋅・.．]")
+
+
+def name_key(name: str | None) -> str:
+    """A name as compared for "same name": no spaces, dots or case ('买买提·吐尔逊' == '买买提 吐尔逊')."""
+    return _DOTS.sub("", header_key(name or ""))
+
+
+def clean_name(text: str, page_text: str | None = None) -> str:
+    """A person's name from a cell. PDF table extraction can tear the middle dot from its place
+    ('赛买提买合木提\\n·'); the page's own text has the name whole, so take it from there when it is found."""
+    s = clean(text)
+    s = re.sub(r"\s*([·•‧∙⋅・])\s*", "·", s)
+    torn = s.startswith("·") or s.endswith("·")
+    if torn:
+        s = s.strip("·")
+        if page_text:
+            bare = _DOTS.sub("", s)
+            for line in page_text.splitlines():
+                cand = line.strip()
+                if cand and _DOTS.sub("", cand) == bare:
+                    return cand
+    return s
+
+
+def is_total_row(values: list[str]) -> bool:
+    first = next((v for v in values if v and v.strip()), "")
+    key = header_key(first)
+    if any(key.startswith(t) for t in vocab().totals):
+        return True
+    return bool(re.fullmatch(r"共\d+人?", key))
