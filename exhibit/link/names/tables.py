@@ -8,7 +8,7 @@ from importlib import resources
 
 
 def _rows(name: str) -> list[list[str]]:
-    text = resources.files("exhibit.link.names").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("exhibit.link.names").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     rows = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):

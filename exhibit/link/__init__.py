@@ -1,0 +1,1 @@
+"""Link people across sources and scripts: who each record and mention is about."""
