@@ -45,7 +45,11 @@ def check_cmd(report: ReportArg, archive: ArchiveOpt = None, as_json: JsonOpt = 
 
 
 def _print_check(result: ReportCheck) -> None:
-    t = Table("at", "citation", "verdict", "message", title=f"citations in {result.path}")
+    t = Table(title=f"citations in {result.path}")
+    t.add_column("at", no_wrap=True)
+    t.add_column("citation")
+    t.add_column("verdict", no_wrap=True)
+    t.add_column("message", ratio=1)
     for c in result.citations:
         cit = c.citation
         style = _STYLE[c.severity]

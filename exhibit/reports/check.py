@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -237,9 +238,14 @@ def _joined(units: list[_Unit]) -> _Unit:
 def _excerpt(unit: _Unit, span: tuple[int, int], context: int = _EXCERPT_CONTEXT) -> str:
     a, b = unit.folded.span(*span)
     text = unit.text
-    if context and _script(text[max(0, a - context):b + context]) == "han":
+    han = bool(context) and _script(text[max(0, a - context):b + context]) == "han"
+    if han:
         context //= 2  # a Chinese character carries about as much as a short English word
     lo, hi = max(0, a - context), min(len(text), b + context)
+    while not han and 0 < lo < a and not text[lo - 1].isspace() and a - lo < context + 12:
+        lo -= 1  # cut at word boundaries
+    while not han and b < hi < len(text) and not text[hi].isspace() and hi - b < context + 12:
+        hi += 1
     if b - a > 3 * _EXCERPT_CONTEXT:  # a long (elided) quotation: its start and its end are enough
         s = _collapse(text[lo:a + _EXCERPT_CONTEXT]) + " … " + _collapse(text[b - _EXCERPT_CONTEXT:hi])
     else:
@@ -255,6 +261,7 @@ def _script(s: str) -> str:
 
 
 def _collapse(s: str) -> str:
+    s = re.sub(r"[\ufb00-\ufb06]", lambda m: unicodedata.normalize("NFKC", m.group()), s)  # PDF ligatures ﬁ ﬀ
     s = re.sub(r"\s+", " ", s).strip()
     # A line break inside a Chinese sentence is not a space.
     return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", s)

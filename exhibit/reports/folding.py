@@ -1,11 +1,16 @@
-"""Folding quotations and page text alike (white space, width, script, case) while keeping offsets."""
+"""Folding quotations and page text alike (white space, width, script, case) while keeping offsets.
+
+The folds are the search capability's (exhibit.text); applied per character here so that every folded
+character remembers where it came from, which is what an excerpt or a closest passage needs.
+"""
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+
+from exhibit.text.chinese import fold_width, to_simplified
+from exhibit.text.latin import fold as latin_fold
 
 # Quotation marks and dashes a writer types differently from the document: fold them to one form.
 _PUNCT = str.maketrans({
@@ -34,42 +39,10 @@ class Folded:
 
 
 @cache
-def _helpers() -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]:
-    """The search capability's folding functions when present, else our own (same intent)."""
-    try:
-        from exhibit.text.chinese import fold_width, to_simplified
-        from exhibit.text.latin import fold as latin_fold
-        return to_simplified, fold_width, latin_fold
-    except ImportError:
-        return _to_simplified, _fold_width, _latin_fold
-
-
-@cache
-def _opencc() -> Callable[[str], str]:
-    from opencc import OpenCC  # opencc-python-reimplemented: loading its dictionaries takes a moment
-
-    return OpenCC("t2s").convert
-
-
-def _to_simplified(s: str) -> str:
-    return _opencc()(s) if any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in s) else s
-
-
-def _fold_width(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)  # fullwidth ，：Ａ１ -> , : A 1; ligatures ﬁ -> fi
-
-
-def _latin_fold(s: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-@cache
 def fold_char(c: str) -> str:
     """One character folded; per character (memoised) so that every folded character keeps its origin."""
     if c.isspace():
         return ""
-    to_simplified, fold_width, latin_fold = _helpers()
     s = fold_width(to_simplified(c)).translate(_PUNCT)
     s = latin_fold(s).translate(_PUNCT)
     return "".join(ch for ch in s if not ch.isspace())
