@@ -46,7 +46,7 @@ class PdfIngestor:
                         break
                     raise CorruptFile(f"page {number} cannot be read: {e}") from e
                 text_chars += len(text.strip())
-                if len(text.strip()) < _MIN_TEXT_CHARS and page.get_images(full=False):
+                if _needs_ocr(page, text):
                     ocr_page = _ocr(page, number, ctx) if ctx.ocr else None
                     ext.pages.append(ocr_page or Page(number, text))
                     continue
@@ -122,19 +122,46 @@ def _metadata(doc: pymupdf.Document) -> dict[str, Any]:
 
 
 def _tables(page: pymupdf.Page, number: int) -> list[Table]:
+    # PyMuPDF's default strategy finds tables by their ruling lines: a page without vector drawings has
+    # none, and skipping find_tables() there keeps plain text PDFs fast.
+    if len(page.get_cdrawings()) < 2:
+        return []
     try:
         found = page.find_tables()
     except (RuntimeError, ValueError) as e:  # table finding is a bonus; the text is already kept
         return [Table(name=f"page {number} tables", rows=[], page=number, kind="pdf", meta={"error": str(e)})]
+    if not found.tables:
+        return []
+    words = page.get_text("words", sort=False)
     tables: list[Table] = []
     for i, t in enumerate(found.tables, 1):
-        data = t.extract()
-        rows = [Row(n, tuple(Cell(_clean(v)) for v in cells)) for n, cells in enumerate(data, 1)]
-        if not rows:
+        # The cell text is rebuilt from the page's words in reading order: TableFinder.extract() orders
+        # characters by position and misplaces glyphs of a fallback font (赛买提·买合木提 came out as
+        # 赛买提买合木提·). Rows left empty by the layout (a wrapped cell) are dropped.
+        texts = [[_clean(_cell_text(words, box)) if box else "" for box in row.cells] for row in t.rows]
+        texts = [cells for cells in texts if any(cells)]
+        if not texts:
             continue
+        rows = [Row(n, tuple(Cell(v) for v in cells)) for n, cells in enumerate(texts, 1)]
         tables.append(Table(name=f"page {number} table {i}", rows=rows, page=number, kind="pdf",
-                            meta={"bbox": list(t.bbox), "header_external": bool(t.header.external)}))
+                            meta={"bbox": list(t.bbox), "header_rows": 1, "columns": t.col_count}))
     return tables
+
+
+def _cell_text(words: list[Any], box: tuple[float, float, float, float]) -> str:
+    x0, y0, x1, y1 = box
+    out: list[str] = []
+    last: tuple[int, int] | None = None
+    for w in words:
+        cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2
+        if not (x0 <= cx <= x1 and y0 <= cy <= y1):
+            continue
+        line = (w[5], w[6])
+        if last is not None:
+            out.append(" " if line == last else "\n")
+        out.append(w[4])
+        last = line
+    return "".join(out)
 
 
 _WRAP = re.compile(r"(?<=[\u2e80-\uffff])\n|\n(?=[\u2e80-\uffff])|(?<=\d)\n(?=[\dXx])")
@@ -143,7 +170,16 @@ _WRAP = re.compile(r"(?<=[\u2e80-\uffff])\n|\n(?=[\u2e80-\uffff])|(?<=\d)\n(?=[\
 def _clean(value: object) -> str:
     """A cell's text with the line wraps of the page layout undone (no space next to CJK characters or inside
     a wrapped number such as an ID)."""
-    return "" if value is None else _WRAP.sub("", str(value)).replace("\n", " ")
+    return "" if value is None else _WRAP.sub("", str(value).strip()).replace("\n", " ")
+
+
+def _needs_ocr(page: pymupdf.Page, text: str) -> bool:
+    """A page without a usable text layer: little text but images (a scan), or no text but vector
+    drawings (text converted to outlines)."""
+    chars = len(text.strip())
+    if chars >= _MIN_TEXT_CHARS:
+        return False
+    return bool(page.get_images(full=False)) or (chars == 0 and bool(page.get_cdrawings()))
 
 
 def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
