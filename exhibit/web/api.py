@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
 
 from exhibit.archive import ex_id
 from exhibit.errors import QueryError
-from exhibit.web import accounts, capabilities, views
+from exhibit.web import accounts, capabilities, people, views
 from exhibit.web.accounts import Session
-from exhibit.web.deps import archive, require, require_post
+from exhibit.web.deps import archive, client_ip, require, require_post
 
 router = APIRouter(prefix="/api", tags=["api"])
 VIEW = require("viewer")
@@ -74,7 +76,7 @@ def verify(request: Request, sess: Session = Depends(require_post("investigator"
     fn = capabilities.get("exhibit.archive.verify", "verify")
     if fn is None:
         raise HTTPException(501, "verification is not available yet")
-    result: dict[str, Any] = fn(archive(request))
+    result: dict[str, Any] = fn(archive(request), actor=sess.user.name)
     return result
 
 
@@ -84,3 +86,69 @@ def users(request: Request, sess: Session = Depends(require("admin"))) -> list[d
 
 
 
+
+
+# -- registers, people, links -----------------------------------------------------------------------
+class ExportRequest(BaseModel):
+    format: str = "csv"
+    identified: bool = False
+    purpose: str = ""
+
+
+class Judgement(BaseModel):
+    a: str
+    b: str
+    verdict: str
+
+
+@router.get("/records", summary="Person records from the registers, with their check codes")
+def records(request: Request, q: str = "", code: str = "", exhibit: str = "", page: int = Query(1, ge=1),
+            size: int = Query(100, ge=1, le=1000), sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    if not people.records_available():
+        raise HTTPException(501, "records are not available yet")
+    return people.record_list(archive(request), q, code, exhibit, page, size)
+
+
+@router.get("/records/{record_id}", summary="One record, its checks and its source row in context")
+def record(request: Request, record_id: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
+    if not people.records_available():
+        raise HTTPException(501, "records are not available yet")
+    return people.record_detail(archive(request), record_id)
+
+
+@router.post("/records/export", summary="Export records (pseudonymised unless identified, investigators only)")
+def export(request: Request, body: ExportRequest, sess: Session = Depends(require_post("viewer"))) -> FileResponse:
+    path, name = people.export(archive(request), sess, body.format, body.identified, body.purpose,
+                               client_ip(request))
+    return FileResponse(path, media_type="application/octet-stream", filename=name)
+
+
+@router.get("/people", summary="Cross-script person search")
+def people_search(request: Request, q: str, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
+    fn = capabilities.get("exhibit.link", "people_search")
+    if fn is None:
+        raise HTTPException(501, "person search is not available yet")
+    return people.as_list(fn(archive(request), q)) or []
+
+
+@router.get("/link/clusters", summary="Linked people: clusters of records and mentions (`link ls --json`)")
+def clusters(request: Request, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
+    fn = capabilities.get("exhibit.link", "clusters")
+    if fn is None:
+        raise HTTPException(501, "linking is not available yet")
+    return list(fn(archive(request)))
+
+
+@router.get("/link/review", summary="Candidate pairs waiting for a judgement")
+def review(request: Request, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
+    fn = capabilities.get("exhibit.link", "review_queue")
+    if fn is None:
+        raise HTTPException(501, "link review is not available yet")
+    return list(fn(archive(request)))
+
+
+@router.post("/link/judge", summary="Judge a candidate pair: accept, reject or unsure (investigators)")
+def judge(request: Request, body: Judgement,
+          sess: Session = Depends(require_post("investigator"))) -> dict[str, str]:
+    people.judge(archive(request), body.a, body.b, body.verdict, sess.user.name)
+    return {"a": body.a, "b": body.b, "verdict": body.verdict, "actor": sess.user.name}

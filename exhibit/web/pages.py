@@ -180,7 +180,7 @@ def verify_page(request: Request, sess: Session = Depends(require_post("investig
     if verify is None:
         raise HTTPException(501, "verification is not available yet")
     arch = archive(request)
-    result = verify(arch)
+    result = verify(arch, actor=sess.user.name)
     data = views.custody_log(arch, 1, 50)
     return page(request, "custody.html", sess, "custody", verify=result, verify_available=True, **data)
 

@@ -1,0 +1,119 @@
+"""The pages about people: registers and their records, persons, link review, charts of stated reasons."""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from exhibit.errors import UserError
+from exhibit.web import capabilities, people
+from exhibit.web.accounts import Session
+from exhibit.web.deps import archive, client_ip, require, require_post, state
+from exhibit.web.pages import page
+
+router = APIRouter(include_in_schema=False)
+VIEW = require("viewer")
+
+
+@router.get("/records")
+def records_page(request: Request, q: str = "", code: str = "", exhibit: str = "",
+                 page_no: int = Query(1, alias="page", ge=1, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
+    if not people.records_available():
+        return page(request, "records.html", sess, "records", available=False)
+    data = people.record_list(archive(request), q, code, exhibit, page_no, state(request).settings.page_size)
+    return page(request, "records.html", sess, "records", available=True, q=q, code=code, exhibit=exhibit,
+                may_identify=sess.user.may("investigator"), **data)
+
+
+@router.get("/records/{record_id}")
+def record_page(request: Request, record_id: str, sess: Session = Depends(VIEW)) -> Response:
+    if not people.records_available():
+        raise HTTPException(404, "registers are not available yet")
+    data = people.record_detail(archive(request), record_id)
+    return page(request, "record.html", sess, "records", **data)
+
+
+@router.post("/records/export")
+def export_page(request: Request, format: str = Form("csv"), identified: str = Form(""), purpose: str = Form(""),
+                sess: Session = Depends(require_post("viewer"))) -> Response:
+    """Records as a file: pseudonymised unless an investigator asks for identified data, with a purpose."""
+    path, name = people.export(archive(request), sess, format, identified in ("1", "on", "true"), purpose,
+                               client_ip(request))
+    media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media, filename=name, content_disposition_type="attachment")
+
+
+@router.get("/people")
+def people_page(request: Request, q: str = "", sess: Session = Depends(VIEW)) -> Response:
+    search = capabilities.get("exhibit.link", "people_search")
+    results = search(archive(request), q) if (search and q.strip()) else None
+    return page(request, "people.html", sess, "people", available=search is not None, q=q,
+                results=people.as_list(results))
+
+
+@router.get("/people/{cluster_id}")
+def person_page(request: Request, cluster_id: str, sess: Session = Depends(VIEW)) -> Response:
+    data = people.person(archive(request), cluster_id)
+    return page(request, "person.html", sess, "people", **data)
+
+
+@router.get("/review")
+def review_page(request: Request, n: int = Query(0, ge=0, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
+    queue = capabilities.get("exhibit.link", "review_queue")
+    if queue is None:
+        return page(request, "review.html", sess, "review", available=False)
+    data = people.review_item(archive(request), n)
+    return page(request, "review.html", sess, "review", available=True,
+                may_judge=sess.user.may("investigator"), **data)
+
+
+@router.post("/review/judge")
+def judge_page(request: Request, a: str = Form(...), b: str = Form(...), verdict: str = Form(...),
+               n: int = Form(0), sess: Session = Depends(require_post("investigator"))) -> Response:
+    people.judge(archive(request), a, b, verdict, sess.user.name)
+    return RedirectResponse(f"/review?n={n}&judged={verdict}", status_code=303)
+
+
+def _charts_dir(request: Request) -> Path:
+    st = state(request)
+    d = getattr(st, "charts_dir", None)
+    if d is None:
+        d = Path(tempfile.mkdtemp(prefix="exhibit-charts-"))
+        st.charts_dir = d  # type: ignore[attr-defined]
+    return d
+
+
+@router.get("/charts")
+def charts_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
+    charts = capabilities.get("exhibit.coding", "charts")
+    files: list[dict[str, Any]] = []
+    error = None
+    if charts is not None:
+        out = _charts_dir(request)
+        try:
+            # drawing takes a second or two: redraw at most once a minute
+            stamp = out / ".drawn"
+            if not stamp.exists() or time.time() - stamp.stat().st_mtime > 60:
+                charts(archive(request), out)
+                stamp.touch()
+        except UserError as e:
+            error = str(e)
+        files = [{"name": p.name, "title": p.stem.replace("_", " ")} for p in sorted(out.iterdir())
+                 if p.suffix == ".png"]
+    return page(request, "charts.html", sess, "charts", available=charts is not None, files=files, error=error)
+
+
+@router.get("/charts/{name}")
+def chart_file(request: Request, name: str, sess: Session = Depends(VIEW)) -> Response:
+    out = _charts_dir(request)
+    # only names the chart folder lists, compared as strings: no path from the URL reaches the disk
+    known = {p.name: p for p in out.iterdir()} if out.is_dir() else {}
+    if name not in known or known[name].suffix not in (".png", ".svg"):
+        raise HTTPException(404, "no such chart")
+    return FileResponse(known[name], media_type="image/svg+xml" if name.endswith(".svg") else "image/png")

@@ -1,0 +1,130 @@
+"""What the register, person and link review pages show, from the records, checks and link capabilities."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException
+
+from exhibit.archive import Archive
+from exhibit.errors import UserError
+from exhibit.web import capabilities, views
+from exhibit.web.accounts import Session
+
+VERDICTS = ("accept", "reject", "unsure")
+
+
+def _need(module: str, attr: str) -> Any:
+    fn = capabilities.get(module, attr)
+    if fn is None:
+        raise HTTPException(501, f"{module.split('.')[-1]} is not available yet")
+    return fn
+
+
+def records_available() -> bool:
+    return capabilities.available("exhibit.records", "iter_records")
+
+
+def _codes(arch: Archive) -> tuple[dict[str, list[str]], dict[str, str]]:
+    codes_for = capabilities.get("exhibit.checks", "codes_for")
+    explanations = capabilities.get("exhibit.checks", "EXPLANATIONS") or {}
+    return (codes_for(arch) if codes_for else {}), dict(explanations)
+
+
+def _matches(rec: dict[str, Any], q: str, code: str, exhibit: str, codes: list[str]) -> bool:
+    if code and code not in codes and not (code == "*" and codes):
+        return False
+    if exhibit and (rec.get("source") or {}).get("id") != exhibit:
+        return False
+    if q:
+        hay = " ".join(str(rec.get(k) or "") for k in ("name", "id_number", "id_number_raw", "address", "reason"))
+        return q.lower() in hay.lower()
+    return True
+
+
+def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size: int) -> dict[str, Any]:
+    iter_records = _need("exhibit.records", "iter_records")
+    codes, explanations = _codes(arch)
+    matching = (r for r in iter_records(arch)
+                if _matches(r, q.strip(), code, exhibit, codes.get(r["record_id"], [])))
+    total, shown = 0, []
+    for i, rec in enumerate(matching):
+        total = i + 1
+        if (page - 1) * size <= i < page * size:
+            shown.append({**rec, "codes": codes.get(rec["record_id"], [])})
+    used = sorted({c for r in shown for c in r["codes"]})
+    all_codes = sorted({c for cs in codes.values() for c in cs})
+    return {"records": shown, "paging": views.paging(total, page, size), "explanations": explanations,
+            "used_codes": used, "all_codes": all_codes}
+
+
+def record_detail(arch: Archive, record_id: str) -> dict[str, Any]:
+    get = _need("exhibit.records", "get")
+    try:
+        rec = get(arch, record_id)
+    except (UserError, KeyError):
+        rec = None
+    if rec is None:
+        raise HTTPException(404, f"{record_id}: no such record")
+    codes, explanations = _codes(arch)
+    src = rec.get("source") or {}
+    context = None
+    if src.get("id"):
+        seq = views.resolve(arch, src["id"])
+        table = views.find_table(arch, seq, src.get("sheet"), src.get("page"))
+        if table is not None and src.get("row") is not None:
+            context = views.table_rows(arch, seq, table, int(src["row"]))
+    return {"rec": rec, "codes": codes.get(record_id, []), "explanations": explanations, "context": context}
+
+
+def export(arch: Archive, sess: Session, fmt: str, identified: bool, purpose: str, ip: str) -> tuple[Path, str]:
+    """(file, download name) of the records export; identified data only for investigators, with a purpose."""
+    if identified and not sess.user.may("investigator"):
+        raise HTTPException(403, "viewers may export pseudonymised records only")
+    if identified and not purpose.strip():
+        raise HTTPException(400, "an identified export needs a purpose (it goes into the custody log)")
+    if fmt not in ("csv", "xlsx", "ftm"):
+        raise HTTPException(400, f"{fmt!r}: export as csv, xlsx or ftm")
+    fn = _need("exhibit.records", "export")
+    suffix = {"csv": "csv", "xlsx": "xlsx", "ftm": "ftm.json"}[fmt]
+    out = Path(tempfile.mkdtemp(prefix="exhibit-export-")) / f"records.{suffix}"
+    codes, _ = _codes(arch)
+    try:  # the records capability writes the file and the custody event (actor, purpose, identified)
+        fn(arch, fmt, out, identified=identified, purpose=purpose.strip() or None,
+           actor=f"{sess.user.name} (web {ip})", codes=codes)
+    except UserError as e:
+        raise HTTPException(400, str(e)) from None
+    return out, out.name
+
+
+def as_list(results: Any) -> list[dict[str, Any]] | None:
+    if results is None:
+        return None
+    return list(itertools.islice(results if not isinstance(results, dict) else results.get("results", []), 100))
+
+
+def person(arch: Archive, cluster_id: str) -> dict[str, Any]:
+    clusters = _need("exhibit.link", "clusters")
+    for c in clusters(arch):
+        if str(c["cluster_id"]) == cluster_id:
+            return {"cluster": c}
+    raise HTTPException(404, f"{cluster_id}: no such person")
+
+
+def review_item(arch: Archive, n: int) -> dict[str, Any]:
+    queue = list(_need("exhibit.link", "review_queue")(arch))
+    item = queue[n] if n < len(queue) else (queue[0] if queue else None)
+    return {"item": item, "n": n if n < len(queue) else 0, "remaining": len(queue)}
+
+
+def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
+    if verdict not in VERDICTS:
+        raise HTTPException(400, f"{verdict!r}: the verdict is accept, reject or unsure")
+    fn = _need("exhibit.link", "judge")
+    try:
+        fn(arch, a, b, verdict, actor)
+    except UserError as e:
+        raise HTTPException(404, str(e)) from None
