@@ -43,7 +43,7 @@ def build(df: pd.DataFrame, s: LinkSettings, db_api: Any | None = None) -> Any:
     from splink.backends.duckdb import DuckDBAPI
     from splink.internals.exceptions import EMTrainingException
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)  # its training chatter is not the user's business
     api = db_api or DuckDBAPI()
     table = df if db_api is None or not hasattr(db_api, "spark") else db_api.spark.createDataFrame(df)
     sdf = api.register(table, dataset_display_name="mentions")
