@@ -1,9 +1,61 @@
-"""Commands for the ocr capability (filled in by its owner)."""
+"""`exhibit ocr`: re-run OCR on chosen exhibits with other languages or another engine."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
 
 
 def register(app: typer.Typer) -> None:
-    """Add this capability's commands to the root app."""
+    app.command("ocr")(ocr_cmd)
+
+
+def ocr_cmd(
+    ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...",
+                                                    help="Exhibits (EX-000012 or SHA-256 prefix); "
+                                                         "default: every image and scanned PDF.")] = None,
+    langs: Annotated[str | None, typer.Option("--langs", help="OCR languages, Tesseract style, "
+                                                               "e.g. chi_sim+uig+eng.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="auto (PP-OCR for Chinese, Tesseract for the rest), "
+                                                          "rapidocr or tesseract.")] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Ignore cached OCR results.")] = False,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who runs it (default: the OS user).")] = None,
+    archive: ArchiveOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-run OCR on exhibits (images and image-only PDF pages); each run is a custody event."""
+    from exhibit.ocr.rerun import rerun
+
+    arch = open_archive(archive)
+    try:
+        if not as_json:
+            console.print("OCR running...", highlight=False)
+        summary = rerun(arch, list(ids or []), langs=langs, engine=engine, force=force, actor=actor)
+        _sync_search(arch, quiet=as_json)
+    finally:
+        arch.close()
+    if as_json:
+        print_json(summary)
+        return
+    t = Table("id", "pages", "OCR'd", "failed", "engines", "confidence")
+    for e in summary["exhibits"]:
+        t.add_row(e["id"], str(e["pages"]), str(e["ocr_pages"]), str(len(e["failed_pages"])),
+                  ",".join(e["engines_used"]), "" if e["confidence"] is None else f"{e['confidence']:.3f}")
+    out.print(t)
+    for s in summary["skipped"]:
+        console.print(f"skipped {s['id']}: {s['reason']}", highlight=False)
+
+
+def _sync_search(arch: object, quiet: bool) -> None:
+    """Bring the search index up to date with the new page texts, when search is installed."""
+    try:
+        from exhibit import search
+    except ImportError:
+        return
+    sync = getattr(search, "sync", None)
+    if sync is not None:
+        sync(arch, progress=not quiet)

@@ -55,13 +55,15 @@ def failed_page(number: int, reason: str, status: str = "failed", **meta: Any) -
     return Page(number, "", "ocr", None, {"status": status, "reason": reason, **meta})
 
 
-def _read(image: Image.Image, langs: list[str], engine: str) -> tuple[str, str | None, dict[str, Any]]:
+def _read(image: Image.Image, langs: list[str], engine: str,
+          opts: Any = None) -> tuple[str, str | None, dict[str, Any]]:
     from exhibit.ocr.preprocess import prepare
-    from exhibit.ocr.recognise import ARABIC_LANGS, recognise, rows
+    from exhibit.ocr.recognise import ARABIC_LANGS, DEFAULT_OPTIONS, recognise, rows
     from exhibit.ocr.textforms import normalize_uyghur, script_counts, script_of, to_simplified, to_uly
 
-    prepared, scale = prepare(image)
-    rec = recognise(prepared, langs, engine)
+    opts = opts or DEFAULT_OPTIONS
+    prepared, scale = prepare(image, opts.page_denoise, opts.page_min_side)
+    rec = recognise(prepared, langs, engine, opts)
     boxes: list[list[Any]] = []
     row_texts: list[str] = []
     weight = 0.0
@@ -69,7 +71,7 @@ def _read(image: Image.Image, langs: list[str], engine: str) -> tuple[str, str |
     for row in rows(rec.lines):
         parts: list[str] = []
         for ln in row:
-            text = ln.text.strip()
+            text = ln.text.translate(_BIDI_MARKS).strip()
             if script_counts(text)["Arabic"]:
                 text = normalize_uyghur(text)
             if not text:
@@ -108,6 +110,11 @@ def _read(image: Image.Image, langs: list[str], engine: str) -> tuple[str, str |
         best = max((counts["Han"] * 2, "zh"), (counts["Arabic"], arabic_lang), (counts["Latin"], "en"))
         lang = best[1]
     return text, lang, meta
+
+
+# Direction marks Tesseract puts around mixed-direction lines; they are invisible and break search.
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+                            None)
 
 
 def _cjk_punct(ch: str) -> bool:

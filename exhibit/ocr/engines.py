@@ -29,6 +29,7 @@ class Line:
     text: str
     conf: float
     engine: str
+    quad: tuple[tuple[float, float], ...] | None = None  # the detector's 4 corners (rotated boxes)
 
     @property
     def height(self) -> int:
@@ -65,8 +66,9 @@ def rapidocr_lines(image: Image.Image) -> list[Line]:
     for box, text, conf in result or []:
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
+        quad = tuple((float(p[0]), float(p[1])) for p in box)
         lines.append(Line(int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1,
-                          str(text), float(conf), "rapidocr"))
+                          str(text), float(conf), "rapidocr", quad))
     return lines
 
 

@@ -8,10 +8,18 @@ from __future__ import annotations
 from PIL import Image
 
 
-def prepare(image: Image.Image) -> tuple[Image.Image, float]:
+def prepare(image: Image.Image, denoise: bool = False, min_side: int = 0) -> tuple[Image.Image, float]:
     """The image the engines read, and its scale relative to the given one (boxes are divided by it)."""
+    from PIL import ImageFilter
+
     img = _to_grey_or_rgb(image)
-    return img, 1.0
+    scale = 1.0
+    if min_side and min(img.size) < min_side:
+        scale = min_side / min(img.size)
+        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
+    if denoise:
+        img = img.filter(ImageFilter.MedianFilter(3))
+    return img, scale
 
 
 def _to_grey_or_rgb(image: Image.Image) -> Image.Image:

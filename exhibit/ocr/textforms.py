@@ -46,7 +46,7 @@ def normalize_uyghur(s: str) -> str:
     """Presentation forms to base letters (NFKC), joiners removed, Persian look-alikes to Uyghur letters."""
     shared = _shared("uyghur", "normalize")
     if shared is not None:
-        return str(shared(s))
+        return str(shared(s)).translate(_UYGHUR_LETTERS)
     return unicodedata.normalize("NFKC", s).translate(_JOINERS).translate(_UYGHUR_LETTERS)
 
 

@@ -79,7 +79,19 @@ def _open(path: Path, limit: int) -> Image.Image:
                                 "and cannot be downscaled without decoding it whole") from None
 
 
-def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int) -> Iterator[Page]:
+def ocr_pages(path: Path, ctx: IngestContext, *, engine: str = "auto", langs: str | None = None,
+              force: bool = False) -> list[Page]:
+    """One OCR'd page per frame of an image file (what `exhibit ocr` re-runs)."""
+    try:
+        im = _open(path, ctx.limits.image_pixels)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise CorruptFile(f"{path.name}: not a readable image ({e})") from e
+    with im:
+        return list(_ocr_frames(im, ctx, ctx.limits.image_pixels, engine=engine, langs=langs, force=force))
+
+
+def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int, *, engine: str = "auto",
+                langs: str | None = None, force: bool = False) -> Iterator[Page]:
     from exhibit.ocr import failed_page, ocr_image
 
     frames = getattr(im, "n_frames", 1) if im.format in _DOCUMENT_FORMATS else 1
@@ -97,7 +109,7 @@ def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int) -> Iterator[Pag
         except (OSError, SyntaxError, ValueError) as e:
             yield failed_page(number, f"frame could not be decoded: {e}", status="corrupt")
             continue
-        yield ocr_image(pixels, number, ctx)
+        yield ocr_image(pixels, number, ctx, engine=engine, langs=langs, force=force)
 
 
 def _within_limit(frame: Image.Image, limit: int) -> Image.Image:
@@ -107,9 +119,12 @@ def _within_limit(frame: Image.Image, limit: int) -> Image.Image:
         frame.load()
         return frame.copy()
     if frame.format == "JPEG":
-        scale = math.sqrt(limit / (w * h))
-        frame.draft(frame.mode if frame.mode in ("L", "RGB") else "RGB",
-                    (max(1, int(w * scale)), max(1, int(h * scale))))
+        # The JPEG decoder can scale by 1/2, 1/4 or 1/8 as it decodes; draft() picks the smallest
+        # scale whose result is at least the size asked for, so ask for exactly the reduced size.
+        for k in (2, 4, 8):
+            if math.ceil(w / k) * math.ceil(h / k) <= limit:
+                frame.draft(frame.mode if frame.mode in ("L", "RGB") else "RGB", (math.ceil(w / k), math.ceil(h / k)))
+                break
         if frame.size[0] * frame.size[1] <= limit:
             frame.load()
             return frame.copy()
