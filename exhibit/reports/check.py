@@ -372,7 +372,8 @@ class Checker:
                                     + ", ".join(t["name"] for t in candidates[:20]))
                 return None
             table = candidates[0]
-        out.sheet = table["name"]
+        if c.sheet is not None or table["kind"] == "sheet":  # a CSV's one table needs no name in a note
+            out.sheet = table["name"]
         if c.first_row is None:
             return self.ex.rows(seq, table)
         last = c.last_row or c.first_row
