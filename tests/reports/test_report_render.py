@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from exhibit.archive import Archive
 from exhibit.cli.main import app
-from exhibit.reports import citation_url, check_text
+from exhibit.reports import check_text, citation_url
 
 
 @pytest.fixture(scope="module")
