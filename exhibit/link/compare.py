@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from exhibit.link.names import parse_name
+from exhibit.link.names.tables import fold
 from exhibit.link.places import parse_place
 
 COLUMNS = ["unique_id", "dataset", "kind", "name", "given_key", "given_skel", "father_key", "father_skel",
@@ -53,6 +54,15 @@ def birth_from_id(idn: str | None) -> str | None:
         return None
 
 
+def _iso(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    s = str(value).strip()
+    if re.fullmatch(r"\d{8}", s):
+        return f"{s[:4]}-{s[4:6]}-{s[6:]}"
+    return s[:10]
+
+
 def _year(value: Any) -> int | None:
     if value is None or value == "":
         return None
@@ -65,13 +75,13 @@ def features(m: Mapping[str, Any]) -> dict[str, Any]:
     gender, birth_date, birth_year, county, township, address (all optional but unique_id)."""
     n = parse_name(str(m.get("name") or ""))
     idn = id_number(m.get("id_number"))
-    bdate = str(m["birth_date"])[:10] if m.get("birth_date") else birth_from_id(idn)
+    bdate = _iso(m.get("birth_date")) or birth_from_id(idn)
     byear = _year(m.get("birth_year")) or _year(bdate)
     county, town = m.get("county"), m.get("township")
     addr_county, addr_town = parse_place(m.get("address"), idn)
     from exhibit.link.places import county_code, township_key
 
-    county = county_code(county) or (county if county and str(county).isdigit() else None) or addr_county
+    county = county_code(county) or (fold(str(county)) or None if county else None) or addr_county
     town = township_key(town, county) if town else addr_town
     address = str(m.get("address") or "")
     return {
@@ -92,7 +102,7 @@ def features(m: Mapping[str, Any]) -> dict[str, Any]:
         "township": town,
         "address_key": re.sub(r"\W+", "", address.casefold()) or None,
         "id_number": idn,
-        "id16": idn[:16] if idn and len(idn) >= 16 else None,
+        "id16": idn[:16] if idn else None,
     }
 
 
