@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,57 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-HOSTILE_NAME = "<script>alert(1)</script>.txt"
-HOSTILE_TEXT = '<html><body><script>alert("doc")</script><img src=x onerror=alert(2)>积分管理 hostile</body></html>\n'
-ROLES = ("viewer", "investigator", "admin")
-
-
-def add_hostile_file(root: Path, work: Path) -> None:
-    """Ingest a file whose name and content are HTML, through the real pipeline."""
-    from exhibit.archive import Archive
-    from exhibit.config import Config
-    from exhibit.ingest.pipeline import ingest
-
-    src = work / "hostile"
-    # "/" cannot be in a file name, so the name's "</" makes a folder: the exhibit's path is still
-    # exactly HOSTILE_NAME, which is what pages show.
-    (src / HOSTILE_NAME).parent.mkdir(parents=True, exist_ok=True)
-    (src / HOSTILE_NAME).write_text(HOSTILE_TEXT, encoding="utf-8")
-    with Archive.open(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, custodian="pytest"))
-
-
-def derive(root: Path) -> None:
-    """Run the capabilities the pages show (records, checks, coding, linking) where they exist."""
-    import importlib
-
-    from exhibit.archive import Archive
-
-    def get(module: str, attr: str):  # type: ignore[no-untyped-def]
-        try:
-            return getattr(importlib.import_module(module), attr, None)
-        except ModuleNotFoundError:
-            return None
-
-    with Archive.open(root) as arch:
-        for module, attr in [("exhibit.records", "extract"), ("exhibit.checks", "check"),
-                             ("exhibit.link", "run")]:
-            fn = get(module, attr)
-            if fn is not None:
-                fn(arch)
-
-
-def add_users(root: Path) -> dict[str, str]:
-    """One account per role; {role: password}. The user is named after the role."""
-    from exhibit.archive import Archive
-    from exhibit.web import accounts
-
-    pw = {}
-    with Archive.open(root) as arch:
-        for role in ROLES:
-            pw[role] = accounts.generate_password()
-            accounts.add_user(arch, role, role, pw[role], actor="pytest")
-    return pw
+from web_helpers import ROLES, add_hostile_file, add_users, derive, login  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -80,18 +29,6 @@ def web_app(web_archive: tuple[Path, dict[str, str]]):  # type: ignore[no-untype
     from exhibit.web.settings import WebSettings
 
     return create_app(web_archive[0], WebSettings(login_attempts=1000))
-
-
-def login(client: TestClient, name: str, password: str) -> str:
-    """Sign in through the login form; returns the session's CSRF token (read from a page)."""
-    r = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
-    assert token, r.text
-    r = client.post("/login", data={"name": name, "password": password, "csrf_token": token.group(1),
-                                    "next": "/status"}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    me = client.get("/api/me").json()
-    return str(me["csrf_token"])
 
 
 @pytest.fixture(scope="session")
