@@ -10,7 +10,7 @@ from typing import Any
 ARABIC_CLASS = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
 ARABIC_RE = re.compile(f"[{ARABIC_CLASS}]")
 # A stretch of Arabic-script words (with the spaces between them), converted in one call.
-_ARABIC_RUN_RE = re.compile(f"[{ARABIC_CLASS}]+(?:[ \u00a0]+[{ARABIC_CLASS}]+)*")
+ARABIC_RUN_RE = re.compile(f"[{ARABIC_CLASS}]+(?:[ \u00a0]+[{ARABIC_CLASS}]+)*")
 
 # Joiners and tatweel only shape letters; Arabic-Indic and Persian digits are digits; keheh is typed for kaf.
 _TABLE = {0x200C: None, 0x200D: None, 0x0640: None, 0x200B: None, 0x06A9: "\u0643"}
@@ -41,7 +41,7 @@ def to_uly(s: str) -> str:
     (ABC -> abj), so only the Arabic runs are handed to it."""
     s = normalize(s)
     conv = _converter("UAS", "ULS")
-    return _ARABIC_RUN_RE.sub(lambda m: str(conv(m.group(0))), s)
+    return ARABIC_RUN_RE.sub(lambda m: str(conv(m.group(0))), s)
 
 
 def from_uly(s: str) -> str:

@@ -1,0 +1,165 @@
+"""Search: page- and row-level hits over an archive in Chinese, Uyghur and English, with facets.
+
+    from exhibit.search import search, sync, rebuild
+    search(arch, '积分管理 OR "points system" lang:zh', limit=10, facets=True)
+
+The index lives in the archive's index/ folder and is derived from the catalog: `sync` applies the
+catalog's changes, `rebuild` starts over, and every search catches up first.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import tantivy
+
+from exhibit.archive import Archive, ex_id
+from exhibit.search.index import SearchIndex, SyncReport
+from exhibit.search.query import Highlights, compile_query, parse
+from exhibit.search.snippets import snippet
+
+__all__ = ["search", "sync", "rebuild", "open_index", "parse", "SearchIndex", "SyncReport"]
+
+FACETS = {"media_type": "media", "lang": "lang", "source": "source", "folder": "folder", "status": "status",
+          "ocr": "ocr", "year": "year"}
+FACET_SIZE = 30
+GROUP_FETCH = 2000  # hits read to form groups: enough for the first pages of exhibits
+
+# One open index per open archive (the web app searches many times with the same Archive object).
+_open: WeakKeyDictionary[Archive, SearchIndex] = WeakKeyDictionary()
+
+
+def open_index(arch: Archive, catch_up: bool = True) -> SearchIndex:
+    """The archive's search index, caught up with the catalog unless another process is writing it."""
+    idx = _open.get(arch)
+    if idx is None:
+        idx = SearchIndex(arch.index_dir)
+        _open[arch] = idx
+    if catch_up and idx.behind(arch.db):
+        try:
+            idx.sync(arch)
+        except ValueError as e:  # tantivy: the index writer lock is held (an ingest is indexing right now)
+            if "lock" not in str(e).lower():
+                raise
+    return idx
+
+
+def sync(arch: Archive, progress: bool = False) -> SyncReport:
+    """Index what the catalog changed since the last sync (everything, the first time)."""
+    idx = _open.get(arch) or open_index(arch, catch_up=False)
+    return _with_lock_retry(lambda: idx.sync(arch, progress=progress))
+
+
+def rebuild(arch: Archive, progress: bool = False) -> SyncReport:
+    """Drop the index's documents and index the whole catalog again."""
+    idx = _open.get(arch) or open_index(arch, catch_up=False)
+    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, rebuild=True))
+
+
+def _with_lock_retry(fn: Any, attempts: int = 60) -> SyncReport:
+    for i in range(attempts):
+        try:
+            return fn()  # type: ignore[no-any-return]
+        except ValueError as e:
+            if "lock" not in str(e).lower() or i == attempts - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
+def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: bool = False,
+           group: bool = False) -> dict[str, Any]:
+    """Hits for `query` as the contract's JSON object: {"total", "hits": [...], "facets"?: {...}}.
+
+    With group=True the hits are one per exhibit (its best page or row, with `matches` and `pages`),
+    and `total_exhibits` counts the exhibits."""
+    idx = open_index(arch)
+    q, hl = compile_query(query, idx.schema)
+    searcher = idx.searcher()
+    out: dict[str, Any] = {"query": query, "offset": offset, "limit": limit}
+    if group:
+        res = searcher.search(q, min(GROUP_FETCH, max(limit + offset, 1) * 20), count=True)
+        out["total"] = res.count
+        out["total_exhibits"] = int(round(searcher.cardinality(q, "ex"))) if res.count else 0
+        units = _units(searcher, res.hits)
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for u in units:
+            groups.setdefault(u["ex"], []).append(u)
+        chosen = list(groups.values())[offset:offset + limit]
+        out["hits"] = [_hit(arch, g[0], hl, matches=g) for g in chosen]
+    else:
+        res = searcher.search(q, limit, count=True, offset=offset) if limit > 0 else \
+            searcher.search(q, 1, count=True)
+        out["total"] = res.count
+        hits = res.hits if limit > 0 else []
+        out["hits"] = [_hit(arch, u, hl) for u in _units(searcher, hits)]
+    if facets:
+        out["facets"] = facet_counts(searcher, q)
+    return out
+
+
+def facet_counts(searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:
+    """Counts of hits (pages and rows) per media type, language, source, folder, status, OCR, year."""
+    aggs = {name: {"terms": {"field": f, "size": FACET_SIZE}} for name, f in FACETS.items()}
+    res = searcher.aggregate(q, aggs)
+    out: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        buckets = res.get(name, {}).get("buckets", [])
+        out[name] = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+    out["ocr"] = {("ocr" if k == "true" else "text"): v for k, v in out["ocr"].items()}
+    return out
+
+
+def _units(searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]]) -> list[dict[str, Any]]:
+    if not hits:
+        return []
+    addrs = [a for _, a in hits]
+    cols = {f: searcher.fast_field_values(f, addrs) for f in ("ex", "page", "tid", "row")}
+    return [{"score": float(score), "ex": cols["ex"][i], "page": cols["page"][i], "tid": cols["tid"][i],
+             "row": cols["row"][i]} for i, (score, _) in enumerate(hits)]
+
+
+def _hit(arch: Archive, u: dict[str, Any], hl: Highlights,
+         matches: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    db = arch.db
+    seq = int(u["ex"])
+    ex = db.execute("SELECT sha256, media_type FROM exhibits WHERE seq=?", (seq,)).fetchone()
+    paths = [r[0] for r in db.execute("SELECT path FROM paths WHERE exhibit_seq=? ORDER BY id", (seq,))]
+    hit: dict[str, Any] = {
+        "id": ex_id(seq), "sha256": ex["sha256"] if ex else None, "path": paths[0] if paths else None,
+        "paths": paths, "page": None, "sheet": None, "row": None, "snippet": "", "snippet_html": "",
+        "score": round(u["score"], 4), "media_type": ex["media_type"] if ex else None,
+    }
+    text = ""
+    if u["tid"]:
+        t = db.execute("SELECT name, page FROM tables WHERE id=?", (u["tid"],)).fetchone()
+        r = db.execute("SELECT cells FROM table_rows WHERE table_id=? AND number=?",
+                       (u["tid"], u["row"])).fetchone()
+        hit.update(sheet=t["name"] if t else None, row=u["row"], page=t["page"] if t else None)
+        text = _row_display(r["cells"]) if r else ""
+        hit["source"] = "text"
+    else:
+        r = db.execute("SELECT text, source, lang FROM pages WHERE exhibit_seq=? AND number=?",
+                       (seq, u["page"])).fetchone()
+        hit["page"] = u["page"]
+        if r:
+            text = r["text"]
+            hit["source"] = r["source"]
+            hit["lang"] = r["lang"]
+    hit["snippet"], hit["snippet_html"] = snippet(text, hl)
+    if matches is not None:
+        hit["matches"] = len(matches)
+        hit["pages"] = sorted({m["page"] for m in matches if m["page"] and not m["tid"]})
+        hit["rows"] = [{"table_id": m["tid"], "row": m["row"]} for m in matches if m["tid"]][:50]
+    return hit
+
+
+def _row_display(cells_json: str) -> str:
+    try:
+        return " | ".join(str(c[0]) for c in json.loads(cells_json) if c and c[0] not in (None, ""))
+    except (ValueError, TypeError, IndexError, sqlite3.Error):
+        return ""

@@ -1,0 +1,462 @@
+"""The query language (quoted phrases, AND/OR/NOT, parentheses, prefix*, fuzzy~N, field filters) and its
+translation into tantivy queries.
+
+Hand-written recursive descent rather than tantivy's own query parser: every term must be analysed per
+script (Chinese to a bigram phrase, Latin folded, Uyghur also in ULY, digits whole) before a tantivy query
+can be built from it, and a malformed query must name the position of the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import tantivy
+
+from exhibit.errors import QueryError
+from exhibit.search import analysis
+from exhibit.text import chinese, uyghur
+
+FILTER_FIELDS = ("lang", "type", "path", "source", "ocr", "date", "received", "status", "folder", "year",
+                 "media")
+MAX_FUZZY = 2
+
+
+# -- syntax tree ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    text: str
+    pos: int
+    quoted: bool = False
+    prefix: bool = False
+    fuzzy: int | None = None
+    slop: int = 0
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    value: str
+    pos: int
+    low: str | None = None   # ranges: date:[low TO high], "*" for open
+    high: str | None = None
+
+
+@dataclass(frozen=True)
+class All:
+    pos: int
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Term | Filter | All | Not | And | Or
+
+
+# -- lexer ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tok:
+    kind: str   # ( ) AND OR NOT WORD PHRASE FILTER EOF
+    pos: int
+    text: str = ""
+    node: Node | None = None
+
+
+_FIELD_RE = re.compile(r"(" + "|".join(FILTER_FIELDS) + r"):", re.IGNORECASE)
+_SUFFIX_RE = re.compile(r"~(\d*)$")
+_RANGE_RE = re.compile(r"\s*(\S+)\s+TO\s+(\S+?)\s*$")
+
+
+def _lex(q: str) -> list[Tok]:
+    toks: list[Tok] = []
+    i, n = 0, len(q)
+    while i < n:
+        c = q[i]
+        if c.isspace():
+            i += 1
+        elif c in "()":
+            toks.append(Tok(c, i))
+            i += 1
+        elif c == '"':
+            j = q.find('"', i + 1)
+            if j < 0:
+                raise QueryError(f"unclosed quote: the phrase starting at position {i} has no closing \"", i)
+            text = q[i + 1:j]
+            j += 1
+            slop = 0
+            m = re.match(r"~(\d+)", q[j:])
+            if m:
+                slop = int(m.group(1))
+                j += m.end()
+            if not text.strip():
+                raise QueryError(f"empty phrase at position {i}", i)
+            toks.append(Tok("PHRASE", i, text, Term(text, i + 1, quoted=True, slop=slop)))
+            i = j
+        elif c in "-!" and i + 1 < n and not q[i + 1].isspace() and q[i + 1] != ")":
+            toks.append(Tok("NOT", i, c))
+            i += 1
+        elif c == "+" and i + 1 < n and not q[i + 1].isspace():
+            i += 1  # "+term" means required, which every term already is
+        else:
+            m = _FIELD_RE.match(q, i)
+            if m and (i == 0 or not (q[i - 1].isalnum())):
+                tok, i = _lex_filter(q, i, m.group(1).lower(), m.end())
+                toks.append(tok)
+                continue
+            j = i
+            while j < n and not q[j].isspace() and q[j] not in '()"':
+                j += 1
+            word = q[i:j]
+            if word in ("AND", "&&"):
+                toks.append(Tok("AND", i, word))
+            elif word in ("OR", "||"):
+                toks.append(Tok("OR", i, word))
+            elif word == "NOT":
+                toks.append(Tok("NOT", i, word))
+            else:
+                toks.append(Tok("WORD", i, word, _word(word, i)))
+            i = j
+    toks.append(Tok("EOF", n))
+    return toks
+
+
+def _word(word: str, pos: int) -> Node:
+    if word == "*":
+        return All(pos)
+    fuzzy = None
+    m = _SUFFIX_RE.search(word)
+    if m:
+        fuzzy = int(m.group(1)) if m.group(1) else MAX_FUZZY
+        if fuzzy > MAX_FUZZY:
+            raise QueryError(f"fuzzy distance ~{fuzzy} at position {pos + m.start()}: use ~1 or ~2",
+                             pos + m.start())
+        word = word[:m.start()]
+        if not word:
+            raise QueryError(f"'~' at position {pos} needs a word before it", pos)
+    prefix = word.endswith("*")
+    if prefix:
+        word = word[:-1]
+        if not word:
+            raise QueryError(f"'*' at position {pos} needs a word before it (prefix search)", pos)
+    bad = min((k for k in (word.find("*"), word.find("?")) if k >= 0), default=-1)
+    if bad >= 0:
+        raise QueryError(f"a wildcard can only end a word (prefix search like 653222198*); "
+                         f"found one inside at position {pos + bad}", pos + bad)
+    return Term(word, pos, prefix=prefix, fuzzy=fuzzy)
+
+
+def _lex_filter(q: str, start: int, name: str, i: int) -> tuple[Tok, int]:
+    n = len(q)
+    if i < n and q[i] in "[{":
+        close = "]" if q[i] == "[" else "}"
+        j = q.find(close, i)
+        if j < 0:
+            raise QueryError(f"unclosed range: {name}:{q[i]} at position {i} has no closing {close}", i)
+        m = _RANGE_RE.match(q[i + 1:j])
+        if not m:
+            raise QueryError(f"a range is written {name}:[2017-01-01 TO 2018-12-31] (position {i})", i)
+        return Tok("FILTER", start, q[start:j + 1], Filter(name, "", start, m.group(1), m.group(2))), j + 1
+    if i < n and q[i] == '"':
+        j = q.find('"', i + 1)
+        if j < 0:
+            raise QueryError(f"unclosed quote: the value starting at position {i} has no closing \"", i)
+        value, end = q[i + 1:j], j + 1
+    else:
+        j = i
+        while j < n and not q[j].isspace() and q[j] not in "()":
+            j += 1
+        value, end = q[i:j], j
+    if not value:
+        raise QueryError(f"{name}: at position {start} needs a value, e.g. {_EXAMPLES[name]}", start)
+    return Tok("FILTER", start, q[start:end], Filter(name, value, start)), end
+
+
+_EXAMPLES = {"lang": "lang:zh", "type": "type:pdf", "path": "path:registers/*", "source": "source:LABEL",
+             "ocr": "ocr:true", "date": "date:[2017-01-01 TO 2018-12-31]", "status": "status:ok",
+             "received": "received:[2024-01-01 TO 2024-12-31]", "folder": "folder:registers",
+             "year": "year:2018", "media": "media:application/pdf"}
+
+
+# -- parser -----------------------------------------------------------------------------------
+class _Parser:
+    def __init__(self, q: str) -> None:
+        self.q = q
+        self.toks = _lex(q)
+        self.i = 0
+
+    def peek(self) -> Tok:
+        return self.toks[self.i]
+
+    def take(self) -> Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def parse(self) -> Node:
+        if self.peek().kind == "EOF":
+            raise QueryError("empty query: give words, a \"quoted phrase\" or a filter like lang:zh", 0)
+        node = self.parse_or()
+        t = self.peek()
+        if t.kind == ")":
+            raise QueryError(f"unexpected ')' at position {t.pos}: no parenthesis is open", t.pos)
+        if t.kind != "EOF":
+            raise QueryError(f"unexpected {t.text!r} at position {t.pos}", t.pos)
+        return node
+
+    def parse_or(self) -> Node:
+        items = [self.parse_and()]
+        while self.peek().kind == "OR":
+            op = self.take()
+            self._need_operand(op)
+            items.append(self.parse_and())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def parse_and(self) -> Node:
+        items = [self.parse_unary()]
+        while True:
+            t = self.peek()
+            if t.kind == "AND":
+                self.take()
+                self._need_operand(t)
+                items.append(self.parse_unary())
+            elif t.kind in ("WORD", "PHRASE", "FILTER", "(", "NOT"):
+                items.append(self.parse_unary())
+            else:
+                break
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def parse_unary(self) -> Node:
+        t = self.peek()
+        if t.kind == "NOT":
+            self.take()
+            self._need_operand(t)
+            return Not(self.parse_unary(), t.pos)
+        return self.parse_primary()
+
+    def parse_primary(self) -> Node:
+        t = self.take()
+        if t.kind == "(":
+            if self.peek().kind == ")":
+                raise QueryError(f"empty parentheses at position {t.pos}", t.pos)
+            node = self.parse_or()
+            if self.peek().kind != ")":
+                raise QueryError(f"unclosed parenthesis: '(' at position {t.pos} has no matching ')'", t.pos)
+            self.take()
+            return node
+        if t.kind in ("WORD", "PHRASE", "FILTER"):
+            assert t.node is not None
+            return t.node
+        if t.kind in ("AND", "OR"):
+            raise QueryError(f"{t.text} at position {t.pos} needs a term before it", t.pos)
+        if t.kind == ")":
+            raise QueryError(f"unexpected ')' at position {t.pos}: no parenthesis is open", t.pos)
+        raise QueryError(f"the query ends too early at position {t.pos}: a term is missing", t.pos)
+
+    def _need_operand(self, op: Tok) -> None:
+        nxt = self.peek()
+        if nxt.kind in ("EOF", ")", "AND", "OR"):
+            raise QueryError(f"{op.text} at position {op.pos} needs a term after it", op.pos)
+
+
+def parse(q: str) -> Node:
+    """The syntax tree of a query; QueryError(message, position) when it is malformed."""
+    return _Parser(q).parse()
+
+
+# -- compiling to tantivy ---------------------------------------------------------------------
+@dataclass
+class Highlights:
+    """What to mark in snippets: Han sequences, whole words, word prefixes, fuzzy words."""
+
+    han: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    fuzzy: dict[str, int] = field(default_factory=dict)
+
+
+_META = set(".+*?()|[]{}^$#&-~\\\"")
+
+
+def regex_escape(s: str) -> str:
+    """Escape for tantivy's (Rust) regex syntax."""
+    return "".join("\\" + c if c in _META else c for c in s)
+
+
+class Compiler:
+    def __init__(self, schema: tantivy.Schema) -> None:
+        self.schema = schema
+        self.hl = Highlights()
+
+    def compile(self, node: Node, negated: bool = False) -> tantivy.Query:
+        if isinstance(node, Term):
+            return self.term(node, negated)
+        if isinstance(node, Filter):
+            return tantivy.Query.const_score_query(self.filter(node), 0.0)
+        if isinstance(node, All):
+            return tantivy.Query.all_query()
+        if isinstance(node, Not):
+            return self._not_alone(node, negated)
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self._not_alone(c, negated)) for c in node.children])
+        if isinstance(node, And):
+            clauses = []
+            for c in node.children:
+                if isinstance(c, Not):
+                    clauses.append((tantivy.Occur.MustNot, self.compile(c.child, not negated)))
+                else:
+                    clauses.append((tantivy.Occur.Must, self.compile(c, negated)))
+            if all(o == tantivy.Occur.MustNot for o, _ in clauses):
+                clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+            return tantivy.Query.boolean_query(clauses)
+        raise TypeError(node)
+
+    def top(self, node: Node) -> tantivy.Query:
+        if isinstance(node, Not):
+            return self._not_alone(node, False)
+        return self.compile(node)
+
+    def _not_alone(self, node: Node, negated: bool) -> tantivy.Query:
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
+                                                (tantivy.Occur.MustNot, self.compile(node.child, not negated))])
+        return self.compile(node, negated)
+
+    # -- terms: per-script analysis ---------------------------------------------------------------
+    def term(self, t: Term, negated: bool) -> tantivy.Query:
+        folded = analysis.fold(t.text)
+        q = self._analysed(t, folded, negated)
+        if q is None:
+            raise QueryError(f"{t.text!r} at position {t.pos} has no letters, digits or characters to search for",
+                             t.pos)
+        if uyghur.has_arabic(folded):  # Arabic script also finds the same words written in ULY Latin
+            latin = uyghur.to_uly(folded)
+            alt = self._analysed(t, analysis.fold(latin), negated)
+            if alt is not None:
+                q = tantivy.Query.boolean_query([(tantivy.Occur.Should, q), (tantivy.Occur.Should, alt)])
+        return q
+
+    def _analysed(self, t: Term, folded: str, negated: bool) -> tantivy.Query | None:
+        s = self.schema
+        parts: list[tantivy.Query] = []
+        # Han: the bigram phrase of every run of two or more characters, the character of a lone one.
+        stream = analysis.bigram_stream(folded)
+        while stream and stream[0] == analysis.BOUNDARY:
+            stream.pop(0)
+        grams = [(i, g) for i, g in enumerate(stream) if g != analysis.BOUNDARY]
+        if len(grams) == 1:
+            parts.append(tantivy.Query.term_query(s, "bi", grams[0][1]))
+        elif grams:
+            parts.append(tantivy.Query.phrase_query(s, "bi", grams))
+        runs = chinese.HAN_RUN_RE.findall(analysis.join_han_whitespace(folded))
+        for run in runs:
+            if len(run) == 1:
+                parts.append(tantivy.Query.term_query(s, "han", run))
+            if not negated:
+                self.hl.han.add(run)
+        # Everything else: folded words of the uni field.
+        words = analysis.uni_tokens(folded)
+        if words:
+            if t.prefix:
+                last = tantivy.Query.regex_query(s, "uni", regex_escape(words[-1]) + ".*")
+                if len(words) == 1:
+                    parts.append(last)
+                else:
+                    parts.append(tantivy.Query.phrase_prefix_query(s, "uni", words))
+                if not negated:
+                    self.hl.words.update(words[:-1])
+                    self.hl.prefixes.add(words[-1])
+            elif t.fuzzy:
+                for w in words:
+                    parts.append(tantivy.Query.fuzzy_term_query(s, "uni", w, t.fuzzy, True))
+                    if not negated:
+                        self.hl.fuzzy[w] = t.fuzzy
+            else:
+                if len(words) == 1:
+                    parts.append(tantivy.Query.term_query(s, "uni", words[0]))
+                else:
+                    parts.append(tantivy.Query.phrase_query(s, "uni", words, t.slop))
+                if not negated:
+                    self.hl.words.update(words)
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+
+    # -- filters ----------------------------------------------------------------------------------
+    def filter(self, f: Filter) -> tantivy.Query:
+        s = self.schema
+        name, value = f.field, f.value
+        if name in ("date", "received"):
+            return self._date(f)
+        if name == "ocr":
+            v = value.lower()
+            if v not in ("true", "false", "yes", "no"):
+                raise QueryError(f"ocr: takes true or false (position {f.pos})", f.pos)
+            return tantivy.Query.term_query(s, "ocr", "true" if v in ("true", "yes") else "false")
+        if name == "path":
+            if "*" in value or "?" in value:
+                rx = "".join(".*" if c == "*" else "." if c == "?" else regex_escape(c) for c in value)
+            else:
+                rx = regex_escape(value.rstrip("/")) + "(/.*)?"
+            return tantivy.Query.regex_query(s, "path", rx)
+        if name in ("lang", "type", "status", "media"):
+            value = value.lower()
+        if name == "year" and not re.fullmatch(r"\d{4}", value):
+            raise QueryError(f"year: takes four digits, e.g. year:2018 (position {f.pos})", f.pos)
+        if "*" in value:
+            rx = "".join(".*" if c == "*" else regex_escape(c) for c in value)
+            return tantivy.Query.regex_query(s, name, rx)
+        return tantivy.Query.term_query(s, name, value)
+
+    def _date(self, f: Filter) -> tantivy.Query:
+        if f.low is not None:
+            lo = None if f.low == "*" else _date_bound(f.low, f.pos, upper=False)
+            hi = None if f.high == "*" else _date_bound(f.high or "", f.pos, upper=True)
+        else:
+            lo = _date_bound(f.value, f.pos, upper=False)
+            hi = _date_bound(f.value, f.pos, upper=True)
+        return tantivy.Query.range_query(self.schema, f.field, tantivy.FieldType.Date, lo, hi,
+                                         include_lower=True, include_upper=True)
+
+
+def _date_bound(value: str, pos: int, upper: bool) -> datetime:
+    """2018 -> the year, 2018-06 -> the month, 2018-06-04 -> the day (its first or last moment)."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value)
+    if not m:
+        raise QueryError(f"{value!r} at position {pos} is not a date: write 2018, 2018-06 or 2018-06-04", pos)
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if d:
+            start = datetime(y, int(mo), int(d))
+            end = start + timedelta(days=1)
+        elif mo:
+            start = datetime(y, int(mo), 1)
+            end = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1)
+        else:
+            start, end = datetime(y, 1, 1), datetime(y + 1, 1, 1)
+    except ValueError as e:
+        raise QueryError(f"{value!r} at position {pos} is not a valid date ({e})", pos) from None
+    return end - timedelta(microseconds=1) if upper else start
+
+
+def compile_query(q: str, schema: tantivy.Schema) -> tuple[tantivy.Query, Highlights]:
+    """Parse and translate a query string: (tantivy query, what to highlight)."""
+    c = Compiler(schema)
+    query = c.top(parse(q))
+    return query, c.hl
