@@ -83,6 +83,7 @@ class CheckedCitation:
     found: list[Location] = field(default_factory=list)
     via: str | None = None            # the translation (or original) where the quotation was found
     excerpt: str | None = None
+    matched: list[str] = field(default_factory=list)  # the quotation's parts as written in the exhibit
     closest: dict[str, Any] | None = None
 
     @property
@@ -107,7 +108,7 @@ class CheckedCitation:
             "row": c.first_row, "last_row": c.last_row, "quote": c.quote, "quote_source": c.quote_source,
             "verdict": self.verdict, "quote_verdict": self.quote_verdict, "severity": self.severity,
             "message": self.message, "found": [f.as_json() for f in self.found], "via": self.via,
-            "excerpt": self.excerpt, "closest": self.closest,
+            "excerpt": self.excerpt, "matched": self.matched, "closest": self.closest,
         }
 
 
@@ -212,20 +213,27 @@ def _quote_variants(quote: str) -> list[list[str]]:
     return variants
 
 
-def _find(variants: list[list[str]], text: str) -> tuple[int, int] | None:
-    """The folded span holding every part in order, or None."""
+def _parts(variants: list[list[str]], text: str) -> list[tuple[int, int]] | None:
+    """The folded spans of the quotation's parts, found in order, or None."""
     for parts in variants:
-        pos, start = 0, None
+        spans: list[tuple[int, int]] = []
+        pos = 0
         for p in parts:
             i = text.find(p, pos)
             if i < 0:
                 break
-            start = i if start is None else start
+            spans.append((i, i + len(p)))
             pos = i + len(p)
         else:
-            if start is not None:
-                return start, pos
+            if spans:
+                return spans
     return None
+
+
+def _find(variants: list[list[str]], text: str) -> tuple[int, int] | None:
+    """The folded span holding every part in order, or None."""
+    spans = _parts(variants, text)
+    return (spans[0][0], spans[-1][1]) if spans else None
 
 
 def _joined(units: list[_Unit]) -> _Unit:
@@ -396,7 +404,7 @@ class Checker:
         if hit:
             out.quote_verdict = "found"
             out.found = [hit[0].where]
-            out.excerpt = self._excerpt(hit[0], hit[1])
+            self._hit(out, hit[0], hit[1], variants)
             if c.first_page is None and c.first_row is None:
                 out.messages.append(f"found at {hit[0].where.label}")
             return
@@ -417,7 +425,7 @@ class Checker:
                 if hit:
                     out.quote_verdict, out.via = verdict, ex_id(other)
                     out.found = [hit[0].where]
-                    out.excerpt = self._excerpt(hit[0], hit[1])
+                    self._hit(out, hit[0], hit[1], variants)
                     what = "translation" if verdict == "found_in_translation" else "original"
                     out.messages.append(f"found in the {what} {ex_id(other)} at {hit[0].where.label}")
                     return
@@ -426,7 +434,7 @@ class Checker:
         if hits:
             out.quote_verdict = "found_elsewhere"
             out.found = [h[0].where for h in hits]
-            out.excerpt = self._excerpt(*hits[0])
+            self._hit(out, *hits[0], variants)
             out.messages.append(f"the quotation is not at {c.locator} but at "
                                 + ", ".join(h[0].where.label for h in hits[:5]))
             return
@@ -435,7 +443,7 @@ class Checker:
             if hits:
                 out.quote_verdict, out.via = "found_in_translation_elsewhere", ex_id(other)
                 out.found = [h[0].where for h in hits]
-                out.excerpt = self._excerpt(*hits[0])
+                self._hit(out, *hits[0], variants)
                 what = "translation" if verdict == "found_in_translation" else "original"
                 out.messages.append(f"found in the {what} {ex_id(other)}, but at "
                                     + ", ".join(h[0].where.label for h in hits[:5]) + f", not {c.locator}")
@@ -464,6 +472,12 @@ class Checker:
                                 f"({best[0].where.label}, similarity {best[1]:.0f}%): “{out.closest['text']}”")
         else:
             out.messages.append(f"quotation not found at {c.locator or out.id}")
+
+    def _hit(self, out: CheckedCitation, unit: _Unit, span: tuple[int, int], variants: list[list[str]]) -> None:
+        """Note the excerpt around a found quotation and its parts as the page writes them (for highlighting)."""
+        out.excerpt = self._excerpt(unit, span)
+        spans = _parts(variants, unit.folded.text[span[0]:]) or []
+        out.matched = [_collapse(unit.text[slice(*unit.folded.span(a + span[0], b + span[0]))]) for a, b in spans]
 
     @staticmethod
     def _excerpt(unit: _Unit, span: tuple[int, int], context: int = _EXCERPT_CONTEXT) -> str:

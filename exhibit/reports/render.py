@@ -96,7 +96,7 @@ class Rendering:
 
 
 def citation_url(citation: CheckedCitation | Citation) -> str:
-    """The web viewer's address for a citation: `/exhibits/EX-000012?page=3&q=<quote>`.
+    """The web viewer's address for a citation: `/exhibits/EX-000012?page=3&q=<quote>&hl=<quote>`.
 
     Takes a checked citation (uses the resolved ID and the page where the quotation was found) or a
     parsed `Citation` (uses the reference as written; the viewer resolves SHA-256 prefixes)."""
@@ -115,7 +115,10 @@ def citation_url(citation: CheckedCitation | Citation) -> str:
     if row is not None:
         params.append(("row", str(row)))
     if c.quote:
+        # q: the quotation as the author wrote it; hl: what the viewer highlights, as the page writes it
         params.append(("q", c.quote))
+        hl = checked.matched if checked and checked.matched and not checked.via else c.quote_segments()
+        params.extend(("hl", h) for h in hl)
     query = "&".join(f"{k}={urlquote(v, safe='')}" for k, v in params)
     return f"/exhibits/{urlquote(ref, safe=':')}" + (f"?{query}" if query else "")
 

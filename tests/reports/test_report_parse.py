@@ -81,5 +81,6 @@ def test_elided_quotation_splits_into_parts() -> None:
 
 def test_citation_url_for_the_viewer() -> None:
     page, row = _cites("“严防 逃跑” [@EX-000012, p. 3] [@sha256:1a2b3c4d, sheet 扎瓦镇, row 14]")
-    assert citation_url(page) == "/exhibits/EX-000012?page=3&q=%E4%B8%A5%E9%98%B2%20%E9%80%83%E8%B7%91"
+    q = "%E4%B8%A5%E9%98%B2%20%E9%80%83%E8%B7%91"  # 严防 逃跑
+    assert citation_url(page) == f"/exhibits/EX-000012?page=3&q={q}&hl={q}"
     assert citation_url(row) == "/exhibits/sha256:1a2b3c4d?sheet=%E6%89%8E%E7%93%A6%E9%95%87&row=14"

@@ -155,3 +155,4 @@ def test_citation_url_uses_the_resolved_id_and_the_page_where_the_quote_is(
     assert c.quote_verdict == "found_elsewhere"
     url = citation_url(c)
     assert url.startswith(f"/exhibits/{tele['id']}?page={b['page']}&q=")
+    assert c.matched == [b["query"]]
