@@ -1,9 +1,94 @@
-"""Commands for the search capability (filled in by its owner)."""
+"""Commands for the search capability: `exhibit search` and `exhibit reindex`."""
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Annotated, Any
+
 import typer
+from rich.markup import escape
+from rich.table import Table
+
+from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.errors import QueryError
 
 
 def register(app: typer.Typer) -> None:
     """Add this capability's commands to the root app."""
+    app.command("search")(search_cmd)
+    app.command("reindex")(reindex_cmd)
+
+
+def search_cmd(
+    query: Annotated[str, typer.Argument(help='Words, "quoted phrases", AND/OR/NOT, prefix*, fuzzy~1, '
+                                              "filters like lang:zh type:pdf path:registers/* "
+                                              "date:[2017-01-01 TO 2018-12-31]. See docs/search.md.")],
+    archive: ArchiveOpt = None,
+    as_json: JsonOpt = False,
+    limit: Annotated[int, typer.Option(min=0, help="Hits to show.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
+    facets: Annotated[bool, typer.Option("--facets", help="Count hits per media type, language, source, "
+                                                          "folder, status, OCR and year.")] = False,
+    group: Annotated[bool, typer.Option("--group", help="One hit per exhibit (its best page or row).")] = False,
+) -> None:
+    """Page-level (and spreadsheet row-level) hits, best first."""
+    from exhibit import search
+
+    with open_archive(archive) as arch:
+        try:
+            res = search.search(arch, query, limit=limit, offset=offset, facets=facets, group=group)
+        except QueryError as e:
+            raise QueryError(f"{e}\n  {query}\n  {' ' * _width(query[:e.position or 0])}^", e.position) from None
+    if as_json:
+        for h in res["hits"]:
+            h.pop("snippet_html", None)
+        print_json(res)
+        return
+    _print(res, group)
+
+
+def _print(res: dict[str, Any], group: bool) -> None:
+    hits = res["hits"]
+    what = f"{res['total']} hits" + (f" in {res['total_exhibits']} exhibits" if group else "")
+    shown = f", showing {res['offset'] + 1}-{res['offset'] + len(hits)}" if hits else ""
+    console.print(f"{what}{shown}", highlight=False)
+    if hits:
+        table = Table(show_lines=False, header_style="bold")
+        table.add_column("exhibit", no_wrap=True)
+        table.add_column("path")
+        table.add_column("where", no_wrap=True)
+        table.add_column("snippet")
+        table.add_column("score", justify="right")
+        for h in hits:
+            if h["sheet"] is not None:
+                where = f"{h['sheet']} row {h['row']}"
+            else:
+                where = f"p. {h['page']}" + (" (OCR)" if h.get("source") == "ocr" else "")
+            if group:
+                where += f"\n{h['matches']} matches"
+            table.add_row(h["id"], escape(h["path"] or ""), escape(where), _marked(h["snippet"]),
+                          f"{h['score']:.2f}")
+        out.print(table)
+    for name, counts in (res.get("facets") or {}).items():
+        if counts:
+            console.print(f"[bold]{name}[/]: " + ", ".join(f"{escape(k)} {v}" for k, v in counts.items()),
+                          highlight=False)
+
+
+def _width(s: str) -> int:
+    """Terminal columns of `s`: Han and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _marked(snippet: str) -> str:
+    """The plain snippet with «marks» shown in bold for the terminal."""
+    return escape(snippet).replace("«", "[bold yellow]").replace("»", "[/]")
+
+
+def reindex_cmd(archive: ArchiveOpt = None) -> None:
+    """Rebuild the search index from the catalog (it is derived data; nothing is lost)."""
+    from exhibit import search
+
+    with open_archive(archive) as arch:
+        rep = search.rebuild(arch, progress=True)
+    console.print(f"Indexed {rep.units} pages and rows of {rep.exhibits} exhibits in {rep.seconds:.1f} s.")
