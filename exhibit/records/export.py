@@ -235,8 +235,13 @@ def export(arch: Archive, fmt: str, out: Path | None = None, identified: bool = 
                 n = _write_csv(records(), f, codes)
             else:
                 n = 0
+                documents: set[str] = set()  # one Document entity per exhibit, however many rows cite it
                 for r in records():
                     for e in ftm_entities(r, codes):
+                        if e["schema"] == "Document":
+                            if e["id"] in documents:
+                                continue
+                            documents.add(e["id"])
                         f.write(json.dumps(e, ensure_ascii=False) + "\n")
                     n += 1
         finally:

@@ -16,6 +16,7 @@ from exhibit.records import regions
 # type to force text, quotes, dashes.
 _SEPARATORS = re.compile(r"[\s\u00a0\u3000'’‘`\"“”\-‐‑–—_]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DIGITS = re.compile(r"^\d+X?$")
 _SHAPE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 
 
@@ -23,13 +24,16 @@ def normalise(text: str | None) -> str:
     """'６５３２２２ １９８１０８１６６６７８', "'65322219810816667x" -> '65322219810816667X' (no validation)."""
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = _SEPARATORS.sub("", s).upper()
-    if "E" in s or s.endswith(".0"):
-        as_number = number_text(s)
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    bare = _SEPARATORS.sub("", s).upper()
+    if "E" in bare or bare.endswith(".0"):
+        as_number = number_text(bare)
         if as_number is not None:
             return as_number
-    return s
+    if _DIGITS.match(bare):
+        return bare
+    # not a resident ID (a passport or file number): only the spaces go
+    return re.sub(r"\s+", "", s).strip("'’‘`\"“”")
 
 
 def number_text(s: str) -> str | None:

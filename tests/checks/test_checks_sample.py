@@ -16,12 +16,22 @@ from exhibit.archive import Archive  # noqa: E402
 from exhibit.checks import CODES, EXPLANATIONS, check, codes_for  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def checked(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> tuple[Archive, dict[str, Any]]:
+@pytest.fixture(scope="module", params=["scratch", "dev_archive"])
+def checked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            corpus_dir: Path) -> tuple[Archive, dict[str, Any]]:
+    """Checks run on the dev registers: read by the format ingestors alone (scratch), or the ingested
+    dev archive (copied, since extraction writes)."""
+    import shutil
+
     from exhibit.records import extract
 
-    arch = make_archive(tmp_path_factory.mktemp("checks") / "archive")
-    add_sample(arch, corpus_dir)
+    root = tmp_path_factory.mktemp("checks") / "archive"
+    if request.param == "scratch":
+        arch = make_archive(root)
+        add_sample(arch, corpus_dir)
+    else:
+        shutil.copytree(request.getfixturevalue("dev_archive"), root)
+        arch = Archive.open(root)
     extract(arch)
     return arch, check(arch)
 

@@ -1,7 +1,9 @@
-"""Fixtures for the records tests: a scratch archive holding the dev registers as catalog tables."""
+"""Fixtures for the records tests: the dev registers extracted, from the real ingested dev archive and from a
+scratch catalog filled by the format ingestors alone (so a pipeline problem and a records problem differ)."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,13 +17,20 @@ from scratch import add_sample, make_archive  # noqa: E402
 from exhibit.archive import Archive  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def sample_archive(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator[Archive]:
-    """The dev registers written into a fresh catalog as ingest writes tables, then extracted."""
+@pytest.fixture(scope="module", params=["scratch", "dev_archive"])
+def sample_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   corpus_dir: Path) -> Iterator[Archive]:
+    """The dev registers in a catalog, extracted: `scratch` (format ingestors only) or `dev_archive`
+    (the whole dev cache through `exhibit ingest`, copied so extraction can write)."""
     from exhibit.records import extract
 
-    arch = make_archive(tmp_path_factory.mktemp("records") / "archive")
-    add_sample(arch, corpus_dir)
+    root = tmp_path_factory.mktemp("records") / "archive"
+    if request.param == "scratch":
+        arch = make_archive(root)
+        add_sample(arch, corpus_dir)
+    else:
+        shutil.copytree(request.getfixturevalue("dev_archive"), root)
+        arch = Archive.open(root)
     extract(arch)
     yield arch
     arch.close()

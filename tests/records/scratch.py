@@ -3,9 +3,7 @@ so records can be tested on tables the tests make, independent of the format rea
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -65,69 +63,29 @@ def text_rows(rows: Sequence[Sequence[Any]], first: int = 1) -> list[tuple[int, 
     return out
 
 
-def add_xlsx(arch: Archive, file: Path, path: str) -> int:
-    from openpyxl import load_workbook
+def add_file(arch: Archive, file: Path, path: str, workdir: Path) -> int:
+    """One file read by the real format ingestor (not the pipeline): its tables and pages into the catalog."""
+    from exhibit.ingest.detect import detect
+    from exhibit.ingest.formats import IngestContext, choose
 
     seq = add_exhibit(arch, path, file.read_bytes())
-    wb = load_workbook(file)
-    for ws in wb.worksheets:
-        rows = []
-        for r in ws.iter_rows():
-            cells: list[Cell] = []
-            for c in r:
-                v = c.value
-                if v is None:
-                    cells.append(("", "", None))
-                elif isinstance(v, float):
-                    cells.append((repr(v), "n", repr(v)))
-                elif isinstance(v, int):
-                    cells.append((str(v), "n", None))
-                else:
-                    cells.append((str(v), "s", None))
-            rows.append((r[0].row, cells))
-        add_table(arch, seq, ws.title, rows, "sheet", meta={"merged": [str(m) for m in ws.merged_cells.ranges]})
-    return seq
-
-
-def add_csv(arch: Archive, file: Path, path: str, encoding: str = "utf-8") -> int:
-    data = file.read_bytes()
-    seq = add_exhibit(arch, path, data)
-    reader = csv.reader(io.StringIO(data.decode(encoding)))
-    rows = [(i, [(v, "s" if v else "", None) for v in r]) for i, r in enumerate(reader, 1)]
-    add_table(arch, seq, Path(path).name, rows, "csv")
-    return seq
-
-
-def add_docx(arch: Archive, file: Path, path: str) -> int:
-    import docx
-
-    seq = add_exhibit(arch, path, file.read_bytes())
-    d = docx.Document(str(file))
-    for k, t in enumerate(d.tables, 1):
-        rows = [(i, [(c.text, "s" if c.text else "", None) for c in r.cells]) for i, r in enumerate(t.rows, 1)]
-        add_table(arch, seq, f"table {k}", rows, "docx")
-    return seq
-
-
-def add_pdf(arch: Archive, file: Path, path: str) -> int:
-    import pymupdf
-
-    seq = add_exhibit(arch, path, file.read_bytes())
-    doc = pymupdf.open(str(file))
-    with arch.transaction():
-        arch.replace_pages(seq, [{"number": p.number + 1, "text": p.get_text(), "source": "text"} for p in doc])
-    for p in doc:
-        for k, t in enumerate(p.find_tables(), 1):
-            rows = [(i, [(v or "", "s" if v else "", None) for v in r]) for i, r in enumerate(t.extract(), 1)]
-            add_table(arch, seq, f"page {p.number + 1} table {k}", rows, "pdf", page=p.number + 1)
+    d = detect(file, path)
+    workdir.mkdir(parents=True, exist_ok=True)
+    ext = choose(d.media_type, path).ingest(file, IngestContext(workdir=workdir, ocr=False))
+    with arch.transaction() as db:
+        db.execute("UPDATE exhibits SET metadata=?, title=? WHERE seq=?",
+                   (json.dumps(ext.metadata, ensure_ascii=False, default=str), ext.metadata.get("title"), seq))
+        arch.replace_pages(seq, [{"number": p.number, "text": p.text, "source": p.source} for p in ext.pages])
+    for t in ext.tables:
+        add_table(arch, seq, t.name, ((r.number, [(c.value, c.type, c.raw) for c in r.cells]) for r in t.rows),
+                  t.kind, t.page, t.meta)
     return seq
 
 
 def add_sample(arch: Archive, cache: Path) -> None:
-    """The dev corpus registers and testimonies, read the way ingest will store them."""
-    reg = cache / "registers"
-    add_xlsx(arch, reg / "墨玉县学员花名册_2018.xlsx", "registers/墨玉县学员花名册_2018.xlsx")
-    add_docx(arch, reg / "家庭成员情况表.docx", "registers/家庭成员情况表.docx")
-    add_pdf(arch, reg / "收押人员名单_扫描件前打印稿.pdf", "registers/收押人员名单_扫描件前打印稿.pdf")
-    add_csv(arch, reg / "一体化平台推送人员清单.csv", "registers/一体化平台推送人员清单.csv", "gb18030")
-    add_csv(arch, cache / "testimonies" / "testimonies.csv", "testimonies/testimonies.csv")
+    """The dev corpus registers and testimonies, read by the format ingestors as ingest reads them."""
+    work = arch.root / "scratch-work"
+    for rel in ("registers/墨玉县学员花名册_2018.xlsx", "registers/家庭成员情况表.docx",
+                "registers/收押人员名单_扫描件前打印稿.pdf", "registers/一体化平台推送人员清单.csv",
+                "testimonies/testimonies.csv"):
+        add_file(arch, cache / rel, rel, work)

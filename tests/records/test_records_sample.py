@@ -67,13 +67,14 @@ def test_free_text_family_column_is_parsed(sample_archive: Archive, truth: dict[
     assert checked > 250
 
 
-def test_pdf_names_torn_by_table_extraction_are_repaired_from_page_text(sample_archive: Archive,
-                                                                       truth: dict[str, Any]) -> None:
+def test_pdf_register_rows_count_across_pages_with_whole_names(sample_archive: Archive,
+                                                                truth: dict[str, Any]) -> None:
     names = {p["id"]: p["name_zh"] for p in truth["persons"]}
     recs = _by_file(sample_archive)["收押人员名单_扫描件前打印稿.pdf"]
-    assert recs and all(r["name"] == names[r["id_number"]] for r in recs)
-    # the evidence stays as extracted
-    assert any("\n" in v for r in recs for v in r["cells"].values())
+    assert [r["source"]["row"] for r in recs] == list(range(1, len(recs) + 1))
+    assert {r["source"]["page"] for r in recs} == {1, 2, 3}
+    assert all(r["name"] == names[r["id_number"]] for r in recs)
+    assert all(r["address"] and "\n" not in r["address"] for r in recs)
 
 
 def test_record_ids_are_stable_and_get_returns_the_same_record(sample_archive: Archive) -> None:
