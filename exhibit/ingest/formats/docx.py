@@ -29,7 +29,8 @@ class DocxIngestor:
         try:
             # python-docx parses with resolve_entities=False: no entity expansion.
             document = docx.Document(str(path))
-        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, ValueError) as e:
+        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, ValueError,
+                AttributeError, TypeError, IndexError) as e:  # python-docx fails thus on malformed parts
             raise CorruptFile(f"not a readable Word document: {e}") from e
         text = "\n".join(p.text for p in document.paragraphs)
         tables: list[Table] = []

@@ -51,6 +51,7 @@ class ZipIngestor:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
             raise CorruptFile(f"not a readable zip archive: {e}") from e
         with zf:
+            _check_directory(path, zf)
             infos = [i for i in zf.infolist() if not i.is_dir()]
             names = decode_names(infos)
             ext = Extraction(media_type="application/zip", metadata={"members": len(infos)})
@@ -90,6 +91,18 @@ class ZipIngestor:
                     ext.status = "path_traversal"
                     ext.reason = "members named to escape the extraction folder: " + "; ".join(traversal[:5])
             return ext
+
+
+def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
+    """A zip cut short has lost its central directory; zipfile then finds the directory of a zip stored
+    inside it and would list the inner archive's members as this one's. A file that starts with a local
+    header has its first member at offset 0: anything else means the directory is not its own."""
+    with open(path, "rb") as f:
+        starts_with_member = f.read(4) == b"PK\x03\x04"
+    offsets = [i.header_offset for i in zf.infolist()]
+    if starts_with_member and offsets and min(offsets) != 0:
+        raise CorruptFile("the zip is truncated or damaged: its own central directory is missing (the one "
+                          "found belongs to an archive stored inside it)")
 
 
 class _Names:
