@@ -35,8 +35,6 @@ def run(arch: Archive, codebook: Codebook | None = None, records: Iterable[dict[
     """Code every record's stated reason by rule; list what no rule covers, most frequent first."""
     cb = codebook or load_codebook()
     res = store.run_rules(arch, cb, _records(arch) if records is None else records, actor)
-    if res["records"] == 0:
-        raise UserError(f"{arch.root}: there are no person records to code. Run `exhibit records extract` first.")
     uncoded: Counter[str] = Counter()
     example: dict[str, str] = {}
     per_cat: Counter[str] = Counter()

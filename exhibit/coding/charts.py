@@ -61,7 +61,9 @@ def charts(arch: Archive, out_dir: Path) -> list[Path]:
             registers.append(r["register"])
         for c in r["categories"]:
             by_register[(c, r["register"])] += 1
-        by_month[r["month"]] += 1
+        if r["reason"]:  # rows of detention registers, not family tables that list relatives
+            by_month[r["month"]] += 1
+    registers = [g for g in registers if any(by_register[(c, g)] for c in cb.ids())]  # not the family tables
     written: list[Path] = []
     with matplotlib.rc_context(_RC):
         written += _categories_chart(cb, registers, by_register, out_dir)
@@ -86,8 +88,18 @@ def _categories_chart(cb: Any, registers: list[str], counts: Counter[tuple[str, 
     return _save(fig, out_dir, "categories_by_register")
 
 
+def _month_range(first: str, last: str) -> list[str]:
+    y, m = map(int, first.split("-"))
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def _timeline_chart(by_month: Counter[str], out_dir: Path) -> list[Path]:
-    months = sorted(m for m in by_month if m != UNKNOWN)
+    known = sorted(m for m in by_month if m != UNKNOWN)
+    months = _month_range(known[0], known[-1]) if known else []  # empty months shown as gaps in time
     fig = _figure(max(8, 0.35 * len(months) + 2), 4.5)
     ax = fig.add_subplot()
     ax.bar(range(len(months)), [by_month[m] for m in months], color="#4c72b0")
@@ -95,7 +107,7 @@ def _timeline_chart(by_month: Counter[str], out_dir: Path) -> list[Path]:
     ax.set_ylabel("records")
     title = "Records by month of detention  按收押月份统计"
     if by_month[UNKNOWN]:
-        title += f"\n({by_month[UNKNOWN]} records without a date are not shown)"
+        title += f"\n({by_month[UNKNOWN]} records with a stated reason but no date are not shown)"
     ax.set_title(title)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return _save(fig, out_dir, "records_by_month")

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,12 @@ def _compile(pattern: str, vocab: dict[str, str], source: str, where: str) -> re
 
 
 def parse_codebook(data: bytes, source: str) -> Codebook:
+    """Parse and compile a codebook; the same bytes give the same (immutable) codebook object."""
+    return _parse(data, source)
+
+
+@lru_cache(maxsize=16)
+def _parse(data: bytes, source: str) -> Codebook:
     try:
         doc = yaml.safe_load(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:

@@ -94,6 +94,8 @@ def run_rules(arch: Archive, cb: Codebook, records: Iterable[dict[str, Any]], ac
     # use (executescript) would otherwise commit our transaction under us.
     it = iter(records)
     first = next(it, None)
+    if first is None:
+        raise UserError(f"{arch.root}: there are no person records to code. Run `exhibit records extract` first.")
     with arch.transaction() as db:
         run_id = db.execute("INSERT INTO code_runs(time, actor, codebook_source, codebook_sha256, codebook_yaml)"
                             " VALUES (?,?,?,?,?)", (custody.utc_now(), actor, cb.source, cb.sha256,
@@ -102,7 +104,7 @@ def run_rules(arch: Archive, cb: Codebook, records: Iterable[dict[str, Any]], ac
         db.execute("DELETE FROM code_records")
         facts_rows: list[tuple[Any, ...]] = []
         rule_rows: list[tuple[str, str, str, int]] = []
-        for rec in itertools.chain([first] if first is not None else [], it):
+        for rec in itertools.chain([first], it):
             f = facts(rec)
             n += 1
             facts_rows.append(_facts_row(f, n, run_id))

@@ -1,0 +1,146 @@
+"""Coding records in an archive: rules, hand judgements that win and last, custody, listing, counts, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exhibit import coding
+from exhibit.archive import Archive, custody
+from exhibit.errors import UserError
+
+LS_KEYS = {"record_id", "reason", "categories", "coded_by", "source"}
+
+
+def test_rules_code_every_demo_reason_as_the_generator_planted_it(coded_archive: Archive,
+                                                                   demo_records: list[dict[str, Any]]) -> None:
+    got = {r["record_id"]: r for r in coding.ls(coded_archive)}
+    assert len(got) == len(demo_records)
+    for rec in demo_records:
+        r = got[rec["record_id"]]
+        assert set(r["categories"]) == set(rec["expected_categories"]), rec["reason"]
+        assert r["coded_by"] == "rule" and LS_KEYS <= set(r)
+        assert r["source"] == rec["source"]
+        assert all(why.startswith(("keyword:", "pattern:")) for why in r["why"].values())
+
+
+def test_run_lists_uncoded_reasons_most_frequent_first(tmp_path: Path, demo_records: list[dict[str, Any]]) -> None:
+    arch = Archive.init(tmp_path / "a")
+    recs = [*demo_records,
+            *({**demo_records[0], "record_id": f"u{k}", "reason": "村委会推荐"} for k in range(3)),
+            {**demo_records[0], "record_id": "u9", "reason": "年龄偏大"},
+            {**demo_records[0], "record_id": "u10", "reason": ""}]
+    res = coding.run(arch, records=recs)
+    top = res["uncoded_reasons"]
+    assert top[0]["reason"] == "村委会推荐" and top[0]["records"] >= 3
+    assert [t["records"] for t in top] == sorted((t["records"] for t in top), reverse=True)
+    assert "年龄偏大" in {t["reason"] for t in top}
+    assert res["no_reason"] == 1
+    assert res["records"] == len(recs)
+    assert [r["record_id"] for r in coding.ls(arch, no_reason=True)] == ["u10"]
+    assert {r["record_id"] for r in coding.ls(arch, uncoded=True)} >= {"u0", "u1", "u2", "u9"}
+
+
+def test_a_hand_judgement_wins_over_the_rules_and_survives_later_runs(
+        coded_archive: Archive, demo_records: list[dict[str, Any]]) -> None:
+    rec = demo_records[0]
+    rid = rec["record_id"]
+    res = coding.set_codes(coded_archive, rid, ["petitioning", "untrustworthy"], coder="alice", note="second look")
+    assert res["coded_by"] == "alice"
+    for _ in range(2):
+        coding.run(coded_archive, records=demo_records)
+        r = next(x for x in coding.ls(coded_archive) if x["record_id"] == rid)
+        assert set(r["categories"]) == {"petitioning", "untrustworthy"}
+        assert r["coded_by"] == "alice"
+        assert set(r["rule_categories"]) == set(rec["expected_categories"])  # the rules' view is kept
+    events = [e for e in coded_archive.custody_events() if e.event == "coding_judgement"]
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.actor == "alice" and ev.time.endswith("Z")
+    assert ev.details["record_id"] == rid and set(ev.details["categories"]) == {"petitioning", "untrustworthy"}
+    assert ev.details["note"] == "second look"
+    assert custody.broken_links(coded_archive.db) == []
+    # a later judgement by another coder replaces it, and says what it replaced
+    res2 = coding.set_codes(coded_archive, rid, ["none"], coder="bob")
+    assert res2["previous"]["coder"] == "alice"
+    r = next(x for x in coding.ls(coded_archive) if x["record_id"] == rid)
+    assert r["categories"] == [] and r["coded_by"] == "bob"
+    assert [x["record_id"] for x in coding.ls(coded_archive, coded_by="bob")] == [rid]
+
+
+@pytest.mark.parametrize(("cats", "message"), [
+    (["no_such_category"], "not a category"), ([], "one or more categories"), (["none", "petitioning"], "alone")])
+def test_hand_coding_refuses_unknown_categories(coded_archive: Archive, demo_records: list[dict[str, Any]],
+                                                cats: list[str], message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        coding.set_codes(coded_archive, demo_records[0]["record_id"], cats, coder="alice")
+
+
+def test_hand_coding_refuses_an_unknown_record(coded_archive: Archive) -> None:
+    with pytest.raises(UserError, match="no such record"):
+        coding.set_codes(coded_archive, "R-nope", ["petitioning"], coder="alice", records=[])
+
+
+@pytest.mark.parametrize("by", ["township", "register", "month", "gender", "age_band"])
+def test_every_count_is_backed_by_the_records_ls_lists(coded_archive: Archive, by: str) -> None:
+    res = coding.counts(coded_archive, by)
+    assert res["by"] == by and res["records"] == sum(res["group_records"].values())
+    assert res["cells"]
+    for cell in res["cells"]:
+        if cell["category"] in ("uncoded", "no_reason"):
+            continue
+        listed = list(coding.ls(coded_archive, cell["category"], **{by: cell["group"]}))
+        assert len(listed) == cell["count"], cell
+        assert cell["ls"].startswith(f"exhibit code ls {cell['category']} --{by.replace('_', '-')} ")
+    for row in res["rows"]:
+        assert row["total"] == sum(row["groups"].values())
+
+
+def test_counts_by_township_month_gender_and_age_band_match_the_register(
+        coded_archive: Archive, demo_records: list[dict[str, Any]]) -> None:
+    town = coding.counts(coded_archive, "township")
+    assert set(town["groups"]) == {r["source"]["sheet"] for r in demo_records}
+    month = coding.counts(coded_archive, "month")
+    assert set(month["groups"]) == {r["cells"]["入学时间"][:7].replace(".", "-") for r in demo_records}
+    gender = coding.counts(coded_archive, "gender")
+    assert gender["group_records"] == {g: sum(r["gender"] == g for r in demo_records) for g in ("F", "M")}
+    ages = coding.counts(coded_archive, "age")
+    assert ages["by"] == "age_band" and "unknown" not in ages["groups"]
+    plain = coding.counts(coded_archive)
+    fp = next(r for r in plain["rows"] if r["category"] == "family_planning")
+    assert fp["total"] == sum("family_planning" in r["expected_categories"] for r in demo_records)
+    with pytest.raises(UserError, match="cannot count by"):
+        coding.counts(coded_archive, "name")
+
+
+def test_export_is_pseudonymised_by_default_and_an_identified_one_needs_a_purpose(
+        coded_archive: Archive, demo_records: list[dict[str, Any]], tmp_path: Path) -> None:
+    pytest.importorskip("exhibit.records")
+    res = coding.export(coded_archive, tmp_path / "coded.csv", records=demo_records, actor="carol")
+    text = (tmp_path / "coded.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) == res["rows"] == len(demo_records)
+    for rec in demo_records:
+        assert rec["name"] not in text and rec["id_number"] not in text
+    assert all(r["name"].startswith("P-") for r in rows)
+    with pytest.raises(UserError, match="--purpose"):
+        coding.export(coded_archive, tmp_path / "id.json", "json", identified=True, records=demo_records)
+    coding.export(coded_archive, tmp_path / "id.json", "json", identified=True, purpose="court filing X",
+                  records=demo_records, actor="carol")
+    data = json.loads((tmp_path / "id.json").read_text(encoding="utf-8"))
+    assert {d["name"] for d in data} == {r["name"] for r in demo_records}
+    exports = [e for e in coded_archive.custody_events() if e.event == "exported"]
+    assert [e.details["identified"] for e in exports] == [False, True]
+    assert exports[1].details["purpose"] == "court filing X" and exports[1].actor == "carol"
+
+
+def test_nothing_to_list_before_a_run(tmp_path: Path) -> None:
+    arch = Archive.init(tmp_path / "empty")
+    with pytest.raises(UserError, match="nothing is coded yet"):
+        list(coding.ls(arch))
+    with pytest.raises(UserError, match="no person records"):
+        coding.run(arch, records=[])
