@@ -98,3 +98,28 @@ def test_choose_prefers_the_format_ingestor_over_the_fallback() -> None:
     assert type(choose(XLSX, "x")).__name__ == "XlsxIngestor"
     assert type(choose("application/mbox", "x")).__name__ == "EmailIngestor"
     assert type(choose("image/png", "x.png")).__name__ == "ImageIngestor"
+
+
+def test_every_corpus_file_is_read_from_an_extensionless_blob(corpus_dir: Path, truth: dict[str, Any],
+                                                              tmp_path: Path) -> None:
+    """The pipeline hands ingestors the blob store's path (a SHA-256, no extension) and the name apart."""
+    from exhibit.errors import FileProblem
+    from exhibit.ingest.formats import IngestContext
+
+    for rel, spec in truth["files"].items():
+        blob = tmp_path / spec["sha256"]
+        shutil.copy(corpus_dir / rel, blob)
+        work = tmp_path / f"w-{spec['sha256'][:8]}"
+        work.mkdir(exist_ok=True)
+        try:
+            d = detect(blob, Path(rel).name)
+            ext = choose(d.media_type, Path(rel).name).ingest(blob, IngestContext(
+                workdir=work, ocr=False, passwords=tuple(truth["encrypted_password"].values())))
+        except FileProblem as e:
+            assert truth["hostile"].get(rel) == e.status, (rel, e)
+            continue
+        expected = "ok" if rel in truth["encrypted_password"] else truth["hostile"].get(rel, "ok")
+        status = "mislabelled" if d.mislabelled and ext.status == "ok" else ext.status
+        assert status == expected, (rel, ext.status, ext.reason)
+        if expected in ("ok", "mislabelled"):
+            assert ext.pages or ext.tables or ext.children or ext.media_type.startswith("image/"), rel

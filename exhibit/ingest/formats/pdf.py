@@ -28,7 +28,8 @@ class PdfIngestor:
         try:
             doc = pymupdf.open(path, filetype="pdf")
         except (pymupdf.FileDataError, RuntimeError, ValueError) as e:
-            raise CorruptFile(f"not a readable PDF: {e}") from e
+            # MuPDF's message names the blob's path, which means nothing to the user
+            raise CorruptFile("not a readable PDF: no PDF structure that MuPDF can open or repair") from e
         with doc:
             if doc.needs_pass:
                 _unlock(doc, ctx)

@@ -33,7 +33,9 @@ class XlsxIngestor:
         try:
             # read_only streams the sheet XML (openpyxl parses with defusedxml / lxml without entities);
             # data_only gives the values Excel last computed for formulas, i.e. what the user saw.
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            # Given a file object because openpyxl refuses a path without an .xlsx extension, and the
+            # blob store's paths have none; the streamed rows keep it open until they are consumed.
+            wb = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as e:
             raise CorruptFile(f"not a readable Excel workbook: {e}") from e
         ext = Extraction(media_type=XlsxIngestor.MEDIA_TYPES[0], metadata=_properties(wb))
