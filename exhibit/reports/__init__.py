@@ -42,20 +42,24 @@ class Rendered:
                 "errors": self.check.errors, "warnings": self.check.warnings}
 
 
-def read_report(path: Path) -> str:
+def read_report(path: Path) -> tuple[str, str]:
+    """The report's text and the SHA-256 of its bytes."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such report file.") from None
-    except UnicodeDecodeError as e:
-        raise UserError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save the report as UTF-8.") from None
     except IsADirectoryError:
         raise UserError(f"{path} is a folder; give the report's Markdown file.") from None
+    try:
+        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save the report as UTF-8.") from None
 
 
 def check_report(arch: Archive, path: Path) -> ReportCheck:
     """Check every exhibit citation of the Markdown report at `path`."""
-    return check_text(arch, read_report(path), str(path))
+    text, sha = read_report(path)
+    return check_text(arch, text, str(path), sha)
 
 
 def render_report(arch: Archive, path: Path, to: str, out: Path | None = None, force: bool = False,
@@ -65,13 +69,13 @@ def render_report(arch: Archive, path: Path, to: str, out: Path | None = None, f
     which renders such footnotes marked NOT VERIFIED."""
     if to not in FORMATS:
         raise UserError(f"--to {to}: unknown format; choose one of {', '.join(FORMATS)}.")
-    text = read_report(path)
-    check = check_text(arch, text, str(path))
+    text, sha = read_report(path)
+    check = check_text(arch, text, str(path), sha)
     if not check.ok and not force:
         raise ReportHasErrors(f"{path}: {check.errors} citation(s) do not check out; fix them "
                               "(`exhibit report check`) or render with --force to mark them NOT VERIFIED.", check)
     out = out or path.with_suffix(f".{to}")
-    r = prepare(arch, text, check)
+    r = prepare(arch, check.text, check)
     if to == "html":
         out.write_text(to_html(r, viewer=viewer), encoding="utf-8")
     elif to == "docx":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from rapidfuzz import fuzz
 
 from exhibit.archive import Archive, ex_id
 from exhibit.errors import UserError
+from exhibit.ingest.types import Cell
 from exhibit.reports import translations
 from exhibit.reports.citations import Citation, CitationGroup, parse
 from exhibit.reports.folding import Folded, fold, fold_text
@@ -29,6 +31,7 @@ SEVERITY = {
 _RANK = {"ok": 0, "info": 0, "warning": 1, "error": 2}
 _EXCERPT_CONTEXT = 24
 _APPROX_SCORE = 90.0   # an OCR page that nearly holds the quotation: a warning to check the image, not an error
+_CACHE_ROWS = 20_000  # rows of one table kept folded in memory during a check
 _TRAILING = ",.;:!?，。；：！？、"
 
 
@@ -118,6 +121,7 @@ class ReportCheck:
     sha256: str
     groups: list[CitationGroup]
     citations: list[CheckedCitation]
+    text: str = ""                     # the report as checked (newlines normalised); offsets refer to it
 
     @property
     def errors(self) -> int:
@@ -161,13 +165,25 @@ class _Exhibits:
             self._tables[seq] = self.arch.tables(seq)
         return self._tables[seq]
 
-    def rows(self, seq: int, table: dict[str, Any]) -> list[_Unit]:
-        if table["id"] not in self._rows:
-            self._rows[table["id"]] = [
-                _Unit(Location(ex_id(seq), sheet=table["name"], row=r.number),
-                      " ".join(c.value for c in r.cells if c.value))
-                for r in self.arch.table_rows(table["id"])]
-        return self._rows[table["id"]]
+    def rows(self, seq: int, table: dict[str, Any]) -> Iterator[_Unit]:
+        """A table's rows as units; kept in memory for small tables only, a large register streams."""
+        if table["id"] in self._rows:
+            yield from self._rows[table["id"]]
+            return
+        keep = table["row_count"] <= _CACHE_ROWS
+        kept: list[_Unit] = []
+        for r in self.arch.table_rows(table["id"]):
+            u = _row_unit(seq, table, r.number, r.cells)
+            if keep:
+                kept.append(u)
+            yield u
+        if keep:
+            self._rows[table["id"]] = kept
+
+    def row_units(self, seq: int, table: dict[str, Any], first: int, last: int) -> list[_Unit]:
+        rs = self.arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number BETWEEN ? AND ?"
+                                  " ORDER BY number", (table["id"], first, last)).fetchall()
+        return [_row_unit(seq, table, r["number"], tuple(Cell(*c) for c in json.loads(r["cells"]))) for r in rs]
 
     def row_range(self, table: dict[str, Any]) -> tuple[int, int] | None:
         r = self.arch.db.execute("SELECT min(number), max(number) FROM table_rows WHERE table_id=?",
@@ -183,6 +199,10 @@ class _Exhibits:
         yield from self.pages(seq).values()
         for t in self.tables(seq):
             yield from self.rows(seq, t)
+
+
+def _row_unit(seq: int, table: dict[str, Any], number: int, cells: tuple[Cell, ...]) -> _Unit:
+    return _Unit(Location(ex_id(seq), sheet=table["name"], row=number), " ".join(c.value for c in cells if c.value))
 
 
 def _resolve(arch: Archive, ref: str) -> tuple[int | None, str | None]:
@@ -383,7 +403,7 @@ class Checker:
         if c.sheet is not None or table["kind"] == "sheet":  # a CSV's one table needs no name in a note
             out.sheet = table["name"]
         if c.first_row is None:
-            return self.ex.rows(seq, table)
+            return list(self.ex.rows(seq, table))
         last = c.last_row or c.first_row
         for n in range(c.first_row, last + 1):
             if not self.ex.has_row(table, n):
@@ -392,7 +412,7 @@ class Checker:
                 span = f"rows {rr[0]}-{rr[1]}" if rr else "no rows"
                 out.messages.append(f"{out.id} sheet {table['name']} has {span}; row {n} does not exist")
                 return None
-        return [u for u in self.ex.rows(seq, table) if c.first_row <= (u.where.row or 0) <= last]
+        return self.ex.row_units(seq, table, c.first_row, last)
 
     def _related(self, seq: int) -> list[tuple[int, str]]:
         return ([(t, "found_in_translation") for t in translations.translations_of(self.arch, seq)]
@@ -486,9 +506,12 @@ class Checker:
         return _excerpt(unit, span, 0 if unit.where.row is not None else context)
 
 
-def check_text(arch: Archive, text: str, path: str | None = None) -> ReportCheck:
-    """Check every exhibit citation of a Markdown report's text."""
+def check_text(arch: Archive, text: str, path: str | None = None, sha256: str | None = None) -> ReportCheck:
+    """Check every exhibit citation of a Markdown report's text (`sha256`: of the file's bytes, if read
+    from one; else of the text)."""
+    sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     groups = parse(text)
     checker = Checker(arch)
     results = [checker.check(c) for g in groups for c in g.citations]
-    return ReportCheck(path, hashlib.sha256(text.encode("utf-8")).hexdigest(), groups, results)
+    return ReportCheck(path, sha, groups, results, text)

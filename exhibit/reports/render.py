@@ -213,8 +213,8 @@ def _with_marks(r: Rendering) -> str:
     """The Markdown with each exhibit citation bracket replaced by a placeholder mark."""
     text = r.text
     for g in sorted(r.check.groups, key=lambda g: g.start, reverse=True):
-        if g.index in r.footnotes:
-            text = text[:g.start] + f"\ue000{g.index}\ue001" + text[g.end:]
+        if g.index in r.footnotes:  # like Pandoc's note styles: no space before the note call
+            text = text[:g.start].rstrip(" \t") + f"\ue000{g.index}\ue001" + text[g.end:]
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,18 @@ def test_linking_an_exhibit_to_itself_is_refused(copy_archive: Path) -> None:
     res = _cli("translation", "link", "EX-000001", "EX-000001", "--archive", str(copy_archive))
     assert res.exit_code != 0
     assert "same exhibit" in str(res.exception)
+
+
+def test_a_report_with_bom_and_crlf_keeps_its_positions(arch: Archive, truth: dict[str, Any], tmp_path: Path,
+                                                        reports_archive: Path) -> None:
+    p = phrase(truth, "双门双锁")
+    tele = exhibit_by_path(arch, p["file"])
+    report = tmp_path / "windows.md"
+    line = f"See “{p['query']}” [@{tele['id']}, p. {p['page']}]."
+    report.write_bytes(f"\ufeff# T\r\n\r\n{line}\r\n".encode())
+    res = _cli("report", "check", str(report), "--archive", str(reports_archive), "--json")
+    assert res.exit_code == 0, res.stdout
+    doc = json.loads(res.stdout)
+    assert doc["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
+    [r] = doc["results"]
+    assert (r["line"], r["column"], r["quote_verdict"]) == (3, line.index("@") + 1, "found")
