@@ -23,10 +23,10 @@ import tantivy
 from exhibit.archive import Archive
 from exhibit.search import analysis
 
-VERSION = 1
+VERSION = 2
 STATE_FILE = "exhibit-search.json"
 # Facet and filter fields: raw (untokenised) strings, fast for aggregations.
-RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year")
+RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year", "unit")
 WRITER_HEAP = 256_000_000
 
 _FAMILIES = {
@@ -312,6 +312,7 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
                 continue
             d = _base(f, seq, r[4], r[3] == "ocr")
             d["page"] = r[1]
+            d["unit"] = "page"
             meta_uly = None
             if r[5] and '"uly"' in r[5]:
                 meta_uly = json.loads(r[5]).get("uly") or None
@@ -327,5 +328,6 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
             d = _base(f, r[0], None, False)
             d["tid"] = r[1]
             d["row"] = r[2]
+            d["unit"] = "row"
             _text_fields(d, text)
             yield tantivy.Document.from_dict(d, schema), len(text)
