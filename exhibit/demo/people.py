@@ -184,7 +184,12 @@ def plant_anomalies(rng: random.Random, people: list[Person]) -> list[Person]:
     p[i] = replace(p[i], id_number=body + check_digit(body), anomaly="unknown_region")
     # the same ID number on two different people
     i, j = idx[4], idx[5]
-    p[j] = replace(p[j], id_number=p[i].id_number, anomaly="duplicate_id")
+    # (same sex and birth date, so that only the reuse is wrong, not the age or the sex digit)
+    zh, lat, ara = _name(rng, p[i].gender == "M")
+    while zh == p[i].name_zh:
+        zh, lat, ara = _name(rng, p[i].gender == "M")
+    p[j] = replace(p[j], name_zh=zh, name_latin=lat, name_arabic=ara, id_number=p[i].id_number,
+                   gender=p[i].gender, birth=p[i].birth, age=p[i].age, anomaly="duplicate_id")
     # a birth date that cannot exist (30 February), valid check digit
     i = idx[6]
     body = p[i].id_number[:6] + f"{p[i].birth.year}0230" + p[i].id_number[14:17]
