@@ -124,11 +124,13 @@ def export(request: Request, body: ExportRequest, sess: Session = Depends(requir
 
 
 @router.get("/people", summary="Cross-script person search")
-def people_search(request: Request, q: str, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
+def people_search(request: Request, q: str, limit: int = Query(20, ge=1, le=200),
+                  sess: Session = Depends(VIEW)) -> dict[str, Any]:
     fn = capabilities.get("exhibit.link", "people_search")
     if fn is None:
         raise HTTPException(501, "person search is not available yet")
-    return people.as_list(fn(archive(request), q)) or []
+    result: dict[str, Any] = fn(archive(request), q, limit=limit)
+    return result
 
 
 @router.get("/link/clusters", summary="Linked people: clusters of records and mentions (`link ls --json`)")

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exhibit import __version__
+from exhibit.errors import UserError
 from exhibit.web.deps import LoginRequired, WebState, current_session
 from exhibit.web.security import SecurityHeaders
 from exhibit.web.settings import WebSettings
@@ -52,6 +53,11 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
         from urllib.parse import quote
 
         return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError) -> Response:
+        # a capability refused what was asked (nothing extracted yet, a bad name...): say so, as a 400
+        return await http_error(request, StarletteHTTPException(400, str(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,10 @@ def get(module: str, attr: str) -> Callable[..., Any] | Any | None:
         if e.name and (module == e.name or module.startswith(e.name + ".")):
             return None
         raise
-    return getattr(mod, attr, None)
+    value = getattr(mod, attr, None)
+    if isinstance(value, ModuleType):  # a submodule of the same name shadows the function once imported
+        value = getattr(value, attr, None)
+    return value
 
 
 def available(module: str, attr: str) -> bool:

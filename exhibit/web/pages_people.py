@@ -52,8 +52,14 @@ def export_page(request: Request, format: str = Form("csv"), identified: str = F
 @router.get("/people")
 def people_page(request: Request, q: str = "", sess: Session = Depends(VIEW)) -> Response:
     search = capabilities.get("exhibit.link", "people_search")
-    results = search(archive(request), q) if (search and q.strip()) else None
-    return page(request, "people.html", sess, "people", available=search is not None, q=q,
+    results, error = None, None
+    if search is not None and q.strip():
+        try:
+            results = search(archive(request), q, limit=100)
+        except UserError as e:
+            error = str(e)
+    return page(request, "people.html", sess, "people", available=search is not None, q=q, error=error,
+                read_as=results.get("read_as") if isinstance(results, dict) else None,
                 results=people.as_list(results))
 
 

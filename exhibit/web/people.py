@@ -103,21 +103,47 @@ def export(arch: Archive, sess: Session, fmt: str, identified: bool, purpose: st
 def as_list(results: Any) -> list[dict[str, Any]] | None:
     if results is None:
         return None
-    return list(itertools.islice(results if not isinstance(results, dict) else results.get("results", []), 100))
+    hits = results.get("hits", results.get("results", [])) if isinstance(results, dict) else results
+    return list(itertools.islice(hits, 100))
 
 
 def person(arch: Archive, cluster_id: str) -> dict[str, Any]:
     clusters = _need("exhibit.link", "clusters")
-    for c in clusters(arch):
+    try:
+        found = clusters(arch, include_single=True)
+    except UserError as e:
+        raise HTTPException(404, str(e)) from None
+    for c in found:
         if str(c["cluster_id"]) == cluster_id:
             return {"cluster": c}
     raise HTTPException(404, f"{cluster_id}: no such person")
 
 
 def review_item(arch: Archive, n: int) -> dict[str, Any]:
-    queue = list(_need("exhibit.link", "review_queue")(arch))
-    item = queue[n] if n < len(queue) else (queue[0] if queue else None)
-    return {"item": item, "n": n if n < len(queue) else 0, "remaining": len(queue)}
+    try:
+        queue = list(_need("exhibit.link", "review_queue")(arch))
+    except UserError as e:
+        return {"item": None, "n": 0, "remaining": 0, "error": str(e)}
+    n = n if n < len(queue) else 0
+    item = dict(queue[n]) if queue else None
+    if item is not None:
+        get = capabilities.get("exhibit.records", "get")
+        for side in ("a", "b"):
+            c = dict(item[side])
+            c["id"] = c.get("record_id") or c.get("mention_id")
+            if c.get("record_id") and get is not None:
+                try:  # the full record: birth date, gender, address, reason
+                    c = {**get(arch, c["record_id"]), **{k: v for k, v in c.items() if v is not None}}
+                except UserError:
+                    pass
+            item[side] = c
+        explain = capabilities.get("exhibit.link", "explain")
+        if explain is not None:
+            try:
+                item["explain"] = explain(arch, item["a"]["id"], item["b"]["id"])
+            except UserError:
+                item["explain"] = None
+    return {"item": item, "n": n, "remaining": len(queue), "error": None}
 
 
 def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
