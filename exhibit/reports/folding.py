@@ -6,8 +6,10 @@ character remembers where it came from, which is what an excerpt or a closest pa
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property
+from itertools import accumulate
 
 from exhibit.text.chinese import fold_width, to_simplified
 from exhibit.text.latin import fold as latin_fold
@@ -21,26 +23,35 @@ _PUNCT = str.maketrans({
 })
 
 
+# ord -> folded text of every character seen so far, for str.translate (C speed on long pages).
+_TABLE: dict[int, str] = {}
+_SEEN: set[str] = set()
+
+
 @dataclass(frozen=True)
 class Folded:
-    """A folded text and, for each of its characters, the index of the original character it came from."""
+    """A folded text and its original; `span` maps folded offsets back (computed when first needed)."""
 
     text: str
-    origin: tuple[int, ...]
     original: str
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        """For each original character, the folded length up to and including it (built at C speed)."""
+        return list(accumulate(map(len, map(_TABLE.__getitem__, map(ord, self.original)))))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original [start, end) that folded [start, end) came from."""
-        if not self.origin:
+        if not self.text:
             return 0, 0
-        start = min(max(start, 0), len(self.origin) - 1)
-        end = min(max(end, start + 1), len(self.origin))
-        return self.origin[start], self.origin[end - 1] + 1
+        start = min(max(start, 0), len(self.text) - 1)
+        end = min(max(end, start + 1), len(self.text))
+        ends = self._ends
+        return bisect_right(ends, start), bisect_right(ends, end - 1) + 1
 
 
-@cache
 def fold_char(c: str) -> str:
-    """One character folded; per character (memoised) so that every folded character keeps its origin."""
+    """One character folded; per character so that every folded character keeps its origin."""
     if c.isspace():
         return ""
     s = fold_width(to_simplified(c)).translate(_PUNCT)
@@ -50,15 +61,11 @@ def fold_char(c: str) -> str:
 
 def fold(text: str) -> Folded:
     """Drop white space, fold width, traditional to simplified, diacritics and case; keep offsets."""
-    out: list[str] = []
-    origin: list[int] = []
-    for i, c in enumerate(text):
-        f = fold_char(c)
-        if f:
-            out.append(f)
-            origin.extend([i] * len(f))
-    return Folded("".join(out), tuple(origin), text)
+    for c in set(text).difference(_SEEN):
+        _TABLE[ord(c)] = fold_char(c)
+        _SEEN.add(c)
+    return Folded(text.translate(_TABLE), text)
 
 
 def fold_text(text: str) -> str:
-    return "".join(fold_char(c) for c in text)
+    return fold(text).text
