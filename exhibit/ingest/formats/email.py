@@ -30,6 +30,9 @@ class EmailIngestor:
         self.media_type = media_type
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
+        if ctx.depth >= ctx.limits.depth:
+            raise LimitExceeded(f"containers nested {ctx.depth} deep, the depth limit is {ctx.limits.depth}: "
+                                "attachments not extracted")
         if self.media_type == "application/mbox":
             return _mbox(path, ctx)
         with open(path, "rb") as f:

@@ -9,9 +9,11 @@ from exhibit.config import Limits
 from exhibit.errors import CorruptFile, LimitExceeded
 
 
-def check_package(path: Path, limits: Limits) -> None:
+def check_package(path: Path, limits: Limits, *, ratio: bool = True) -> None:
     """Raise LimitExceeded when a part declares more bytes than the limits allow (zipfile never inflates
-    past a member's declared size, so the declared sizes bound what the parsers can be made to read)."""
+    past a member's declared size, so the declared sizes bound what the parsers can be made to read).
+    `ratio=False` for packages whose big parts are streamed (XLSX sheets): a sparse sheet's XML can
+    compress far beyond the bomb ratio and is still harmless when read row by row."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -23,7 +25,8 @@ def check_package(path: Path, limits: Limits) -> None:
         if info.file_size > limits.member_bytes:
             raise LimitExceeded(f"part {info.filename} declares {info.file_size} bytes, over the "
                                 f"member limit of {limits.member_bytes}")
-        if info.compress_size and info.file_size > 1_000_000 and info.file_size / info.compress_size > limits.ratio:
+        if ratio and info.compress_size and info.file_size > 1_000_000 and \
+                info.file_size / info.compress_size > limits.ratio:
             raise LimitExceeded(f"part {info.filename} would expand {info.file_size / info.compress_size:.0f}x, "
                                 f"over the ratio limit of {limits.ratio:g}")
     if total > limits.total_bytes:

@@ -29,7 +29,7 @@ class XlsxIngestor:
     SCORE: ClassVar[int] = 10
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
-        check_package(path, ctx.limits)
+        check_package(path, ctx.limits, ratio=False)
         try:
             # read_only streams the sheet XML (openpyxl parses with defusedxml / lxml without entities);
             # data_only gives the values Excel last computed for formulas, i.e. what the user saw.
