@@ -12,7 +12,7 @@ from exhibit.coding.store import coded_records, current_codebook, require_run
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 FORMATS = ("png", "svg")
-_RC = {
+_RC: dict[str, Any] = {
     "font.family": ["WenQuanYi Micro Hei", "DejaVu Sans"],  # wqy-microhei has Latin and CJK glyphs
     "svg.fonttype": "none",      # text stays text in the SVG: searchable, and the labels can be checked
     "svg.hashsalt": "exhibit",   # stable element ids, so the same data gives the same SVG
@@ -65,7 +65,7 @@ def charts(arch: Archive, out_dir: Path) -> list[Path]:
             by_month[r["month"]] += 1
     registers = [g for g in registers if any(by_register[(c, g)] for c in cb.ids())]  # not the family tables
     written: list[Path] = []
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # rcParams keys are Literal-typed
         written += _categories_chart(cb, registers, by_register, out_dir)
         written += _timeline_chart(by_month, out_dir)
     return written

@@ -61,7 +61,7 @@ def counts(arch: Archive, by: str | None = None) -> dict[str, Any]:
     groups = [] if d == "category" else _group_order(d, set(group_records))
     known = cb.ids()
     extra = sorted({c for c in total if c not in known and c not in (UNCODED, NO_REASON)})
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cid in [*known, *extra, UNCODED, NO_REASON]:
         if cid in (UNCODED, NO_REASON) and not total[cid]:
             continue

@@ -29,6 +29,10 @@ class Facts:
     source: dict[str, Any]
 
 
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
 def _month(v: Any) -> str | None:
     if isinstance(v, datetime | date):
         return f"{v.year:04d}-{v.month:02d}"
@@ -44,12 +48,12 @@ def _month(v: Any) -> str | None:
 
 def detention_month(rec: dict[str, Any]) -> str:
     """The month of detention: a dated field of the record, else a cell whose header says so."""
-    dates = rec.get("dates") if isinstance(rec.get("dates"), dict) else {}
+    dates = _dict(rec.get("dates"))
     for key in ("detained", "detention_date", "entered", "flagged", "decided"):
         for v in (rec.get(key), dates.get(key)):
             if (m := _month(v)) is not None:
                 return m
-    cells = rec.get("cells") if isinstance(rec.get("cells"), dict) else {}
+    cells = _dict(rec.get("cells"))
     for header, v in cells.items():
         if _DETAINED_HEADER.search(str(header)) and (m := _month(v)) is not None:
             return m
@@ -63,12 +67,12 @@ def township(rec: dict[str, Any]) -> str:
         if isinstance(v, str) and v.strip():
             return v.strip()
     texts = [(addr.get("text") or addr.get("raw") or "") if isinstance(addr, dict) else (addr or "")]
-    cells = rec.get("cells") if isinstance(rec.get("cells"), dict) else {}
+    cells = _dict(rec.get("cells"))
     texts += [v for h, v in cells.items() if _TOWNSHIP_HEADER.search(str(h))]
     for t in texts:
         if isinstance(t, str) and (m := _TOWNSHIP_RE.search(t)):
             return m.group(1)
-    sheet = (rec.get("source") or {}).get("sheet")
+    sheet = _dict(rec.get("source")).get("sheet")
     if isinstance(sheet, str) and re.search(r"(乡|镇|街道)$", sheet.strip()):
         return sheet.strip()
     return UNKNOWN
@@ -114,7 +118,7 @@ def _age(rec: dict[str, Any]) -> int | None:
     if isinstance(v, str) and (m := re.match(r"\s*(\d{1,3})", v)) and int(m.group(1)) < 130:
         return int(m.group(1))
     born = _date(rec.get("birth_date"))
-    reg = rec.get("register") if isinstance(rec.get("register"), dict) else {}
+    reg = _dict(rec.get("register"))
     when = next((d for d in (_date(rec.get(k)) for k in ("detained", "entered", "flagged", "decided"))
                  if d is not None), None) or _date(reg.get("date"))
     if born is None or when is None or when < born:
@@ -123,7 +127,7 @@ def _age(rec: dict[str, Any]) -> int | None:
 
 
 def facts(rec: dict[str, Any]) -> Facts:
-    source = rec.get("source") if isinstance(rec.get("source"), dict) else {}
+    source = _dict(rec.get("source"))
     age = _age(rec)
     return Facts(record_id=str(rec["record_id"]), reason=str(rec.get("reason") or "").strip(),
                  register=str(source.get("path") or source.get("id") or UNKNOWN), township=township(rec),

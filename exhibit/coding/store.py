@@ -97,9 +97,9 @@ def run_rules(arch: Archive, cb: Codebook, records: Iterable[dict[str, Any]], ac
     if first is None:
         raise UserError(f"{arch.root}: there are no person records to code. Run `exhibit records extract` first.")
     with arch.transaction() as db:
-        run_id = db.execute("INSERT INTO code_runs(time, actor, codebook_source, codebook_sha256, codebook_yaml)"
+        run_id: int = db.execute("INSERT INTO code_runs(time, actor, codebook_source, codebook_sha256, codebook_yaml)"
                             " VALUES (?,?,?,?,?)", (custody.utc_now(), actor, cb.source, cb.sha256,
-                                                    cb.text)).lastrowid
+                                                    cb.text)).lastrowid or 0
         db.execute("DELETE FROM code_rule")
         db.execute("DELETE FROM code_records")
         facts_rows: list[tuple[Any, ...]] = []
