@@ -372,9 +372,11 @@ class Checker:
             missing = [n for n in range(c.first_page, last + 1) if n not in pages]
             if missing:
                 out.verdict = "missing_page"
+                status = self.arch.exhibit(seq)["status"]
                 has = (f"has {len(pages)} page{'s' * (len(pages) != 1)}" if pages
                        else "has no pages" + ("; it is a register: cite `sheet NAME, row N`"
-                                              if self.ex.tables(seq) else ""))
+                                              if self.ex.tables(seq) else "")
+                       + (f" (its status is {status})" if status != "ok" else ""))
                 out.messages.append(f"{out.id} {has}; p. {missing[0]} does not exist")
                 return None
             return [_joined([pages[n] for n in range(c.first_page, last + 1)])]

@@ -73,18 +73,27 @@ def _get(arch: Archive, a: int, b: int) -> TranslationLink:
 
 
 def links(arch: Archive) -> list[TranslationLink]:
-    ensure_schema(arch)
+    if not _exists(arch):
+        return []
     return [_get(arch, r[0], r[1]) for r in arch.db.execute(
         "SELECT original_seq, translation_seq FROM reports_translations ORDER BY original_seq, translation_seq")]
 
 
+def _exists(arch: Archive) -> bool:
+    """Whether any link was ever made; checking a report must not write to the catalog."""
+    return arch.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='reports_translations'"
+                           ).fetchone() is not None
+
+
 def translations_of(arch: Archive, seq: int) -> list[int]:
-    ensure_schema(arch)
+    if not _exists(arch):
+        return []
     return [r[0] for r in arch.db.execute(
         "SELECT translation_seq FROM reports_translations WHERE original_seq=? ORDER BY translation_seq", (seq,))]
 
 
 def originals_of(arch: Archive, seq: int) -> list[int]:
-    ensure_schema(arch)
+    if not _exists(arch):
+        return []
     return [r[0] for r in arch.db.execute(
         "SELECT original_seq FROM reports_translations WHERE translation_seq=? ORDER BY original_seq", (seq,))]
