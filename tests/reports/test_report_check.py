@@ -199,3 +199,17 @@ def test_a_report_with_bom_and_crlf_keeps_its_positions(arch: Archive, truth: di
     assert doc["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
     [r] = doc["results"]
     assert (r["line"], r["column"], r["quote_verdict"]) == (3, line.index("@") + 1, "found")
+
+
+def test_a_sha256_prefix_shared_by_two_exhibits_is_ambiguous(tmp_path: Path) -> None:
+    from exhibit.archive import custody
+
+    arch = Archive.init(tmp_path / "a")
+    with arch.transaction() as db:
+        for sha in ("ab12cd34" + "0" * 56, "ab12cd34" + "1" * 56):
+            db.execute("INSERT INTO exhibits(sha256, size, first_received) VALUES (?,?,?)",
+                       (sha, 1, custody.utc_now()))
+    [amb, one] = _verdicts(arch, "[@sha256:ab12cd34, p. 1] [@ab12cd341, p. 1]")
+    assert amb["verdict"] == "ambiguous_exhibit" and amb["severity"] == "error"
+    assert one["verdict"] == "missing_page" and one["id"] == "EX-000002"  # resolved, but has no pages
+    arch.close()

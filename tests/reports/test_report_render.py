@@ -156,3 +156,12 @@ def test_citation_url_uses_the_resolved_id_and_the_page_where_the_quote_is(
     url = citation_url(c)
     assert url.startswith(f"/exhibits/{tele['id']}?page={b['page']}&q=")
     assert c.matched == [b["query"]]
+
+
+def test_viewer_option_links_each_note_to_the_exhibit_viewer(reports_archive: Path, tmp_path: Path,
+                                                            cited: dict[str, Any]) -> None:
+    res, _, out = _render(reports_archive, tmp_path, cited["text"], "html", "--viewer", "http://127.0.0.1:8000/")
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    tele = cited["tele"]
+    assert f'<a href="http://127.0.0.1:8000/exhibits/{tele["id"]}?page={cited["a"]["page"]}&amp;q=' in html
