@@ -28,6 +28,7 @@ STATE_FILE = "exhibit-search.json"
 # Facet and filter fields: raw (untokenised) strings, fast for aggregations.
 RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year", "unit")
 WRITER_HEAP = 256_000_000
+CHUNK = 256  # pages analysed together (numpy per-call overhead dominated one page at a time)
 
 _FAMILIES = {
     "pdf": "pdf", "msword": "word", "vnd.openxmlformats-officedocument.wordprocessingml.document": "word",
@@ -278,8 +279,8 @@ def _base(f: dict[str, Any], seq: int, lang: str | None, ocr: bool) -> dict[str,
     return d
 
 
-def _text_fields(d: dict[str, Any], text: str, extra_latin: str | None = None) -> None:
-    folded, bi = analysis.prepare(text)
+def _text_fields(d: dict[str, Any], prepared: tuple[str, str], extra_latin: str | None = None) -> None:
+    folded, bi = prepared
     uly = analysis.uly_text(folded)
     if extra_latin:
         uly = extra_latin if uly is None else uly + "\n" + extra_latin
@@ -304,30 +305,30 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
     for batch in batches:
         info = _exhibit_fields(db, batch)
         where = "" if batch is None else f" WHERE exhibit_seq IN ({','.join(map(str, batch))})"
-        for r in db.execute(f"SELECT exhibit_seq, number, text, source, lang, meta FROM pages{where} "
-                            "ORDER BY exhibit_seq, number"):
-            seq = r[0]
-            f = info.get(seq)
-            if f is None:
-                continue
-            d = _base(f, seq, r[4], r[3] == "ocr")
-            d["page"] = r[1]
-            d["unit"] = "page"
-            meta_uly = None
-            if r[5] and '"uly"' in r[5]:
-                meta_uly = json.loads(r[5]).get("uly") or None
-            _text_fields(d, r[2], meta_uly)
-            yield tantivy.Document.from_dict(d, schema), len(r[2])
+        cur = db.execute(f"SELECT exhibit_seq, number, text, source, lang, meta FROM pages{where} "
+                         "ORDER BY exhibit_seq, number")
+        while rows := cur.fetchmany(CHUNK):
+            rows = [r for r in rows if r[0] in info]
+            for r, prepared in zip(rows, analysis.prepare_many([r[2] for r in rows]), strict=True):
+                seq = r[0]
+                d = _base(info[seq], seq, r[4], r[3] == "ocr")
+                d["page"] = r[1]
+                d["unit"] = "page"
+                meta_uly = None
+                if r[5] and '"uly"' in r[5]:
+                    meta_uly = json.loads(r[5]).get("uly") or None
+                _text_fields(d, prepared, meta_uly)
+                yield tantivy.Document.from_dict(d, schema), len(r[2])
         twhere = "" if batch is None else f" WHERE t.exhibit_seq IN ({','.join(map(str, batch))})"
-        for r in db.execute("SELECT t.exhibit_seq, t.id, tr.number, tr.cells FROM tables t "
-                            f"JOIN table_rows tr ON tr.table_id = t.id{twhere} ORDER BY t.exhibit_seq, t.id"):
-            f = info.get(r[0])
-            if f is None:
-                continue
-            text = row_text(r[3])
-            d = _base(f, r[0], None, False)
-            d["tid"] = r[1]
-            d["row"] = r[2]
-            d["unit"] = "row"
-            _text_fields(d, text)
-            yield tantivy.Document.from_dict(d, schema), len(text)
+        cur = db.execute("SELECT t.exhibit_seq, t.id, tr.number, tr.cells FROM tables t "
+                         f"JOIN table_rows tr ON tr.table_id = t.id{twhere} ORDER BY t.exhibit_seq, t.id")
+        while rows := cur.fetchmany(CHUNK):
+            rows = [r for r in rows if r[0] in info]
+            texts = [row_text(r[3]) for r in rows]
+            for r, text, prepared in zip(rows, texts, analysis.prepare_many(texts), strict=True):
+                d = _base(info[r[0]], r[0], None, False)
+                d["tid"] = r[1]
+                d["row"] = r[2]
+                d["unit"] = "row"
+                _text_fields(d, prepared)
+                yield tantivy.Document.from_dict(d, schema), len(text)
