@@ -87,3 +87,21 @@ def test_zip_without_a_document_part_is_corrupt(tmp_path: Path) -> None:
         zf.writestr("word/document.xml", "<not-closed")
     with pytest.raises(CorruptFile):
         _ingest(path, tmp_path)
+
+
+def test_pictures_in_a_document_become_children(tmp_path: Path) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "scan.png"
+    Image.new("L", (60, 40), 255).save(picture)
+    d = docx.Document()
+    d.add_paragraph("见扫描件")
+    d.add_picture(str(picture))
+    path = tmp_path / "with-picture.docx"
+    d.save(path)
+    work = tmp_path / "w"
+    work.mkdir()
+    ext = _ingest(path, work)
+    (child,) = ext.children
+    assert child.name.startswith("media/") and child.name.endswith(".png")
+    assert Path(child.path).read_bytes() == picture.read_bytes()

@@ -42,3 +42,25 @@ def test_undeclared_charset_is_detected(tmp_path: Path) -> None:
     ext = _ingest(path, tmp_path)
     assert ext.pages[0].text == "定于六月五日召开全县教培工作推进会"
     assert "declared_charset" not in ext.metadata
+
+
+def test_html_tables_are_tables_with_spans_repeated(tmp_path: Path) -> None:
+    """A register exported as an HTML table (often saved as .xls) reaches the records as rows."""
+    path = tmp_path / "名单.xls"
+    path.write_bytes("""<html><head><meta charset="gb2312"></head><body>
+<table border=1><tr><th colspan=3>墨玉县学员花名册</th></tr>
+<tr><th>序号</th><th>姓名</th><th>身份证号</th></tr>
+<tr><td rowspan=2>扎瓦镇</td><td>依明·买合木提<td>653222198108166678
+<tr><td>艾山·阿布来提</td><td>653222198504122378</td></tr>
+</table><table><tr><td>layout</td></tr></table></body></html>""".encode("gb18030"))
+    from exhibit.ingest.detect import detect
+
+    d = detect(path, path.name)
+    assert d.media_type == "text/html" and d.mislabelled
+    ext = _ingest(path, tmp_path)
+    (table,) = ext.tables
+    assert table.kind == "html" and table.name == "table 1"
+    assert [[c.value for c in r.cells] for r in table.rows] == [
+        ["墨玉县学员花名册"] * 3, ["序号", "姓名", "身份证号"],
+        ["扎瓦镇", "依明·买合木提", "653222198108166678"], ["扎瓦镇", "艾山·阿布来提", "653222198504122378"]]
+    assert "653222198504122378" in ext.pages[0].text

@@ -145,3 +145,16 @@ def test_made_pdf_with_dates_and_two_pages(tmp_path: Path) -> None:
     assert "第二页" in ext.pages[1].text and "第二页" not in ext.pages[0].text
     assert ext.metadata["creation_date"] == "2018-06-04T09:13:00+08:00"
     assert ext.metadata["modification_date"] == "2018-06-05"
+
+
+def test_embedded_files_become_children(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "see attachment")
+    doc.embfile_add("名单.csv", "姓名\n依明\n".encode(), filename="名单.csv")
+    path = tmp_path / "with-attachment.pdf"
+    doc.save(path)
+    work = tmp_path / "w"
+    work.mkdir()
+    ext, _ = _ingest(path, work)
+    assert [c.name for c in ext.children] == ["名单.csv"]
+    assert Path(ext.children[0].path).read_bytes() == "姓名\n依明\n".encode()

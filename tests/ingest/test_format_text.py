@@ -103,3 +103,16 @@ def test_binary_named_txt_is_corrupt(tmp_path: Path) -> None:
     path.write_bytes(b"\x00\x01\x02\x03" * 100)
     with pytest.raises(CorruptFile):
         TextIngestor(media_type="text/plain", name="x.txt").ingest(path, IngestContext(workdir=tmp_path))
+
+
+def test_encoding_is_judged_where_the_chinese_starts(tmp_path: Path) -> None:
+    from exhibit.ingest.formats import text
+
+    path = tmp_path / "long.csv"
+    preamble = "id,name,note\n" + "".join(f"{i},name {i},plain ascii line\n" for i in range(80000))
+    assert len(preamble) > text._SAMPLE
+    path.write_bytes(preamble.encode() + "80000,吐尔逊·买买提,境外有亲属\n".encode("gb18030"))
+    ext = _ingest(path, tmp_path)
+    assert ext.metadata["encoding"] == "gb18030"
+    last = list(ext.tables[0].rows)[-1]
+    assert [c.value for c in last.cells] == ["80000", "吐尔逊·买买提", "境外有亲属"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,7 +14,7 @@ from lxml.etree import XMLSyntaxError
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.formats.ooxml import check_package
-from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
 
 _CORE = ("title", "subject", "author", "last_modified_by", "category", "keywords", "comments", "revision")
 
@@ -40,7 +41,24 @@ class DocxIngestor:
             rows = [Row(n, tuple(Cell(c.text) for c in row.cells)) for n, row in enumerate(table.rows, 1)]
             tables.append(Table(name=f"table {i}", rows=rows, kind="docx"))
         return Extraction(media_type=DocxIngestor.MEDIA_TYPES[0], pages=[Page(1, text)], tables=tables,
-                          metadata=_core(document))
+                          metadata=_core(document), children=media(path, "word/media/", ctx))
+
+
+def media(path: Path, folder: str, ctx: IngestContext) -> list[Child]:
+    """Pictures pasted into the document, as children: a scanned page inside a Word file then gets OCR
+    like any scan. Part sizes were already held to the limits by check_package."""
+    children: list[Child] = []
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.filename.startswith(folder) or info.is_dir():
+                continue
+            if len(children) >= ctx.limits.members:
+                break
+            dest = ctx.workdir / f"media-{len(children):05d}"
+            with zf.open(info) as src, open(dest, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 16)
+            children.append(Child(name="media/" + info.filename[len(folder):], path=str(dest)))
+    return children
 
 
 def _core(document: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from exhibit.ingest.formats import IngestContext, charset
-from exhibit.ingest.types import Extraction, Page
+from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
@@ -38,7 +38,13 @@ class HtmlIngestor:
         title = " ".join("".join(parser.title).split())
         if title:
             metadata["title"] = title
-        return Extraction(media_type="text/html", pages=[Page(1, parser.text())], metadata=metadata)
+        # Tables come out as tables too: Chinese government systems export registers as HTML tables
+        # saved with an .xls name, and those rows must reach the records like a sheet's.
+        tables = [Table(name=f"table {i}", rows=[Row(n, tuple(Cell(v) for v in cells))
+                                                 for n, cells in enumerate(rows, 1)], kind="html")
+                  for i, rows in enumerate(parser.tables, 1)]
+        return Extraction(media_type="text/html", pages=[Page(1, parser.text())], tables=tables,
+                          metadata=metadata)
 
 
 def _encoding(data: bytes) -> tuple[str, str | None]:
@@ -59,13 +65,77 @@ def _encoding(data: bytes) -> tuple[str, str | None]:
     return charset.detect_encoding(data[: 1 << 20]), None
 
 
+class _Grid:
+    """One <table> being read: cells placed on a grid, colspan and rowspan repeated as the user sees them."""
+
+    _MAX_SPAN = 1000
+
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+        self.row: list[tuple[str, int, int]] | None = None
+        self.cell: list[str] | None = None
+        self.span = (1, 1)
+        self.carry: dict[int, tuple[str, int]] = {}
+
+    @classmethod
+    def _int(cls, value: str | None) -> int:
+        try:
+            return max(1, min(cls._MAX_SPAN, int(value or 1)))
+        except ValueError:
+            return 1
+
+    def open_cell(self, attrs: dict[str, str | None]) -> None:
+        self.close_cell()
+        if self.row is None:
+            self.row = []
+        self.cell = []
+        self.span = (self._int(attrs.get("colspan")), self._int(attrs.get("rowspan")))
+
+    def close_cell(self) -> None:
+        if self.cell is not None and self.row is not None:
+            self.row.append((" ".join("".join(self.cell).split()), *self.span))
+        self.cell = None
+
+    def close_row(self) -> None:
+        self.close_cell()
+        if self.row is None:
+            return
+        out: list[str] = []
+        col = 0
+        for text, colspan, rowspan in self.row:
+            while col in self.carry:
+                out.append(self._take(col))
+                col += 1
+            for j in range(colspan):
+                out.append(text)
+                if rowspan > 1:
+                    self.carry[col + j] = (text, rowspan - 1)
+            col += colspan
+        while col in self.carry:
+            out.append(self._take(col))
+            col += 1
+        self.rows.append(out)
+        self.row = None
+
+    def _take(self, col: int) -> str:
+        text, left = self.carry[col]
+        if left <= 1:
+            del self.carry[col]
+        else:
+            self.carry[col] = (text, left - 1)
+        return text
+
+
 class _TextParser(HTMLParser):
-    """Collects the text a reader sees; stdlib's parser never fetches or expands anything external."""
+    """Collects the text a reader sees, and the tables; stdlib's parser never fetches or expands anything
+    external."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.title: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._grids: list[_Grid] = []
         self._hidden = 0
         self._in_title = False
 
@@ -74,6 +144,13 @@ class _TextParser(HTMLParser):
             self._in_title = True
         elif tag in _INVISIBLE:
             self._hidden += 1
+        elif tag == "table":
+            self._grids.append(_Grid())
+        elif tag == "tr" and self._grids:
+            self._grids[-1].close_row()
+            self._grids[-1].row = []
+        elif tag in ("td", "th") and self._grids:
+            self._grids[-1].open_cell(dict(attrs))
         if tag in _BLOCK:
             self.parts.append("\n")
 
@@ -82,6 +159,15 @@ class _TextParser(HTMLParser):
             self._in_title = False
         elif tag in _INVISIBLE and self._hidden:
             self._hidden -= 1
+        elif tag in ("td", "th") and self._grids:
+            self._grids[-1].close_cell()
+        elif tag == "tr" and self._grids:
+            self._grids[-1].close_row()
+        elif tag == "table" and self._grids:
+            grid = self._grids.pop()
+            grid.close_row()
+            if len(grid.rows) >= 2 and max(len(r) for r in grid.rows) >= 2:
+                self.tables.append(grid.rows)
         if tag in _BLOCK:
             self.parts.append("\n")
 
@@ -90,6 +176,13 @@ class _TextParser(HTMLParser):
             self.title.append(data)
         elif not self._hidden:
             self.parts.append(data)
+            if self._grids and self._grids[-1].cell is not None:
+                self._grids[-1].cell.append(data)
+
+    def close(self) -> None:
+        super().close()
+        while self._grids:  # tables the page never closed
+            self.handle_endtag("table")
 
     def text(self) -> str:
         lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())

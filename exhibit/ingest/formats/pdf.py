@@ -10,7 +10,7 @@ import pymupdf
 
 from exhibit.errors import CorruptFile, Encrypted
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
 
 # A page with fewer characters than this but with images is treated as a scan.
 _MIN_TEXT_CHARS = 20
@@ -56,6 +56,7 @@ class PdfIngestor:
                 ext.pages.append(Page(number, text))
                 if text.strip():
                     ext.tables.extend(_tables(page, number))
+            ext.children = _attachments(doc, ctx)
             if damage:
                 # A truncated PDF that MuPDF silently repaired: keep whatever text it gave, but the
                 # file is damaged and the user must know; with nothing recovered it is simply corrupt.
@@ -63,6 +64,39 @@ class PdfIngestor:
                     raise CorruptFile(damage)
                 ext.status, ext.reason = "corrupt", damage
             return ext
+
+
+def _attachments(doc: pymupdf.Document, ctx: IngestContext) -> list[Child]:
+    """Files embedded in the PDF (its attachments), as children."""
+    children: list[Child] = []
+    taken: set[str] = set()
+    for i in range(doc.embfile_count()):
+        info = doc.embfile_info(i)
+        if len(children) >= ctx.limits.members or int(info.get("size") or 0) > ctx.limits.member_bytes:
+            continue
+        data = doc.embfile_get(i)
+        if len(data) > ctx.limits.member_bytes:
+            continue
+        name = _utf8_read_as_latin1(info.get("ufilename") or info.get("filename") or info.get("name") or
+                                    f"attachment-{i + 1}").replace("\\", "/")
+        name = name.rsplit("/", 1)[-1] or f"attachment-{i + 1}"
+        while name in taken:
+            name = f"{i + 1}-{name}"
+        taken.add(name)
+        dest = ctx.workdir / f"embedded-{i:05d}"
+        dest.write_bytes(data)
+        children.append(Child(name=name, path=str(dest)))
+    return children
+
+
+def _utf8_read_as_latin1(name: str) -> str:
+    """Undo UTF-8 bytes read as PDFDocEncoding (what some writers, PyMuPDF included, produce)."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
 
 
 def _unlock(doc: pymupdf.Document, ctx: IngestContext) -> None:

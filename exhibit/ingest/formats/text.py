@@ -34,7 +34,7 @@ class TextIngestor:
         if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and \
                 charset.detect_encoding(head).lower().replace("_", "-") not in ("utf-16-le", "utf-16-be"):
             raise CorruptFile("binary content (NUL bytes) in a file that should be text")
-        encoding = charset.detect_encoding(head)
+        encoding = charset.detect_encoding(_encoding_sample(path, head))
         kind = self.media_type or sniff(path, head, _claim(Path(self.name or path.name)))
         if kind not in (CSV, TSV, TXT):
             kind = TXT
@@ -46,6 +46,24 @@ class TextIngestor:
         table = Table(name=PurePosixPath(self.name or path.name).name, rows=_records(path, encoding, delimiter), kind="csv",
                       meta={"encoding": encoding, "delimiter": delimiter})
         return Extraction(media_type=kind, tables=[table], metadata=metadata)
+
+
+def _encoding_sample(path: Path, head: bytes) -> bytes:
+    """The bytes to judge the encoding on: the head, unless it is all ASCII and the file goes on, in
+    which case the first stretch holding non-ASCII bytes (a long English preamble must not make a
+    GB18030 register read as UTF-8)."""
+    if not head.isascii() or len(head) < _SAMPLE:
+        return head
+    with open(path, "rb") as f:
+        offset = 0
+        while chunk := f.read(_SAMPLE):
+            pos = next((i for i, b in enumerate(chunk) if b >= 0x80), -1) if not chunk.isascii() else -1
+            if pos >= 0:
+                start = chunk.rfind(b"\n", 0, pos) + 1
+                f.seek(offset + start)
+                return f.read(_SAMPLE)
+            offset += len(chunk)
+    return head
 
 
 def _claim(path: Path) -> str | None:

@@ -30,25 +30,43 @@ class XlsxIngestor:
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
         check_package(path, ctx.limits, ratio=False)
+        fh = open(path, "rb")  # noqa: SIM115 - closed when the last sheet's rows are consumed
         try:
             # read_only streams the sheet XML (openpyxl parses with defusedxml / lxml without entities);
             # data_only gives the values Excel last computed for formulas, i.e. what the user saw.
             # Given a file object because openpyxl refuses a path without an .xlsx extension, and the
             # blob store's paths have none; the streamed rows keep it open until they are consumed.
-            wb = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as e:
+            fh.close()
             raise CorruptFile(f"not a readable Excel workbook: {e}") from e
         ext = Extraction(media_type=XlsxIngestor.MEDIA_TYPES[0], metadata=_properties(wb))
         sheets = [ws for ws in wb.worksheets if hasattr(ws, "_worksheet_path")]
         ext.metadata["sheets"] = [ws.title for ws in sheets]
+        pending = _Pending(len(sheets), wb, fh)
         for ws in sheets:
             merged = merged_ranges(path, ws._worksheet_path)
             meta: dict[str, Any] = {"merged": merged, "state": ws.sheet_state}
-            ext.tables.append(Table(name=ws.title, rows=_rows(ws), kind="sheet", meta=meta))
+            ext.tables.append(Table(name=ws.title, rows=_rows(ws, pending), kind="sheet", meta=meta))
+        if not sheets:
+            pending.done()
         return ext
 
 
-def _rows(ws: Any) -> Iterator[Row]:
+class _Pending:
+    """Closes the workbook once every sheet's row stream has been read to its end."""
+
+    def __init__(self, count: int, wb: Any, fh: Any) -> None:
+        self.count, self.wb, self.fh = count, wb, fh
+
+    def done(self) -> None:
+        self.count -= 1
+        if self.count <= 0:
+            self.wb.close()
+            self.fh.close()
+
+
+def _rows(ws: Any, pending: _Pending) -> Iterator[Row]:
     """The sheet's non-empty rows, one at a time (a million-row sheet never sits in memory)."""
     ws.reset_dimensions()  # trust the rows in the file, not a possibly wrong <dimension>
     try:
@@ -58,8 +76,9 @@ def _rows(ws: Any) -> Iterator[Row]:
                 row = row[:-1]
             if row:
                 yield Row(number, row)
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as e:
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as e:
         raise CorruptFile(f"sheet {ws.title!r} cannot be read: {e}") from e
+    pending.done()
 
 
 def _cell(c: Any) -> Cell:
