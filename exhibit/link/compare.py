@@ -9,6 +9,7 @@ so the same model runs on DuckDB and on Spark.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -70,15 +71,25 @@ def _year(value: Any) -> int | None:
     return int(m.group(1)) if m else None
 
 
+@lru_cache(maxsize=262144)
+def _name(text: str) -> Any:
+    return parse_name(text)
+
+
+@lru_cache(maxsize=262144)
+def _place(text: str | None, region: str | None) -> tuple[str | None, str | None]:
+    return parse_place(text, region)
+
+
 def features(m: Mapping[str, Any]) -> dict[str, Any]:
     """The comparison columns of one mention. Keys read: unique_id, dataset, kind, name, id_number,
     gender, birth_date, birth_year, county, township, address (all optional but unique_id)."""
-    n = parse_name(str(m.get("name") or ""))
+    n = _name(str(m.get("name") or ""))  # names and places repeat a lot in registers: cache their keys
     idn = id_number(m.get("id_number"))
     bdate = _iso(m.get("birth_date")) or birth_from_id(idn)
     byear = _year(m.get("birth_year")) or _year(bdate)
     county, town = m.get("county"), m.get("township")
-    addr_county, addr_town = parse_place(m.get("address"), idn)
+    addr_county, addr_town = _place(m.get("address"), idn[:6] if idn else None)
     from exhibit.link.places import county_code, township_key
 
     county = county_code(county) or (fold(str(county)) or None if county else None) or addr_county

@@ -19,6 +19,8 @@ class LinkSettings:
     prior_recall: float = 0.8  # assumed recall of the deterministic rules that estimate the prior
     use_address: bool = False  # compare a free-text address too (FEBRL-style data)
     max_pairs_u: float = 2e6  # record pairs sampled to estimate u probabilities
+    em_sample: float = 1.0  # share of records EM samples per session
+    link_type: str = "dedupe_only"  # or "link_only": exactly two datasets, pairs only across them
     em_iterations: int = 12  # few: on small caches EM otherwise drives rare levels' m to exactly 0
 
 
@@ -26,7 +28,7 @@ def _settings(s: LinkSettings) -> Any:
     from splink import SettingsCreator
 
     return SettingsCreator(
-        link_type="dedupe_only",
+        link_type=s.link_type,
         unique_id_column_name="unique_id",
         comparisons=comparisons(s.use_address),
         blocking_rules_to_generate_predictions=blocker.prediction_rules(),
@@ -45,8 +47,14 @@ def build(df: pd.DataFrame, s: LinkSettings, db_api: Any | None = None) -> Any:
 
     logging.getLogger("splink").setLevel(logging.ERROR)  # its training chatter is not the user's business
     api = db_api or DuckDBAPI()
-    table = df if db_api is None or not hasattr(db_api, "spark") else db_api.spark.createDataFrame(df)
-    sdf = api.register(table, dataset_display_name="mentions")
+    if s.link_type == "link_only":
+        names = sorted(df["dataset"].unique())
+        if len(names) != 2:
+            raise ValueError(f"link_only needs exactly two datasets, got {len(names)}")
+        sdf: Any = [api.register(df[df["dataset"] == n].reset_index(drop=True), dataset_display_name=f"d{i}")
+                    for i, n in enumerate(names)]
+    else:
+        sdf = api.register(df, dataset_display_name="mentions")
     linker = Linker(sdf, _settings(s), log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id_number"), block_on("name_key", "birth_date"), block_on("name_key", "birth_year", "township")],
@@ -56,7 +64,7 @@ def build(df: pd.DataFrame, s: LinkSettings, db_api: Any | None = None) -> Any:
         # A failed session leaves splink's settings with its blocked comparisons filtered out: keep a copy.
         saved = linker._settings_obj.core_model_settings.copy()
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=s.em_sample)
         except (EMTrainingException, ZeroDivisionError, ValueError) as e:  # too few pairs under this rule to train on
             linker._settings_obj.core_model_settings = saved
             logging.getLogger(__name__).info("EM session %s skipped: %s", rule, e)
