@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -100,15 +101,24 @@ def ls_cmd(category: Annotated[str | None, typer.Argument(help="Only records cod
            gender: Annotated[str | None, typer.Option("--gender", help="M, F or unknown", show_default=False)] = None,
            age_band: Annotated[str | None, typer.Option("--age-band", show_default=False)] = None,
            limit: Annotated[int | None, typer.Option("--limit", show_default=False)] = None,
+           sample: Annotated[int | None, typer.Option("--sample", help="N records drawn at random (the same "
+                                                      "for the same --seed): a sample for two coders.",
+                                                      show_default=False)] = None,
+           seed: Annotated[int, typer.Option("--seed")] = 1,
            as_json: JsonOpt = False) -> None:
     """The coded records (the records behind every count), with who coded them and where they come from."""
     arch = open_archive(archive)
-    rows = []
-    for r in coding.ls(arch, category, uncoded=uncoded, no_reason=no_reason, coded_by=coded_by,
-                       register=register_, township=township, month=month, gender=gender, age_band=age_band):
-        rows.append(r)
-        if limit is not None and len(rows) >= limit:
-            break
+    found = coding.ls(arch, category, uncoded=uncoded, no_reason=no_reason, coded_by=coded_by,
+                      register=register_, township=township, month=month, gender=gender, age_band=age_band)
+    if sample is not None:
+        pool = list(found)
+        rows = random.Random(seed).sample(pool, min(sample, len(pool)))
+    else:
+        rows = []
+        for r in found:
+            rows.append(r)
+            if limit is not None and len(rows) >= limit:
+                break
     if as_json:
         print_json(rows)
         return

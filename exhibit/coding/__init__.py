@@ -58,6 +58,20 @@ def run(arch: Archive, codebook: Codebook | None = None, records: Iterable[dict[
     }
 
 
+def _find_record(arch: Archive, record_id: str,
+                 records: Iterable[dict[str, Any]] | None) -> dict[str, Any] | None:
+    if records is not None:
+        return next((r for r in records if str(r.get("record_id")) == record_id), None)
+    try:
+        from exhibit.records import get
+    except ImportError:
+        return None
+    try:
+        return dict(get(arch, record_id))
+    except UserError:
+        return None
+
+
 def set_codes(arch: Archive, record_id: str, categories: list[str], coder: str | None = None,
               codebook: Codebook | None = None, note: str | None = None,
               records: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -72,8 +86,7 @@ def set_codes(arch: Archive, record_id: str, categories: list[str], coder: str |
         cb.category(c)  # raises a UserError naming the known categories
     rec = None
     if not store.has_record(arch, record_id):
-        rec = next((r for r in (_records(arch) if records is None else records)
-                    if str(r.get("record_id")) == record_id), None)
+        rec = _find_record(arch, record_id, records)
         if rec is None:
             raise UserError(f"{record_id}: no such record. `exhibit code ls --json` or `exhibit records ls --json` "
                             "lists the record ids.")

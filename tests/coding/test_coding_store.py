@@ -144,3 +144,22 @@ def test_nothing_to_list_before_a_run(tmp_path: Path) -> None:
         list(coding.ls(arch))
     with pytest.raises(UserError, match="no person records"):
         coding.run(arch, records=[])
+
+
+def test_cli_draws_the_same_sample_for_the_same_seed_and_names_unknown_coders(coded_archive: Archive) -> None:
+    from typer.testing import CliRunner
+
+    from exhibit.cli.main import app
+
+    root = str(coded_archive.root)
+
+    def ls(*extra: str) -> list[str]:
+        res = CliRunner().invoke(app, ["code", "ls", "--archive", root, "--json", *extra], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        return [r["record_id"] for r in json.loads(res.stdout)]
+
+    a, b, c = ls("--sample", "5", "--seed", "3"), ls("--sample", "5", "--seed", "3"), ls("--sample", "5", "--seed", "4")
+    assert a == b and len(a) == 5 and a != c
+    assert len(ls("--limit", "2")) == 2
+    res = CliRunner().invoke(app, ["code", "agreement", "ann", "ben", "--archive", root])
+    assert isinstance(res.exception, UserError) and "ann" in str(res.exception)
