@@ -125,7 +125,7 @@ def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
             (tantivy.Occur.Must, tantivy.Query.const_score_query(
                 tantivy.Query.term_query(idx.schema, "unit", unit), 0.0))])
         res = searcher.search(only, max(n, 1), count=True)
-        total += res.count
+        total += res.count  # type: ignore[attr-defined]  # (tantivy's stub lacks it)
         if n > 0:
             hits.extend((score * weight, addr) for score, addr in res.hits)
     hits.sort(key=lambda h: -h[0])  # stable: at equal scores pages stay first, in tantivy's order

@@ -237,9 +237,9 @@ def _exhibit_fields(db: sqlite3.Connection, seqs: Iterable[int] | None) -> dict[
             f["received"] = rcv
         out[r["seq"]] = f
     for r in path_rows:
-        f = out.get(r["exhibit_seq"])
-        if f is None:
+        if r["exhibit_seq"] not in out:
             continue
+        f = out[r["exhibit_seq"]]
         path = r["path"]
         f["path"].append(path)
         f["folder"].add(path.split("/", 1)[0] if "/" in path else "")

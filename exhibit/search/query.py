@@ -357,9 +357,9 @@ class Compiler:
         stream = analysis.bigram_stream(folded)
         while stream and stream[0] == analysis.BOUNDARY:
             stream.pop(0)
-        grams = [(i, g) for i, g in enumerate(stream) if g != analysis.BOUNDARY]
+        grams: list[str | tuple[int, str]] = [(i, g) for i, g in enumerate(stream) if g != analysis.BOUNDARY]
         if len(grams) == 1:
-            parts.append(tantivy.Query.term_query(s, "bi", grams[0][1]))
+            parts.append(tantivy.Query.term_query(s, "bi", stream[_first_gram(stream)]))
         elif grams:
             parts.append(tantivy.Query.phrase_query(s, "bi", grams))
         runs = chinese.HAN_RUN_RE.findall(analysis.join_han_whitespace(folded))
@@ -369,19 +369,19 @@ class Compiler:
             if not negated:
                 self.hl.han.add(run)
         # Everything else: folded words of the uni field.
-        words = analysis.uni_tokens(folded)
+        words: list[str | tuple[int, str]] = list(analysis.uni_tokens(folded))
         if words:
             if t.prefix:
-                last = tantivy.Query.regex_query(s, "uni", regex_escape(words[-1]) + ".*")
+                last = tantivy.Query.regex_query(s, "uni", regex_escape(str(words[-1])) + ".*")
                 if len(words) == 1:
                     parts.append(last)
                 else:
                     parts.append(tantivy.Query.phrase_prefix_query(s, "uni", words))
                 if not negated:
-                    self.hl.words.update(words[:-1])
-                    self.hl.prefixes.add(words[-1])
+                    self.hl.words.update(map(str, words[:-1]))
+                    self.hl.prefixes.add(str(words[-1]))
             elif t.fuzzy:
-                for w in words:
+                for w in map(str, words):
                     parts.append(tantivy.Query.fuzzy_term_query(s, "uni", w, t.fuzzy, True))
                     if not negated:
                         self.hl.fuzzy[w] = t.fuzzy
@@ -391,7 +391,7 @@ class Compiler:
                 else:
                     parts.append(tantivy.Query.phrase_query(s, "uni", words, t.slop))
                 if not negated:
-                    self.hl.words.update(words)
+                    self.hl.words.update(map(str, words))
         if not parts:
             return None
         if len(parts) == 1:
@@ -433,6 +433,10 @@ class Compiler:
             hi = _date_bound(f.value, f.pos, upper=True)
         return tantivy.Query.range_query(self.schema, f.field, tantivy.FieldType.Date, lo, hi,
                                          include_lower=True, include_upper=True)
+
+
+def _first_gram(stream: list[str]) -> int:
+    return next(i for i, g in enumerate(stream) if g != analysis.BOUNDARY)
 
 
 def _date_bound(value: str, pos: int, upper: bool) -> datetime:
