@@ -155,7 +155,7 @@ def _bracket_end(text: str, start: int, mask: list[bool]) -> int | None:
         if c == "\\":
             i += 2
             continue
-        if c == "\n" and text.startswith("\n", i + 1) or text.startswith("\n\n", i):
+        if text.startswith("\n\n", i):
             return None  # a citation never spans paragraphs
         if c in QUOTES and i > start:
             q = _read_quoted(text, i)
@@ -205,11 +205,21 @@ def _quote_before(text: str, bracket: int, mask: list[bool]) -> tuple[str, int] 
     return text[k + 1:j], k
 
 
-def _parse_locators(rest: str) -> dict[str, object]:
+@dataclass
+class _Locators:
+    first_page: int | None = None
+    last_page: int | None = None
+    sheet: str | None = None
+    first_row: int | None = None
+    last_row: int | None = None
+    quote: str | None = None
+    suffix: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _parse_locators(rest: str) -> _Locators:
     """The locator, quotation and suffix after a key (`, p. 3, quote "..."`)."""
-    found: dict[str, object] = {}
-    suffix: list[str] = []
-    problems: list[str] = []
+    found = _Locators()
     i = 0
     while i < len(rest):
         while i < len(rest) and (rest[i].isspace() or rest[i] == ","):
@@ -220,43 +230,39 @@ def _parse_locators(rest: str) -> dict[str, object]:
         if m and m.end() < len(rest) and rest[m.end()] in QUOTES:
             q = _read_quoted(rest, m.end())
             if q:
-                found["quote"] = q[0]
+                found.quote = q[0]
                 i = q[1]
                 continue
         m = _PAGE_RE.match(rest, i)
         if m:
-            found["first_page"] = int(m.group(1))
-            found["last_page"] = int(m.group(2) or m.group(1))
+            found.first_page, found.last_page = int(m.group(1)), int(m.group(2) or m.group(1))
             i = m.end()
             continue
         m = _ROW_RE.match(rest, i)
         if m:
-            found["first_row"] = int(m.group(1))
-            found["last_row"] = int(m.group(2) or m.group(1))
+            found.first_row, found.last_row = int(m.group(1)), int(m.group(2) or m.group(1))
             i = m.end()
             continue
         m = _SHEET_RE.match(rest, i)
         if m:
             q = _read_quoted(rest, m.end())
             if q:
-                found["sheet"] = q[0]
+                found.sheet = q[0]
                 i = q[1]
             else:
                 end = rest.find(",", m.end())
                 end = len(rest) if end < 0 else end
-                found["sheet"] = rest[m.end():end].strip()
+                found.sheet = rest[m.end():end].strip()
                 i = end
             continue
         # Anything else is Pandoc "suffix" text (e.g. "emphasis added"), kept for the footnote.
         parts = _split_outside_quotes(rest[i:], ",")
         piece = parts[0][1].strip()
-        suffix.append(piece)
+        found.suffix.append(piece)
         if re.search(r"\d", piece):
-            problems.append(f"`{piece}` is not a locator exhibit understands (p. N, pp. N-M, sheet NAME, "
+            found.problems.append(f"`{piece}` is not a locator exhibit understands (p. N, pp. N-M, sheet NAME, "
                             "row N, quote \"...\"); it was kept as text and not checked")
         i += len(parts[0][1])
-    found["suffix"] = ", ".join(suffix)
-    found["problems"] = tuple(problems)
     return found
 
 
@@ -291,18 +297,14 @@ def parse(text: str) -> list[CitationGroup]:
             key = m.group(1).strip("{}")
             loc = _parse_locators(item[m.end():])
             line, col = pos.at(start + 1 + off + m.start())
-            quote = loc.get("quote")
-            quote_source = "inline" if quote else None
+            quote, quote_source = (loc.quote, "inline") if loc.quote is not None else (None, None)
             if quote is None and before is not None:
                 quote, quote_source = before[0], "before"
             items.append(Citation(
-                ref=key, line=line, column=col, group=len(groups),
-                first_page=loc.get("first_page"), last_page=loc.get("last_page"),  # type: ignore[arg-type]
-                sheet=loc.get("sheet"), first_row=loc.get("first_row"),  # type: ignore[arg-type]
-                last_row=loc.get("last_row"), quote=quote, quote_source=quote_source,  # type: ignore[arg-type]
-                prefix=item[:m.start()].strip(), suffix=str(loc["suffix"]),
-                problems=loc["problems"],  # type: ignore[arg-type]
-            ))
+                ref=key, line=line, column=col, group=len(groups), first_page=loc.first_page,
+                last_page=loc.last_page, sheet=loc.sheet, first_row=loc.first_row, last_row=loc.last_row,
+                quote=quote, quote_source=quote_source, prefix=item[:m.start()].strip(),
+                suffix=", ".join(loc.suffix), problems=tuple(loc.problems)))
         if not ok or not items:
             continue
         line, col = pos.at(start)
