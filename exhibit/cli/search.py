@@ -55,9 +55,9 @@ def _print(res: dict[str, Any], group: bool) -> None:
     if hits:
         table = Table(show_lines=False, header_style="bold")
         table.add_column("exhibit", no_wrap=True)
-        table.add_column("path")
+        table.add_column("path", overflow="fold")
         table.add_column("where", no_wrap=True)
-        table.add_column("snippet")
+        table.add_column("snippet", overflow="fold", ratio=3)
         table.add_column("score", justify="right")
         for h in hits:
             if h["sheet"] is not None:
