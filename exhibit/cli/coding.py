@@ -231,7 +231,8 @@ def codebook_cmd(codebook: CodebookOpt = None, as_json: JsonOpt = False) -> None
                     "citations": cb.citations,
                     "categories": [{"id": c.id, "labels": c.labels, "definition": c.definition,
                                     "citations": list(c.citations), "keywords": list(c.keywords),
-                                    "patterns": [p.pattern for p in c.patterns]} for c in cb.categories]})
+                                    "patterns": [p.text for p in c.patterns],
+                                    "unless": [p.text for p in c.unless]} for c in cb.categories]})
     else:
         sys.stdout.write(default_codebook_bytes().decode("utf-8") if codebook is None else cb.text)
 

@@ -44,14 +44,23 @@ def clauses(reason: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    text: str                   # as written in the codebook, with {vocabulary} names: what `why` shows
+    regex: re.Pattern[str]      # vocabularies expanded, folded like the reasons
+
+    def search(self, clause: str) -> bool:
+        return self.regex.search(clause) is not None
+
+
+@dataclass(frozen=True)
 class Category:
     id: str
     labels: dict[str, str]
     definition: str
     citations: tuple[str, ...]
     keywords: tuple[str, ...]             # normalised
-    patterns: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...]
+    patterns: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...]
 
     @property
     def en(self) -> str:
@@ -65,7 +74,7 @@ class Category:
         """The rule that puts a normalised clause in this category (for the record), or None."""
         rule = next((f"keyword:{k}" for k in self.keywords if k in clause), None)
         if rule is None:
-            rule = next((f"pattern:{p.pattern}" for p in self.patterns if p.search(clause)), None)
+            rule = next((f"pattern:{p.text}" for p in self.patterns if p.search(clause)), None)
         if rule is None or any(u.search(clause) for u in self.unless):
             return None
         return rule
@@ -129,7 +138,7 @@ def _strings(v: Any, source: str, where: str) -> list[str]:
     return [str(x) for x in v]
 
 
-def _compile(pattern: str, vocab: dict[str, str], source: str, where: str) -> re.Pattern[str]:
+def _compile(pattern: str, vocab: dict[str, str], source: str, where: str) -> Pattern:
     def expand(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in vocab:
@@ -141,7 +150,7 @@ def _compile(pattern: str, vocab: dict[str, str], source: str, where: str) -> re
     if re.search("[\u4e00-\u9fff]", text):  # Chinese in a pattern is folded as the reasons are
         text = str(_t2s().convert(unicodedata.normalize("NFKC", text)))
     try:
-        return re.compile(text, re.IGNORECASE)
+        return Pattern(pattern, re.compile(text, re.IGNORECASE))
     except re.error as e:
         raise _fail(source, f"{where}: the pattern {pattern!r} is not a valid regular expression ({e})") from e
 
