@@ -91,3 +91,18 @@ def test_killed_while_indexing_the_next_open_catches_up(tmp_path: Path) -> None:
     assert search(arch, "page", group=True, limit=50)["total_exhibits"] == 20
     idx = open_index(arch, catch_up=False)
     assert not idx.behind(arch.db)
+
+
+def test_a_search_while_another_writer_holds_the_index_answers_from_the_last_commit(tmp_path: Path) -> None:
+    arch = new_archive(tmp_path / "a")
+    add_exhibit(arch, "a.pdf", ["积分管理 一"])
+    sync(arch)
+    add_exhibit(arch, "b.pdf", ["积分管理 二"])
+    writer = open_index(arch, catch_up=False).index.writer(20_000_000, 1)  # as an ingest indexing now
+    other = Archive.open(tmp_path / "a")
+    assert search(other, "积分管理")["total"] == 1
+    del writer
+    import gc
+
+    gc.collect()
+    assert search(other, "积分管理")["total"] == 2
