@@ -27,7 +27,7 @@ def templates() -> Jinja2Templates:
     from exhibit.web import views
 
     env.globals.update(urlencode=urlencode, text_dir=views.text_dir, hit_query=views.hit_query, source_query=views.source_query,
-                       facet_items=views.facet_items, facet_term=views.facet_term)
+                       facet_items=views.facet_items, facet_filter=views.facet_filter)
     return Jinja2Templates(env=env)
 
 

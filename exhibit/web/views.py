@@ -163,6 +163,15 @@ def facet_items(values: Any) -> list[dict[str, Any]]:
     return out
 
 
-def facet_term(value: Any) -> str:
+# facet name -> the query's filter field (exhibit.search's FACETS and FILTER_FIELDS)
+_FACET_FIELD = {"media_type": "media", "ocr": "ocr"}
+
+
+def facet_filter(name: str, value: Any) -> str:
+    """The query filter that narrows the hits to one facet value, e.g. `lang:zh`."""
     s = str(value)
-    return f'"{s}"' if re.search(r'[\s:()"]', s) else s
+    if name == "ocr":
+        s = "true" if s == "ocr" else "false"
+    if re.search(r'[\s:()"]', s):
+        s = '"' + s.replace('"', "") + '"'
+    return f"{_FACET_FIELD.get(name, name)}:{s}"

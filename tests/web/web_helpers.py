@@ -23,6 +23,7 @@ def add_hostile_file(root: Path, work: Path) -> None:
     # exactly HOSTILE_NAME, which is what pages show.
     (src / HOSTILE_NAME).parent.mkdir(parents=True, exist_ok=True)
     (src / HOSTILE_NAME).write_text(HOSTILE_TEXT, encoding="utf-8")
+    (src / "cells.csv").write_text("姓名,备注\n<img src=x onerror=alert(3)>,zzhostile\n", encoding="utf-8")
     with Archive.open(root) as arch:
         ingest(arch, [src], Config(archive=root, jobs=1, custodian="pytest"))
 

@@ -1,0 +1,139 @@
+"""What the pages show: search hits and facets, highlighted page images, Uyghur text, status, verify, registers."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from exhibit.archive import Archive
+from web_helpers import login
+
+
+def _yellow(png: bytes) -> int:
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int(((a[..., 0] > 200) & (a[..., 1] > 170) & (a[..., 2] < 150)).sum())
+
+
+def _exhibit_of(root: Path, path: str) -> str:
+    with Archive.open(root) as arch:
+        return next(e["id"] for e in arch.exhibits() if path in e["paths"])
+
+
+def test_search_page_shows_marked_snippets_linking_to_the_highlighted_page(clients, telegram) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    html = client.get("/search", params={"q": "积分管理"}).text
+    assert "<mark>积分管理</mark>" in html
+    links = re.findall(r'href="(/exhibits/EX-\d+\?[^"]+)"', html)
+    assert links and all("hl=" in x for x in links)
+    link = next(x for x in links if x.startswith(f"/exhibits/{telegram[0]}?page={telegram[1]}&"))
+    viewer = client.get(link.replace("&amp;", "&")).text
+    img = re.search(r'<img src="([^"]+\.png\?[^"]*)"', viewer)
+    assert img and "hl=" in img.group(1)
+    assert _yellow(client.get(img.group(1).replace("&amp;", "&")).content) > 200
+
+
+def test_facet_links_narrow_the_search(clients) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    html = client.get("/search", params={"q": "一体化联合作战平台"}).text
+    facet = re.search(r'href="/search\?q=([^"]*ocr%3Atrue[^"]*)"', html)
+    assert facet, "no OCR facet link"
+    narrowed = client.get("/search?q=" + facet.group(1)).text
+    assert "hit" in narrowed and "text layer" not in narrowed
+    total = int(re.search(r"(\d+) hits?", narrowed).group(1))  # type: ignore[union-attr]
+    assert total >= 1
+
+
+def test_html_in_register_cells_is_shown_as_text(clients, web_archive) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    html = client.get("/search", params={"q": "zzhostile"}).text
+    assert "zzhostile" in html and "<img src=x" not in html and "&lt;img src=x onerror=alert(3)&gt;" in html
+    ex = _exhibit_of(web_archive[0], "cells.csv")
+    with Archive.open(web_archive[0]) as arch:
+        table = arch.tables(arch.resolve(ex))[0]["id"]
+    page = client.get(f"/exhibits/{ex}", params={"table": table}).text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(3)&gt;" in page
+
+
+def test_malformed_query_says_where(clients) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    r = client.get("/search", params={"q": '积分 "unclosed'})
+    assert r.status_code == 200 and 'class="error"' in r.text
+    assert "^" in r.text
+
+
+def test_ocr_scan_is_highlighted_from_its_word_boxes(clients, web_archive, truth) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    phrase = next(p for p in truth["phrases"] if p.get("ocr") and p["file"].endswith(".png"))
+    ex = _exhibit_of(web_archive[0], phrase["file"])
+    plain = client.get(f"/exhibits/{ex}/pages/1.png").content
+    marked = client.get(f"/exhibits/{ex}/pages/1.png", params={"hl": phrase["query"]}).content
+    assert _yellow(marked) > _yellow(plain) + 200
+
+
+def test_uyghur_page_text_is_right_to_left(clients, web_archive) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    ex = _exhibit_of(web_archive[0], "scans/uyghur_notice.png")
+    html = client.get(f"/exhibits/{ex}").text
+    assert re.search(r'class="doctext" lang="ug" dir="rtl"', html)
+
+
+def test_status_page_lists_every_file_with_a_problem_and_why(clients, web_archive, truth) -> None:  # type: ignore[no-untyped-def]
+    from markupsafe import escape
+
+    client, _ = clients["viewer"]
+    html = client.get("/status").text
+    with Archive.open(web_archive[0]) as arch:
+        problems = [e for e in arch.exhibits() if e["status"] != "ok"]
+    # the dev cache's broken files (encrypted.pdf opens with its password, so it may be ok)
+    assert {p for e in problems for p in e["paths"]} >= {p for p, s in truth["hostile"].items()
+                                                          if s not in ("ok", "encrypted")}
+    for e in problems:
+        assert e["id"] in html and str(escape(e["reason"] or "")) in html
+    counts = client.get("/api/status").json()["by_status"]
+    assert sum(counts.values()) == len(list(Archive.open(web_archive[0]).exhibits()))
+
+
+def test_verify_button_verifies_and_logs(clients) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = clients["investigator"]
+    html = client.post("/custody/verify", data={"csrf_token": csrf}).text
+    assert "All blobs and the custody log verify." in html
+    events = client.get("/api/custody").json()["events"]
+    assert any(e["event"] == "verified" and e["actor"] == "investigator" for e in events)
+
+
+def test_register_filter_by_check_shows_the_planted_anomaly(clients, truth) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    planted = next(a for a in truth["anomalies"] if a["type"] == "bad_checksum")
+    html = client.get("/records", params={"code": "bad_checksum", "q": planted["name_zh"]}).text
+    assert planted["name_zh"] in html and 'class="badge anomaly" title="The last character' in html
+    rid = re.search(r'href="/records/([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    rec = client.get(f"/records/{rid}").text
+    assert 'id="row-current"' in rec and planted["id"][:6] in rec
+
+
+def test_admin_adds_a_user_whose_password_is_shown_once(clients, web_app) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    client, csrf = clients["admin"]
+    html = client.post("/admin/users", data={"name": "colleague", "role": "viewer", "csrf_token": csrf}).text
+    pw = re.search(r'<code class="secret">([^<]+)</code>', html).group(1)  # type: ignore[union-attr]
+    assert pw not in client.get("/admin/users").text
+    with TestClient(web_app) as c:
+        login(c, "colleague", pw)
+        assert c.get("/api/me").json()["role"] == "viewer"
+
+
+def test_api_search_and_exhibit_follow_the_cli_shapes(clients, telegram) -> None:  # type: ignore[no-untyped-def]
+    client, _ = clients["viewer"]
+    r: dict[str, Any] = client.get("/api/search", params={"q": "积分管理"}).json()
+    assert r["total"] >= 1 and {"id", "sha256", "path", "page", "sheet", "row", "snippet", "score"} <= set(r["hits"][0])
+    ex = client.get(f"/api/exhibits/{telegram[0]}").json()
+    assert {"id", "sha256", "size", "paths", "media_type", "status", "reason", "pages", "parent", "metadata",
+            "custody"} <= set(ex)
+    assert client.get("/api/search", params={"q": '"unclosed'}).status_code == 400
+
