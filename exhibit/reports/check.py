@@ -150,15 +150,30 @@ class _Exhibits:
     def __init__(self, arch: Archive) -> None:
         self.arch = arch
         self._pages: dict[int, dict[int, _Unit]] = {}
+        self._uly: dict[int, dict[int, _Unit]] = {}
         self._tables: dict[int, list[dict[str, Any]]] = {}
         self._rows: dict[int, list[_Unit]] = {}
 
     def pages(self, seq: int) -> dict[int, _Unit]:
         if seq not in self._pages:
-            self._pages[seq] = {p["number"]: _Unit(Location(ex_id(seq), page=p["number"]), p["text"],
-                                                   p["source"] == "ocr")
-                                for p in self.arch.pages(seq)}
+            self._load_pages(seq)
         return self._pages[seq]
+
+    def transliterations(self, seq: int) -> dict[int, _Unit]:
+        """Pages' Latin transliterations (ULY of Uyghur text, kept in page meta): a quotation in Latin
+        Uyghur matches an Arabic-script page through them."""
+        if seq not in self._uly:
+            self._load_pages(seq)
+        return self._uly[seq]
+
+    def _load_pages(self, seq: int) -> None:
+        pages, uly = {}, {}
+        for p in self.arch.pages(seq):
+            where = Location(ex_id(seq), page=p["number"])
+            pages[p["number"]] = _Unit(where, p["text"], p["source"] == "ocr")
+            if isinstance(p["meta"].get("uly"), str) and p["meta"]["uly"].strip():
+                uly[p["number"]] = _Unit(where, p["meta"]["uly"], p["source"] == "ocr")
+        self._pages[seq], self._uly[seq] = pages, uly
 
     def tables(self, seq: int) -> list[dict[str, Any]]:
         if seq not in self._tables:
@@ -197,6 +212,7 @@ class _Exhibits:
 
     def all_units(self, seq: int) -> Iterator[_Unit]:
         yield from self.pages(seq).values()
+        yield from self.transliterations(seq).values()
         for t in self.tables(seq):
             yield from self.rows(seq, t)
 
@@ -379,7 +395,10 @@ class Checker:
                        + (f" (its status is {status})" if status != "ok" else ""))
                 out.messages.append(f"{out.id} {has}; p. {missing[0]} does not exist")
                 return None
-            return [_joined([pages[n] for n in range(c.first_page, last + 1)])]
+            numbers = range(c.first_page, last + 1)
+            uly = self.ex.transliterations(seq)
+            return [_joined([pages[n] for n in numbers])] + (
+                [_joined([uly[n] for n in numbers])] if all(n in uly for n in numbers) else [])
         if c.sheet is None and c.first_row is None:
             return list(self.ex.all_units(seq))
         tables = self.ex.tables(seq)

@@ -213,3 +213,12 @@ def test_a_sha256_prefix_shared_by_two_exhibits_is_ambiguous(tmp_path: Path) -> 
     assert amb["verdict"] == "ambiguous_exhibit" and amb["severity"] == "error"
     assert one["verdict"] == "missing_page" and one["id"] == "EX-000002"  # resolved, but has no pages
     arch.close()
+
+
+def test_latin_uyghur_quotation_of_an_arabic_script_scan(arch: Archive, truth: dict[str, Any]) -> None:
+    path, info = next((p, f) for p, f in truth["files"].items() if f.get("latin"))
+    scan = exhibit_by_path(arch, path)
+    text = " ".join(f"“{line.rstrip('.')}” [@{scan['id']}, p. 1]." for line in info["latin"])
+    results = _verdicts(arch, text)
+    assert [r["verdict"] for r in results] == ["resolved"] * len(info["latin"])
+    assert all(r["quote_verdict"] in ("found", "found_approx") for r in results), results
