@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 import xlrd
 from openpyxl.utils import get_column_letter
 
-from exhibit.errors import CorruptFile, Encrypted
+from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext, cellformat
-from exhibit.ingest.formats.office import ole_metadata
+from exhibit.ingest.formats.office import decrypted_child, ole_metadata
 from exhibit.ingest.types import Cell, Extraction, Row, Table
 
 
@@ -25,7 +25,8 @@ class XlsIngestor:
             book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
         except xlrd.XLRDError as e:
             if "encrypt" in str(e).lower():
-                raise Encrypted("the workbook is password-protected; exhibit cannot decrypt XLS files") from e
+                return Extraction(media_type=XlsIngestor.MEDIA_TYPES[0], metadata={"encrypted": True},
+                                  children=[decrypted_child(path, ctx, "workbook")])
             raise CorruptFile(f"not a readable Excel 97-2003 workbook: {e}") from e
         except (xlrd.compdoc.CompDocError, AssertionError, IndexError, KeyError, ValueError) as e:
             raise CorruptFile(f"not a readable Excel 97-2003 workbook: {e}") from e
