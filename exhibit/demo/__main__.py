@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from exhibit.demo import generate
+from exhibit.errors import UserError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="the same seed gives byte-identical files")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    truth = generate(args.out, args.seed)
+    try:
+        truth = generate(args.out, args.seed)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     n = len(truth["files"])
     size = sum(f["size"] for f in truth["files"].values())
     print(f"demo cache: {n} files, {size:,} bytes, {len(truth['persons'])} register rows, "

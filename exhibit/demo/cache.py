@@ -59,6 +59,7 @@ def generate(out: Path, seed: int = 1) -> dict[str, Any]:
     """Write the demo cache under `out` and return what was planted in it (a small truth).
 
     Deterministic: the same seed gives byte-identical files."""
+    f.require_fonts()
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     people = make_people(rng)

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 from PIL import Image, ImageDraw, ImageFont
 
 from exhibit.demo.people import Person
+from exhibit.errors import UserError
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 # Noto Sans Arabic first: Noto Naskh Arabic has no glyph for the hyphen in "2018-يىلى"
@@ -216,6 +217,16 @@ def text_pdf(pages: Sequence[Sequence[str]], title: str, cjk: bool) -> bytes:
 
 
 # -- images --------------------------------------------------------------------------------------
+def require_fonts() -> None:
+    """The scans are drawn with system fonts; say which Debian package is missing instead of a traceback."""
+    if not CJK_FONT.exists():
+        raise UserError(f"{CJK_FONT} is missing: install the Debian package fonts-wqy-microhei "
+                        "(scripts/setup-system.sh does) to draw the demo's Chinese scans.")
+    if not any(p.exists() for p in ARABIC_FONTS):
+        raise UserError(f"{ARABIC_FONTS[0]} is missing: install the Debian package fonts-noto-core "
+                        "(scripts/setup-system.sh does) to draw the demo's Uyghur notice.")
+
+
 def _degrade(img: Image.Image, seed: int, angle: float) -> Image.Image:
     """Make a clean rendering look scanned: slight skew, grey paper, speckle; seeded, so deterministic."""
     img = img.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
