@@ -11,11 +11,11 @@ from typing import Any
 
 from exhibit.archive import Archive, custody
 from exhibit.coding import store
-from exhibit.coding.agreement import compare
-from exhibit.coding.charts import charts
 from exhibit.coding.codebook import Codebook, load_codebook
-from exhibit.coding.counts import counts
-from exhibit.coding.export import export
+from exhibit.coding.kappa import compare
+from exhibit.coding.plots import charts
+from exhibit.coding.table_export import export
+from exhibit.coding.tally import counts
 from exhibit.errors import UserError
 
 __all__ = ["Codebook", "agreement", "charts", "counts", "export", "load_codebook", "ls", "run", "set_codes"]

@@ -14,7 +14,7 @@ import pytest
 
 from exhibit import coding
 from exhibit.archive import Archive
-from exhibit.coding.agreement import Table2x2, compare, expected, kappa, landis_koch, observed
+from exhibit.coding.kappa import Table2x2, compare, expected, kappa, landis_koch, observed
 from exhibit.errors import UserError
 
 
