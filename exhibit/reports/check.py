@@ -383,6 +383,10 @@ class Checker:
     def _locate(self, seq: int, c: Citation, out: CheckedCitation) -> list[_Unit] | None:
         """The units the locator points at (all of the exhibit's without a locator), or None on an error."""
         pages = self.ex.pages(seq)
+        if (c.last_page or 0) < (c.first_page or 0) or (c.last_row or 0) < (c.first_row or 0):
+            out.verdict = "missing_page" if (c.last_page or 0) < (c.first_page or 0) else "missing_row"
+            out.messages.append(f"the range {c.locator} runs backwards")
+            return None
         if c.first_page is not None and c.first_row is None and c.sheet is None:
             last = c.last_page or c.first_page
             missing = [n for n in range(c.first_page, last + 1) if n not in pages]

@@ -222,3 +222,10 @@ def test_latin_uyghur_quotation_of_an_arabic_script_scan(arch: Archive, truth: d
     results = _verdicts(arch, text)
     assert [r["verdict"] for r in results] == ["resolved"] * len(info["latin"])
     assert all(r["quote_verdict"] in ("found", "found_approx") for r in results), results
+
+
+def test_a_backwards_range_is_an_error_not_a_crash(arch: Archive, truth: dict[str, Any]) -> None:
+    p = phrase(truth, "结业")
+    tele = exhibit_by_path(arch, p["file"])
+    [r] = _verdicts(arch, f"“{p['query']}” [@{tele['id']}, pp. 2-1]")
+    assert r["verdict"] == "missing_page" and "backwards" in r["message"] and f"p. {p['page']}" in r["message"]
