@@ -67,7 +67,9 @@ def export(arch: Archive, out: Path, fmt: str = "csv", identified: bool = False,
         rows.append({"record_id": r["record_id"], "name": person.get("name"), "id_number": person.get("id_number"),
                      "register": r["register"], "sheet": src.get("sheet"), "page": src.get("page"),
                      "row": src.get("row"), "township": r["township"], "month": r["month"], "gender": r["gender"],
-                     "age_band": r["age_band"], "reason": r["reason"], "categories": r["categories"],
+                     "age_band": r["age_band"],
+                     # the pseudonymised record's reason: names inside it ("哥哥艾力在土耳其") are replaced too
+                     "reason": person.get("reason") or r["reason"], "categories": r["categories"],
                      "coded_by": r["coded_by"]})
     if fmt == "json":
         data = (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
