@@ -38,7 +38,9 @@ EXTENSION_TYPES: dict[str, str] = {
     ".eml": EML, ".mbox": MBOX, ".mbx": MBOX,
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
     ".tif": "image/tiff", ".tiff": "image/tiff", ".bmp": "image/bmp", ".webp": "image/webp",
-    ".gz": "application/gzip", ".7z": "application/x-7z-compressed", ".rar": "application/vnd.rar",
+    ".gz": "application/gzip", ".tgz": "application/gzip", ".bz2": "application/x-bzip2",
+    ".tbz2": "application/x-bzip2", ".xz": "application/x-xz", ".txz": "application/x-xz", ".tar": "application/x-tar",
+    ".7z": "application/x-7z-compressed", ".rar": "application/vnd.rar",
 }
 
 # (magic bytes at offset 0, media type). Order matters only where prefixes overlap.
@@ -50,6 +52,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
     (b"\x1f\x8b", "application/gzip"),
+    (b"\xfd7zXZ\x00", "application/x-xz"),
     (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
     (b"Rar!\x1a\x07", "application/vnd.rar"),
 )
@@ -106,6 +109,8 @@ def _compatible(found: str, claimed: str) -> bool:
         return True
     if claimed == ZIP and found in (DOCX, XLSX, PPTX):
         return True
+    if claimed == "application/x-tar" and found in ("application/gzip", "application/x-bzip2", "application/x-xz"):
+        return True
     if found == OLE and claimed in (XLS, DOC, PPT):
         return True
     # Office encrypts a .docx/.xlsx by wrapping it in an OLE2 file: the name is right.
@@ -127,6 +132,10 @@ def sniff(path: Path, head: bytes, claimed: str | None = None) -> str:
         return "image/bmp"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "image/webp"
+    if head.startswith(b"BZh") and head[3:4].isdigit():
+        return "application/x-bzip2"
+    if head[257:262] == b"ustar":
+        return "application/x-tar"
     if b"%PDF-" in head[:1024]:  # the PDF spec lets a header follow up to 1 KiB of junk
         return PDF
     text = _as_text(head)
