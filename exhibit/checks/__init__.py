@@ -17,7 +17,7 @@ from typing import Any
 
 from exhibit.archive import Archive, custody
 from exhibit.checks.rules import DISAGREEMENT, Facts, codes
-from exhibit.records import store, values
+from exhibit.records import store, suspect, values
 from exhibit.records.extract import _loads
 
 CODES = ("bad_length", "bad_checksum", "unknown_region", "region_retired", "impossible_date", "gender_mismatch",
@@ -57,34 +57,60 @@ def _reference(as_of: str | None, register_date: str | None) -> str | None:
     return register_date
 
 
+_SHAPE18 = suspect.SHAPE18
+# Every record that may carry a code, computed inside SQLite (records.suspect); each is then judged by
+# rules.codes, the one definition of each code. Extraction stored the test's result for the registers' own
+# dates; another --as-of date runs it again.
+_STORED = "SELECT record_id, table_id, id_number, id_cell, gender, age FROM records WHERE suspect = 1"
+_AGAIN = ("SELECT record_id, table_id, id_number, id_cell, gender, age FROM records WHERE table_id = :tid AND "
+          + suspect.suspect_sql("id_number", "gender", "age", "id_cell"))
+
+
 def check(arch: Archive, as_of: str | None = None) -> dict[str, Any]:
     """Test every stored record; store and return the anomalies (records with at least one code)."""
     store.ensure(arch.db)
     db = arch.db
-    reg_dates = {r[0]: r[1] for r in db.execute("SELECT table_id, date FROM records_registers")}
     today = dt.date.today()
+    refs: dict[int, str | None] = {}
+    for tid, date in db.execute("SELECT table_id, date FROM records_registers WHERE status='register'"):
+        refs[tid] = _reference(as_of, date)
+    n = int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+
+    def judge(idn: str, idcell: str | None, gender: str | None, age: int | None, tid: int) -> list[str]:
+        cell = _loads(idcell) if idcell else None
+        f = Facts(idn, str(cell[0]) if cell and cell[0] is not None else idn, cell[1] if cell else "s",
+                  str(cell[2]) if cell and len(cell) > 2 and cell[2] is not None else None, gender, age)
+        return codes(f, refs.get(tid), today)
+
     found: dict[str, list[str]] = {}
-    n = 0
-    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)  # id -> [(record_id, name_key)]
-    dup_ids = {r[0] for r in db.execute(
-        "SELECT id_number FROM records WHERE id_number IS NOT NULL AND name_key != '' "
-        "GROUP BY id_number HAVING COUNT(DISTINCT name_key) > 1")}
-    cur = db.execute("SELECT record_id, table_id, id_number, id_cell, gender, age, name_key FROM records")
-    while True:
-        rows = cur.fetchmany(20000)
-        if not rows:
-            break
-        for rid, tid, idn, idcell, gender, age, nk in rows:
-            n += 1
-            cell = _loads(idcell) if idcell else None
-            f = Facts(idn, str(cell[0]) if cell and cell[0] is not None else None, cell[1] if cell else "s",
-                      cell[2] if cell and len(cell) > 2 else None, gender, age)
-            cs = codes(f, _reference(as_of, reg_dates.get(tid)), today)
-            if cs:
-                found[rid] = cs
-            if idn in dup_ids:
-                by_id[idn].append((rid, nk))
-    for _idn, members in by_id.items():
+    if as_of is None:
+        candidates = list(db.execute(_STORED))
+    else:
+        suspect.prepare(db)
+        candidates = []
+        for tid, ref in refs.items():
+            lo, hi = values.date_bounds(ref) if ref else (None, today)
+            candidates.extend(db.execute(_AGAIN, {"tid": tid, **suspect.bounds_params(lo, hi)}))
+    for rid, tid, idn, idcell, gender, age in candidates:
+        cs = judge(idn, idcell, gender, age, tid)
+        if cs:
+            found[rid] = cs
+    # duplicate_id: one number, different names (written forms of one name count as one)
+    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for rid, tid, idn, idcell, gender, age, name in db.execute(
+            "SELECT record_id, table_id, id_number, id_cell, gender, age, name FROM records WHERE id_number IN "
+            "(SELECT id_number FROM records WHERE id_number IS NOT NULL GROUP BY id_number "
+            "HAVING COUNT(DISTINCT name) > 1)"):
+        nk = values.name_key(name)
+        if nk:
+            by_id[idn].append((rid, nk))
+            if rid not in found:
+                cs = judge(idn, idcell, gender, age, tid)
+                if cs:
+                    found[rid] = cs
+    for members in by_id.values():
+        if len({nk for _, nk in members}) < 2:
+            continue
         worst: dict[str, int] = {}
         for rid, nk in members:
             bad = len(DISAGREEMENT.intersection(found.get(rid, [])))
@@ -100,17 +126,29 @@ def check(arch: Archive, as_of: str | None = None) -> dict[str, Any]:
         wdb.executemany("INSERT INTO records_anomalies(record_id, codes) VALUES (?,?)",
                         [(rid, json.dumps(cs)) for rid, cs in found.items()])
         store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
-    anomalies = []
-    for r in db.execute("SELECT r.record_id, r.id_number, r.name, r.data FROM records r "
-                        "JOIN records_anomalies a ON a.record_id = r.record_id "
-                        "ORDER BY r.exhibit_seq, r.table_id, r.table_row"):
-        data = _loads(r[3])
-        src = data.get("source") or {}
-        anomalies.append({"record_id": r[0], "id_number": r[1], "name": r[2], "codes": found[r[0]],
-                          "id_number_raw": data.get("id_number_raw"), "source": src,
-                          "explanations": {c: EXPLANATIONS[c] for c in found[r[0]]}})
-    return {"records": n, "as_of": as_of, "anomalies": anomalies,
+    return {"records": n, "as_of": as_of, "anomalies": _anomalies(arch, found),
             "counts": {c: sum(1 for cs in found.values() if c in cs) for c in CODES}}
+
+
+def _anomalies(arch: Archive, found: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The contract's anomaly entries, in source order, with the record's source."""
+    from exhibit.records.interpret import exhibit_info
+
+    tables = {t["id"]: t for t in arch.tables()}
+    cache: dict[int, Any] = {}
+    out = []
+    for r in arch.db.execute("SELECT r.record_id, r.id_number, r.name, r.table_id, r.table_row, r.row "
+                             "FROM records r JOIN records_anomalies a ON a.record_id = r.record_id "
+                             "ORDER BY r.exhibit_seq, r.table_id, r.table_row"):
+        rid, idn, name, tid, trow, row = r
+        t = tables[tid]
+        ex = exhibit_info(arch, t["exhibit_seq"], cache)
+        src = {"id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
+               "sheet": t["name"] if t["kind"] == "sheet" else None, "table": t["name"], "page": t["page"],
+               "kind": t["kind"], "row": row, "table_row": trow}
+        out.append({"record_id": rid, "id_number": idn, "name": name, "codes": found[rid], "source": src,
+                    "explanations": {c: EXPLANATIONS[c] for c in found[rid]}})
+    return out
 
 
 def codes_for(arch: Archive) -> dict[str, list[str]]:

@@ -1,25 +1,34 @@
-"""Registers to person records: detect each table's columns, read every row, store records with provenance."""
+"""Registers to person records: detect each table's columns, read every row, store records with provenance.
+
+A register's rows are read in bulk inside SQLite (json_extract over the catalog's rows, one INSERT ... SELECT
+per table), so a million-row sheet is read in C at memory that does not grow with the table. Rows the bulk
+expressions cannot settle (an ID stored as a number, full-width digits, a name broken over lines) are
+re-read one by one in Python with the same code that reads records back (interpret.RowReader), so both
+paths give the same values. Family tables (one row per relative) are read in Python and grouped per person.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive, custody
-from exhibit.records import family as family_mod
-from exhibit.records import idnumber, store, values
-from exhibit.records.headers import SCAN_ROWS, classify, detect, is_family_table, register_date
+from exhibit.records import store, suspect, values
+from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
+from exhibit.records.interpret import Cell, ExhibitInfo, RowReader, exhibit_info, record_id
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
+from exhibit.records.suspect import suspect_sql
+from exhibit.records.vocab import vocab
 
 try:  # orjson reads the catalog's row JSON several times faster; the stdlib is the fallback
     import orjson
 
-    _loads = orjson.loads
+    _loads: Any = orjson.loads
 
     def _dumps(obj: Any) -> str:
         return orjson.dumps(obj).decode()
@@ -29,18 +38,12 @@ except ImportError:  # pragma: no cover
     def _dumps(obj: Any) -> str:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
-Cell = Sequence[Any]  # [value, type, raw]
 RawRow = tuple[int, list[Cell]]
 
-# Fields read as dates; the rest are text, kept as written (trimmed, line breaks of PDF layout removed).
-DATE_FIELDS = ("detained", "entered", "flagged", "decided")
-TEXT_FIELDS = ("ethnicity", "reason", "decision", "batch", "facility", "county", "township", "village",
-               "statement", "reporter_relation", "seq")
 
-
-def read_rows(db: sqlite3.Connection, table_id: int, batch: int = 20000) -> Iterator[RawRow]:
+def read_rows(db: sqlite3.Connection, table_id: int, batch: int = 20000, after: int = -1) -> Iterator[RawRow]:
     """A table's rows as (number, [[value, type, raw], ...]), streamed in batches of the primary key."""
-    last = -1
+    last = after
     while True:
         rs = db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number>? ORDER BY number "
                         "LIMIT ?", (table_id, last, batch)).fetchall()
@@ -49,21 +52,6 @@ def read_rows(db: sqlite3.Connection, table_id: int, batch: int = 20000) -> Iter
         for number, cells in rs:
             yield number, _loads(cells)
         last = rs[-1][0]
-
-
-def record_id(sha256: str, ordinal: int, row: int) -> str:
-    return "R-" + hashlib.sha256(f"{sha256}:{ordinal}:{row}".encode()).hexdigest()[:16]
-
-
-@dataclass
-class _Exhibit:
-    seq: int
-    id: str
-    sha256: str
-    paths: list[str]
-    title: str | None
-    meta_title: str | None
-    page_texts: dict[int, str] | None = None
 
 
 @dataclass
@@ -80,151 +68,7 @@ class RegisterSummary:
     title: str | None = None
     date: str | None = None
     columns: dict[str, str | None] = field(default_factory=dict)
-    skipped_rows: int = 0
     table_id: int = 0
-
-
-class _Reader:
-    """Turns one table's rows into records for a given mapping."""
-
-    def __init__(self, ex: _Exhibit, table: dict[str, Any], tm: TableMapping, row_offset: int,
-                 arch: Archive) -> None:
-        self.ex, self.table, self.tm, self.arch = ex, table, tm, arch
-        self.cols = tm.field_columns()
-        self.row_offset = row_offset
-        self.data_rows = 0
-        self.skipped = 0
-        self.header_keys = [_header_label(h, i) for i, h in enumerate(tm.headers)]
-        self.source_base = {
-            "id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
-            "sheet": table["name"] if table["kind"] == "sheet" else None,
-            "table": table["name"], "page": table["page"], "kind": table["kind"],
-        }
-        self.register = {"title": tm.title, "date": tm.date, "table": table["name"], "table_id": table["id"]}
-
-    def _page_text(self) -> str | None:
-        if self.table["kind"] != "pdf" or self.table["page"] is None:
-            return None
-        if self.ex.page_texts is None:
-            self.ex.page_texts = {p["number"]: p["text"] for p in self.arch.pages(self.ex.seq)}
-        return self.ex.page_texts.get(self.table["page"])
-
-    def is_data(self, number: int, cells: list[Cell]) -> bool:
-        if self.tm.header_row is not None and number <= self.tm.header_row:
-            return False
-        texts = [str(c[0]) if c[0] is not None else "" for c in cells]
-        if not any(t.strip() for t in texts):
-            return False
-        if values.is_total_row(texts):
-            return False
-        # a repeated header (PDF pages, printed lists) is not a person
-        if self.tm.headers and sum(1 for i, t in enumerate(texts) if i < len(self.tm.headers) and t
-                                   and values.clean(t) == values.clean(self.tm.headers[i])) >= 2:
-            return False
-        id_col, name_col = self.cols.get("id_number"), self.cols.get("name")
-        has_id = id_col is not None and id_col < len(cells) and str(cells[id_col][0] or "").strip()
-        has_name = name_col is not None and name_col < len(cells) and str(cells[name_col][0] or "").strip()
-        return bool(has_id or has_name)
-
-    def cell(self, cells: list[Cell], f: str) -> Cell | None:
-        i = self.cols.get(f)
-        if i is None or i >= len(cells):
-            return None
-        return cells[i]
-
-    def text(self, cells: list[Cell], f: str) -> str | None:
-        c = self.cell(cells, f)
-        if c is None or c[0] is None:
-            return None
-        s = values.clean(str(c[0]))
-        return s or None
-
-    def record(self, number: int, cells: list[Cell]) -> dict[str, Any]:
-        """The interpretation of one row (cells are attached on read, from the catalog)."""
-        self.data_rows += 1
-        row = self.row_offset + self.data_rows if self.table["kind"] == "pdf" else number
-        idc = self.cell(cells, "id_number")
-        id_raw = str(idc[0]) if idc is not None and idc[0] is not None else None
-        id_number, _ = idnumber.from_cell(id_raw or "", idc[1] if idc else "s", idc[2] if idc else None)
-        name = self.text(cells, "name")
-        if name:
-            name = values.clean_name(name, self._page_text())
-        dec = idnumber.decode(id_number) if id_number else None
-        stated_birth = values.date(self.text(cells, "birth_date") or "",
-                                   (self.cell(cells, "birth_date") or ("", "s"))[1])
-        address = self.text(cells, "address")
-        rec: dict[str, Any] = {
-            "record_id": record_id(self.ex.sha256, self.table["ordinal"], number),
-            "name": name or None,
-            "id_number": id_number or None,
-            "id_number_raw": id_raw,
-            "gender": values.gender(self.text(cells, "gender") or ""),
-            "birth_date": stated_birth or (dec.birth_date if dec else None),
-            "birth_date_from": "stated" if stated_birth else ("id_number" if dec and dec.birth_date else None),
-            "age": values.age(self.text(cells, "age") or ""),
-            "address": address,
-            "reason": self.text(cells, "reason"),
-            "source": dict(self.source_base, row=row, table_row=number),
-            "family": [],
-            "register": self.register,
-        }
-        for f in TEXT_FIELDS:
-            if f in self.cols:
-                rec[f] = self.text(cells, f)
-        if address:
-            parts = values.split_address(address)
-            for k, v in parts.items():
-                if not rec.get(k):
-                    rec[k] = v
-        for f in DATE_FIELDS:
-            if f in self.cols:
-                c = self.cell(cells, f)
-                rec[f] = values.date(self.text(cells, f) or "", c[1] if c else "s")
-        if "birth_year" in self.cols:
-            by = values.date(self.text(cells, "birth_year") or "")
-            rec["birth_year"] = int(by[:4]) if by else None
-        if dec is not None:
-            rec["id_decoded"] = {
-                "birth_date": dec.birth_date, "sex": dec.sex, "checksum_ok": dec.checksum_ok,
-                "region": dec.region.as_dict() if dec.region else None, "region_state": dec.region_state,
-            }
-        fam = self.text(cells, "family")
-        if fam:
-            rec["family"] = [dict(m, source_row=row) for m in family_mod.parse(fam)]
-        if is_family_table(self.tm):
-            rec["family"] = [self.relative(cells, row, number)]
-            rec["source"]["rows"] = [row]
-        return rec
-
-    def relative(self, cells: list[Cell], row: int, number: int) -> dict[str, Any]:
-        rel_text = self.text(cells, "relation")
-        rid = self.text(cells, "relative_id")
-        return {"relation": family_mod.relation_of(rel_text or "") if rel_text else None,
-                "relation_text": rel_text,
-                "name": values.clean_name(self.text(cells, "relative_name") or "") or None,
-                "status": self.text(cells, "relative_status"),
-                "id_number": idnumber.normalise(rid) or None if rid else None,
-                "source_row": row, "table_row": number}
-
-
-def _header_label(h: str, i: int) -> str:
-    return values.clean(h) if h else f"#{i + 1}"
-
-
-def cells_dict(headers: Sequence[str], cells: Sequence[Cell]) -> dict[str, str]:
-    """{header: value as shown} for a row; columns without a header are '#N'; duplicate headers get '#N'."""
-    out: dict[str, str] = {}
-    for i, c in enumerate(cells):
-        label = _header_label(headers[i], i) if i < len(headers) else f"#{i + 1}"
-        if label in out:
-            label = f"{label} #{i + 1}"
-        v = c[0]
-        if v is None or v == "":
-            if i >= len(headers):
-                continue
-            v = ""
-        out[label] = str(v)
-    return out
 
 
 def _as_mapping(mapping: MappingFile | Path | str | dict[str, Any] | None) -> MappingFile | None:
@@ -233,15 +77,6 @@ def _as_mapping(mapping: MappingFile | Path | str | dict[str, Any] | None) -> Ma
     if isinstance(mapping, dict):
         return from_dict(mapping)
     return load(Path(mapping))
-
-
-def _exhibit(arch: Archive, seq: int, cache: dict[int, _Exhibit]) -> _Exhibit:
-    if seq not in cache:
-        e = arch.exhibit(seq)
-        meta = arch.metadata(seq)
-        cache[seq] = _Exhibit(seq, e["id"], e["sha256"], e["paths"], e.get("title"),
-                              str(meta.get("title") or "") or None)
-    return cache[seq]
 
 
 def _sample(rows: Iterator[RawRow]) -> list[RawRow]:
@@ -272,68 +107,92 @@ def _same_header(a: TableMapping, b: TableMapping) -> bool:
     return [values.clean(h) for h in a.headers] == [values.clean(h) for h in b.headers]
 
 
+def detect_table(arch: Archive, table: dict[str, Any], ex: ExhibitInfo, mf: MappingFile | None,
+                 prev: tuple[dict[str, Any], TableMapping] | None) -> TableMapping:
+    """The mapping of one table: detected, corrected by the mapping file, or continuing the previous table."""
+    sample = _sample(read_rows(arch.db, table["id"], batch=SCAN_ROWS))
+    entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table["name"]) if mf else None
+    tm = detect(sample, table["meta"], mf, entry)
+    if tm.status != "register" and not (entry and entry.get("register") is False):
+        cont = _continues(prev, table, sample)
+        if cont is not None and (tm.header_row is None or not tm.headers):
+            tm = classify(cont)
+    if tm.status == "register":
+        tm.date = register_date(tm, [table["name"], *ex.paths, ex.title, ex.meta_title])
+        if tm.title is None:
+            if prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] and prev[1].status == "register" \
+                    and _same_header(prev[1], tm):
+                tm.title = prev[1].title
+            else:
+                tm.title = _page_title(arch, ex, table, tm)
+    return tm
+
+
+def _page_title(arch: Archive, ex: ExhibitInfo, table: dict[str, Any], tm: TableMapping) -> str | None:
+    """A DOCX or PDF register's title: the first short line of its page's text, unless that is the header."""
+    if table["kind"] not in ("docx", "pdf"):
+        return None
+    page = arch.page(ex.seq, table["page"] or 1)
+    if page is None:
+        return None
+    headers = {values.clean(h) for h in tm.headers}
+    for line in page["text"].splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= 60 and line not in headers else None
+    return None
+
+
 def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | None = None,
             progress: bool = False, show_mapping: bool = False) -> dict[str, Any]:
     """Read every table of the archive as a register where it is one; replace the stored records.
 
     Returns {"records": n, "registers": [..per table: status, reason, records, columns..]}.
-    With show_mapping, nothing is stored and "mapping" holds the YAML entries detected.
+    With show_mapping, nothing is stored and "mapping" holds the entries detected (the YAML file's form).
     """
     mf = _as_mapping(mapping)
     store.ensure(arch.db)
     tables = arch.tables()
-    cache: dict[int, _Exhibit] = {}
+    cache: dict[int, ExhibitInfo] = {}
     summaries: list[RegisterSummary] = []
     entries: list[dict[str, Any]] = []
     prev: tuple[dict[str, Any], TableMapping] | None = None
-    pdf_offset: dict[int, int] = {}  # exhibit -> data rows read so far in its PDF register
+    pdf_offset: dict[int, int] = {}  # exhibit -> data rows counted so far in its PDF register
     total = 0
     bar = _progress(progress, sum(t["row_count"] for t in tables))
     for table in tables:
-        ex = _exhibit(arch, table["exhibit_seq"], cache)
-        rows = read_rows(arch.db, table["id"])
-        sample = _sample(rows)
-        entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table["name"]) if mf else None
-        tm = detect(sample, table["meta"], mf, entry)
-        if tm.status != "register":
-            cont = _continues(prev, table, sample)
-            if cont is not None and (tm.header_row is None or not tm.headers):
-                tm = classify(cont)
-        if tm.status == "register":
-            names = [table["name"], *ex.paths, ex.title, ex.meta_title]
-            tm.date = register_date(tm, names)
-            if prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] and prev[1].status == "register" \
-                    and tm.title is None and _same_header(prev[1], tm):
-                tm.title = prev[1].title
+        ex = exhibit_info(arch, table["exhibit_seq"], cache)
+        tm = detect_table(arch, table, ex, mf, prev)
         s = RegisterSummary(ex.id, ex.paths[0] if ex.paths else "", table["name"], table["kind"], table["page"],
                             tm.status, tm.reason, header_row=tm.header_row, title=tm.title, date=tm.date,
                             columns=tm.as_yaml_columns(), table_id=table["id"])
         entries.append(_entry_yaml(ex, table, tm))
-        if show_mapping:
-            summaries.append(s)
-            prev = (table, tm)
-            continue
-        offset = 0
-        if table["kind"] == "pdf":
-            same_register = prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] and \
-                prev[1].status == "register" and (tm.continues == prev[0]["id"] or _same_header(prev[1], tm))
-            offset = pdf_offset.get(table["exhibit_seq"], 0) if same_register else 0
-        with arch.transaction() as db:
-            db.execute("DELETE FROM records WHERE table_id=?", (table["id"],))
-            n = 0
-            if tm.status == "register":
-                reader = _Reader(ex, table, tm, offset, arch)
-                n = _write_records(db, reader, _chain(sample, rows), bar)
-                s.skipped_rows = reader.skipped
-                if table["kind"] == "pdf":
-                    pdf_offset[table["exhibit_seq"]] = offset + reader.data_rows
-            s.records = n
-            db.execute("INSERT OR REPLACE INTO records_registers(table_id, exhibit_seq, status, reason, header_row,"
-                       " headers, fields, title, date, records, from_file, extracted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                       (table["id"], table["exhibit_seq"], tm.status, tm.reason, tm.header_row,
-                        _dumps(tm.headers), _dumps({str(k): v for k, v in tm.fields.items()}), tm.title, tm.date,
-                        n, int(tm.from_file), custody.utc_now()))
-        total += n
+        if not show_mapping:
+            offset = 0
+            if table["kind"] == "pdf" and prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] \
+                    and prev[1].status == "register" and (tm.continues == prev[0]["id"] or _same_header(prev[1], tm)):
+                offset = pdf_offset.get(table["exhibit_seq"], 0)
+            with arch.transaction() as db:
+                db.execute("DELETE FROM records WHERE table_id=?", (table["id"],))
+                n = 0
+                if tm.status == "register":
+                    reader = RowReader(arch, ex, table, tm)
+                    if reader.family_table:
+                        n = _write_family_table(db, reader, offset)
+                    else:
+                        n = _write_bulk(db, reader, offset)
+                    if table["kind"] == "pdf":
+                        pdf_offset[table["exhibit_seq"]] = offset + n
+                s.records = n
+                db.execute("INSERT OR REPLACE INTO records_registers(table_id, exhibit_seq, status, reason, "
+                           "header_row, headers, fields, title, date, records, from_file, extracted) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           (table["id"], table["exhibit_seq"], tm.status, tm.reason, tm.header_row,
+                            _dumps(tm.headers), _dumps({str(k): v for k, v in tm.fields.items()}), tm.title,
+                            tm.date, n, int(tm.from_file), custody.utc_now()))
+            total += n
+        if bar is not None:
+            bar.advance(table["row_count"])
         summaries.append(s)
         prev = (table, tm)
     if bar is not None:
@@ -345,78 +204,147 @@ def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | 
             db.execute("DELETE FROM records_registers WHERE table_id NOT IN (SELECT id FROM tables)")
             db.execute("DELETE FROM records_anomalies")
             store.set_meta(db, "extracted", custody.utc_now())
-    out: dict[str, Any] = {"records": total, "registers": [_summary_json(s) for s in summaries]}
+    out: dict[str, Any] = {"records": total, "registers": [asdict(s) for s in summaries]}
     if show_mapping:
         out["mapping"] = entries
     return out
 
 
-def _chain(sample: list[RawRow], rows: Iterator[RawRow]) -> Iterator[RawRow]:
-    yield from sample
-    yield from rows
+# ---- the bulk path: one INSERT ... SELECT per table --------------------------------------------------
+
+_DOTS = "·•‧∙⋅・"
+_SHAPE18 = "[0-9]" * 17 + "[0-9X]"
+_SHAPE15 = "[0-9]" * 15
 
 
-def _write_records(db: sqlite3.Connection, reader: _Reader, rows: Iterator[RawRow], bar: Any) -> int:
-    batch: list[tuple[Any, ...]] = []
-    n = 0
-    family_table = is_family_table(reader.tm)
-    pending: dict[str, Any] | None = None  # a family table's person, while rows continue that person
+def _q(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
 
-    def flush(rec: dict[str, Any]) -> None:
-        nonlocal n
-        batch.append((rec["record_id"], reader.ex.seq, reader.table["id"], rec["source"]["table_row"],
-                      rec["source"]["row"], rec["name"], values.name_key(rec["name"]), rec["id_number"],
-                      rec["gender"], rec["age"], rec["birth_date"], rec.pop("_id_cell"), _dumps(rec)))
-        n += 1
 
-    seen = 0
-    for number, cells in rows:
-        seen += 1
-        if not reader.is_data(number, cells):
-            if reader.tm.header_row is None or number > reader.tm.header_row:
-                reader.skipped += 1
-            continue
-        rec = reader.record(number, cells)
-        idc = reader.cell(cells, "id_number")
-        rec["_id_cell"] = _dumps(list(idc)) if idc is not None else None
-        if family_table:
-            if pending is not None and _same_person(pending, rec):
-                pending["family"].extend(rec["family"])
-                pending["source"]["rows"].append(rec["source"]["row"])
-                continue
-            if pending is not None:
-                flush(pending)
-            pending = rec
-        else:
-            flush(rec)
-        if len(batch) >= 5000:
-            _insert(db, batch)
-            if bar is not None:
-                bar.advance(seen)
-                seen = 0
-    if pending is not None:
-        flush(pending)
-    _insert(db, batch)
-    if bar is not None:
-        bar.advance(seen)
+def _strip(expr: str) -> str:
+    """SQL: the text without spaces of any width, as header_key compares (lower case)."""
+    return f"lower(replace(replace(replace(replace({expr}, ' ', ''), char(12288), ''), char(160), ''), char(9), ''))"
+
+
+def _bulk_sql(reader: RowReader) -> str:
+    cols = reader.cols
+
+    def cell(f: str, part: int = 0) -> str:
+        i = cols.get(f)
+        return f"json_extract(cells, '$[{i}][{part}]')" if i is not None else "NULL"
+
+    genders = " ".join(f"WHEN {_q(k)} THEN {_q(g)}" for k, g in vocab().genders.items())
+    # A total row's label ("合计", "小计") is in the first column, or in the name column when the first is empty.
+    first = f"coalesce(nullif(trim(json_extract(cells, '$[0][0]')), ''), nullif(trim({cell('name')}), ''))"
+    totals = " OR ".join(f"fk LIKE {_q(w + '%')}" for w in vocab().totals) + " OR f GLOB '共[0-9]*'"
+    hname, hid = reader._header_pair
+    ws = "' ' || char(9) || char(10) || char(13) || char(12288) || char(160)"
+    id_chain = ("upper(replace(replace(replace(replace(replace(replace(trim(id_v, " + ws + "), ' ', ''), "
+                "char(12288), ''), char(160), ''), '''', ''), '-', ''), char(9), ''))")
+    dots = ", ".join(_q(d) for d in _DOTS)
+    # Rows the expressions cannot settle go to Python (RowReader.core), the reference reading.
+    needs_python = " OR ".join([
+        "coalesce(id_t, 's') NOT IN ('s', '')",
+        f"(idn != '' AND idn NOT GLOB '{_SHAPE18}' AND idn NOT GLOB '{_SHAPE15}')",
+        "instr(nm, char(10)) > 0", "instr(nm, char(13)) > 0",
+        f"(instr(nm, ' ') > 0 AND (instr(nm, '  ') > 0 OR nm GLOB '* [{_DOTS}]*' OR nm GLOB '*[{_DOTS}] *'))",
+        f"substr(nm, 1, 1) IN ({dots})", f"substr(nm, -1, 1) IN ({dots})",
+        "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
+        "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
+    ])
+    row = ":offset + ROW_NUMBER() OVER (ORDER BY number)" if reader.table["kind"] == "pdf" else "number"
+    id_cell = (f"CASE WHEN coalesce({cell('id_number', 1)}, 's') NOT IN ('s', '') THEN json_array({cell('id_number')}, "
+               f"{cell('id_number', 1)}, {cell('id_number', 2)}) END") if "id_number" in cols else "NULL"
+    # The middle query is MATERIALIZED so that each cell is extracted and cleaned once per row; a flattened
+    # query would repeat an expression everywhere its alias is used.
+    return f"""
+    WITH cleaned AS MATERIALIZED (
+      SELECT number, name_v, id_v, id_t, id_cell, g_v, a_v, f,
+             trim(coalesce(name_v, ''), {ws}) AS nm,
+             CASE WHEN id_v GLOB '{_SHAPE18}' THEN id_v WHEN id_v IS NULL THEN '' ELSE {id_chain} END AS idn,
+             CASE g_v WHEN '男' THEN 'M' WHEN '女' THEN 'F' ELSE (CASE {_strip('g_v')} {genders} END) END AS gender,
+             CASE WHEN a_v GLOB '[0-9]' OR a_v GLOB '[0-9][0-9]' OR a_v GLOB '[0-9][0-9][0-9]'
+                       THEN (CASE WHEN CAST(a_v AS INTEGER) <= 129 THEN CAST(a_v AS INTEGER) END)
+                  WHEN trim(a_v) GLOB '[0-9]*' AND trim(a_v) NOT GLOB '[0-9][0-9][0-9][0-9]*'
+                       AND CAST(trim(a_v) AS INTEGER) BETWEEN 0 AND 129 THEN CAST(trim(a_v) AS INTEGER) END AS age
+      FROM (
+        SELECT number, {cell('name')} AS name_v, {cell('id_number')} AS id_v, {cell('id_number', 1)} AS id_t,
+               {id_cell} AS id_cell, {cell('gender')} AS g_v, {cell('age')} AS a_v, {first} AS f
+        FROM table_rows WHERE table_id = :tid AND number > :header
+      )
+    )
+    INSERT INTO records(record_id, exhibit_seq, table_id, table_row, row, name, id_number, gender, age, id_cell,
+                        fix, suspect)
+    SELECT 'R-' || :sha || '-' || :ordinal || '-' || number, :seq, :tid, number, {row},
+           nullif(nm, ''), nullif(idn, ''), gender, age,
+           id_cell, CASE WHEN {needs_python} THEN 1 END, CASE WHEN {suspect_sql('idn', 'gender', 'age', 'id_cell')} THEN 1 END
+    FROM cleaned
+    WHERE (nm != '' OR idn != '')
+      AND NOT (f IS NOT NULL AND f NOT GLOB '[0-9]*' AND ({totals.replace('fk', _strip('f'))}))
+      AND NOT (coalesce(trim(name_v), '') = {_q(hname or '')} AND coalesce(trim(id_v), '') = {_q(hid or '')})
+    """
+
+
+def _write_bulk(db: sqlite3.Connection, reader: RowReader, offset: int) -> int:
+    t, ex = reader.table, reader.ex
+    suspect.prepare(db)
+    lo, hi = values.date_bounds(reader.tm.date) if reader.tm.date else (None, dt.date.today())
+    db.execute(_bulk_sql(reader), {"sha": ex.sha256[:12], "ordinal": t["ordinal"], "seq": ex.seq, "tid": t["id"],
+                                   "pdf": int(t["kind"] == "pdf"), "offset": offset,
+                                   "header": reader.tm.header_row if reader.tm.header_row is not None else -1,
+                                   **suspect.bounds_params(lo, hi)})
+    n = int(db.execute("SELECT changes()").fetchone()[0])
+    fixes = db.execute("SELECT r.record_id, t.cells FROM records r JOIN table_rows t "
+                       "ON t.table_id = r.table_id AND t.number = r.table_row WHERE r.table_id=? AND r.fix=1",
+                       (t["id"],)).fetchall()
+    updates = []
+    for rid, cells in fixes:
+        name, idn, gender, age = reader.core(_loads(cells))
+        updates.append((name, idn, gender, age, rid))
+    # a row read in Python is checked in Python: marked suspect, the checks decide
+    db.executemany("UPDATE records SET name=?, id_number=?, gender=?, age=?, fix=NULL, suspect=1 "
+                   "WHERE record_id=?", updates)
     return n
 
 
-def _same_person(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if a["id_number"] or b["id_number"]:
-        return bool(a["id_number"] == b["id_number"] and values.name_key(a["name"]) == values.name_key(b["name"]))
-    return bool(a["name"]) and values.name_key(a["name"]) == values.name_key(b["name"])
+# ---- family tables: one row per relative, read in Python and grouped per person ----------------------
+
+def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) -> int:
+    """One record per person: consecutive rows with the same person make one record whose `rows` are all
+    the relative rows, each relative citing its own row."""
+    t, ex = reader.table, reader.ex
+    batch: list[tuple[Any, ...]] = []
+    current: tuple[str | None, str, list[int], tuple[Any, ...]] | None = None  # (id, name key, rows, values)
+    k = 0
+
+    def flush() -> None:
+        if current is not None:
+            _idn, _nk, rows, vals = current
+            batch.append((*vals, _dumps(rows) if len(rows) > 1 else None, 1))
+
+    for number, cells in read_rows(db, t["id"], after=reader.tm.header_row or -1):
+        if not reader.is_data(number, cells):
+            continue
+        k += 1
+        name, idn, gender, age = reader.core(cells)
+        nk = values.name_key(name)
+        if current is not None and (current[0], current[1]) == (idn, nk) and (idn or nk):
+            current[2].append(number)
+            continue
+        flush()
+        row = offset + k if t["kind"] == "pdf" else number
+        idc = reader.cell(cells, "id_number")
+        id_cell = _dumps(list(idc)) if idc is not None and (idc[1] or "s") not in ("s", "") else None
+        vals = (record_id(ex.sha256, t["ordinal"], number), ex.seq, t["id"], number, row, name, idn, gender, age,
+                id_cell)
+        current = (idn, nk, [number], vals)
+    flush()
+    db.executemany("INSERT OR REPLACE INTO records(record_id, exhibit_seq, table_id, table_row, row, name, "
+                   "id_number, gender, age, id_cell, rows, suspect) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    return len(batch)
 
 
-def _insert(db: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> None:
-    if batch:
-        db.executemany("INSERT OR REPLACE INTO records(record_id, exhibit_seq, table_id, table_row, row, name, "
-                       "name_key, id_number, gender, age, birth_date, id_cell, data) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-        batch.clear()
-
-
-def _entry_yaml(ex: _Exhibit, table: dict[str, Any], tm: TableMapping) -> dict[str, Any]:
+def _entry_yaml(ex: ExhibitInfo, table: dict[str, Any], tm: TableMapping) -> dict[str, Any]:
     e: dict[str, Any] = {"exhibit": ex.id, "path": ex.paths[0] if ex.paths else None, "table": table["name"]}
     if table["page"] is not None:
         e["page"] = table["page"]
@@ -430,11 +358,6 @@ def _entry_yaml(ex: _Exhibit, table: dict[str, Any], tm: TableMapping) -> dict[s
     if tm.headers:
         e["columns"] = tm.as_yaml_columns()
     return e
-
-
-def _summary_json(s: RegisterSummary) -> dict[str, Any]:
-    d = asdict(s)
-    return d
 
 
 def _progress(on: bool, total: int) -> Any:

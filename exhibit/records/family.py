@@ -16,7 +16,9 @@ _NOTHING = frozenset({"无", "没有", "无亲属", "none", "n/a", "-", "—", "
 
 def _parts(text: str) -> list[str]:
     """Split at separators that are not inside brackets ('玉素甫（父亲，在押）；...')."""
-    parts, buf, depth = [], [], 0
+    parts: list[str] = []
+    buf: list[str] = []
+    depth = 0
     for ch in text:
         if ch in _OPEN:
             depth += 1

@@ -15,7 +15,7 @@ SCAN_ROWS = 30        # how far down a header is looked for (titles, notes and b
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 _FAMILY_FIELDS = ("relation", "relative_name", "relative_id", "relative_status")
 
-Cells = Sequence[tuple[str, str, str | None]]  # (value, type, raw)
+Cells = Sequence[Sequence[Any]]  # [value, type, raw]
 
 
 def _score(values: Sequence[str], extra: dict[str, str]) -> tuple[int, dict[int, tuple[str, int]]]:
@@ -153,9 +153,9 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
     tm.title = _title(texts, idx)
     data_rows = [v for _, v in texts[idx + 1:] if any(v) and not is_total_row(v)]
     if "id_number" not in tm.fields.values():
-        i = _sniff_id_column(data_rows, set(tm.fields))
-        if i is not None:
-            tm.fields[i] = "id_number"
+        sniffed = _sniff_id_column(data_rows, set(tm.fields))
+        if sniffed is not None:
+            tm.fields[sniffed] = "id_number"
     if entry is not None:
         tm = _apply_entry(tm, entry, texts)
     return classify(tm)

@@ -94,12 +94,12 @@ def load(path: Path) -> MappingFile:
     for h, f in (data.get("headers") or {}).items():
         checked = _check_field(f, f"{path}: headers.{h}")
         mf.headers[header_key(str(h))] = checked or IGNORE
-    for i, e in enumerate(data.get("tables") or []):
-        if not isinstance(e, dict):
+    for i, entry in enumerate(data.get("tables") or []):
+        if not isinstance(entry, dict):
             raise UserError(f"{path}: tables[{i}] must be a mapping with exhibit/path, table and columns.")
-        for h, f in (e.get("columns") or {}).items():
+        for h, f in (entry.get("columns") or {}).items():
             _check_field(f, f"{path}: tables[{i}].columns.{h}")
-        mf.tables.append(e)
+        mf.tables.append(entry)
     return mf
 
 
@@ -116,4 +116,4 @@ def dump(entries: list[dict[str, Any]]) -> str:
             "# only), set `register: false` to leave a table out, `header_row:` or `date:` where detection\n"
             "# was wrong, then run `exhibit records extract --mapping THIS_FILE`.\n"
             f"# Fields: {', '.join(vocab().fields)}\n")
-    return head + yaml.safe_dump({"tables": entries}, allow_unicode=True, sort_keys=False, width=120)
+    return head + str(yaml.safe_dump({"tables": entries}, allow_unicode=True, sort_keys=False, width=120))

@@ -1,4 +1,5 @@
-"""Reading stored records back in the contract's shape, with their cells taken from the catalog."""
+"""Reading stored records back in the contract's shape: the stored core values plus the interpretation of the
+row's cells, which stay in the catalog as the evidence."""
 
 from __future__ import annotations
 
@@ -9,23 +10,52 @@ from typing import Any
 from exhibit.archive import Archive
 from exhibit.errors import UserError
 from exhibit.records import store
-from exhibit.records.extract import _loads, cells_dict
+from exhibit.records.extract import _loads
+from exhibit.records.interpret import ExhibitInfo, RowReader, cells_dict, exhibit_info
+from exhibit.records.mapping import TableMapping
 
-_SELECT = ("SELECT r.record_id, r.data, r.id_cell, r.table_id, t.cells FROM records r "
-           "LEFT JOIN table_rows t ON t.table_id = r.table_id AND t.number = r.table_row ")
-
-
-def _headers(arch: Archive) -> dict[int, list[str]]:
-    return {r[0]: json.loads(r[1]) for r in arch.db.execute("SELECT table_id, headers FROM records_registers")}
+_SELECT = ("SELECT r.record_id, r.table_id, r.table_row, r.row, r.name, r.id_number, r.gender, r.age, r.rows, "
+           "t.cells FROM records r LEFT JOIN table_rows t ON t.table_id = r.table_id AND t.number = r.table_row ")
 
 
-def _record(row: Any, headers: dict[int, list[str]]) -> dict[str, Any]:
-    rec: dict[str, Any] = _loads(row[1])
-    cells = _loads(row[4]) if row[4] else []
-    rec["cells"] = cells_dict(headers.get(row[3], []), cells)
-    raw = {k: str(c[2]) for k, c in zip(rec["cells"], cells, strict=False) if len(c) > 2 and c[2] is not None}
-    if raw:
-        rec["cells_stored"] = raw  # the stored value where it differs from the one shown
+class _Readers:
+    """One RowReader per register table, made on first use."""
+
+    def __init__(self, arch: Archive) -> None:
+        self.arch = arch
+        self.exhibits: dict[int, ExhibitInfo] = {}
+        self.readers: dict[int, RowReader] = {}
+        self.tables = {t["id"]: t for t in arch.tables()}
+
+    def get(self, table_id: int) -> RowReader:
+        r = self.readers.get(table_id)
+        if r is None:
+            g = self.arch.db.execute("SELECT * FROM records_registers WHERE table_id=?", (table_id,)).fetchone()
+            table = self.tables[table_id]
+            tm = TableMapping(g["status"], g["reason"], g["header_row"], json.loads(g["headers"]),
+                              {int(k): v for k, v in json.loads(g["fields"]).items()}, g["title"], g["date"])
+            r = RowReader(self.arch, exhibit_info(self.arch, table["exhibit_seq"], self.exhibits), table, tm)
+            self.readers[table_id] = r
+        return r
+
+
+def _record(arch: Archive, row: Any, readers: _Readers) -> dict[str, Any]:
+    reader = readers.get(row["table_id"])
+    cells = _loads(row["cells"]) if row["cells"] else []
+    stored = {"name": row["name"], "id_number": row["id_number"], "gender": row["gender"], "age": row["age"]}
+    rec = reader.record(row["table_row"], cells, row["row"], stored)
+    rec["record_id"] = row["record_id"]
+    rec["cells"] = cells_dict(reader.tm.headers, cells)
+    stored_cells = {k: str(c[2]) for k, c in zip(rec["cells"], cells, strict=False) if len(c) > 2 and c[2] is not None}
+    if stored_cells:
+        rec["cells_stored"] = stored_cells  # the stored value where it differs from the one shown
+    if row["rows"]:
+        numbers = json.loads(row["rows"])
+        others = dict(arch.db.execute(
+            f"SELECT number, cells FROM table_rows WHERE table_id=? AND number IN ({','.join('?' * len(numbers))})",
+            (row["table_id"], *numbers)).fetchall())
+        rec["family"] = [reader.relative(_loads(others[n]), n, n) for n in numbers if n in others]
+        rec["source"]["rows"] = numbers
     return rec
 
 
@@ -45,7 +75,7 @@ def register_seqs(arch: Archive, register: str) -> list[int]:
 def iter_records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Every stored record in source order (exhibit, table, row), in the `records ls --json` shape."""
     store.ensure(arch.db)
-    headers = _headers(arch)
+    readers = _Readers(arch)
     sql, args = _SELECT, []
     if register:
         seqs = register_seqs(arch, register)
@@ -61,7 +91,7 @@ def iter_records(arch: Archive, register: str | None = None, limit: int | None =
         if not rows:
             return
         for r in rows:
-            yield _record(r, headers)
+            yield _record(arch, r, readers)
 
 
 def get(arch: Archive, record_id: str) -> dict[str, Any]:
@@ -70,7 +100,7 @@ def get(arch: Archive, record_id: str) -> dict[str, Any]:
     if r is None:
         raise UserError(f"{record_id}: no such record. `exhibit records ls` lists them (run "
                         "`exhibit records extract` first if the list is empty).")
-    return _record(r, _headers(arch))
+    return _record(arch, r, _Readers(arch))
 
 
 def registers(arch: Archive) -> list[dict[str, Any]]:

@@ -62,3 +62,8 @@ def lookup(code: str, year: int | None = None) -> tuple[Region | None, str]:
     if before:
         return max(before, key=lambda e: e.last or 0), "retired"
     return min(es, key=lambda e: e.first), "later"
+
+
+def stable_codes() -> list[str]:
+    """Codes that were never retired: every entry in use or renamed (the code lives on)."""
+    return [code for code, es in _table().items() if all(e.status != "R" for e in es)]

@@ -23,23 +23,22 @@ CREATE TABLE IF NOT EXISTS records_registers (
     extracted    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS records (
-    record_id    TEXT PRIMARY KEY,              -- 'R-' + hash(exhibit sha, table ordinal, row): stable
+    record_id    TEXT PRIMARY KEY,              -- 'R-' + exhibit sha256[:12] + table ordinal + row: stable
     exhibit_seq  INTEGER NOT NULL,
     table_id     INTEGER NOT NULL,
     table_row    INTEGER NOT NULL,              -- table_rows.number of the (first) row read
     row          INTEGER NOT NULL,              -- the row as the source counts it (PDF: across pages)
-    name         TEXT,
-    name_key     TEXT,
-    id_number    TEXT,
+    name         TEXT,                          -- what the checks and the index need; the rest of the
+    id_number    TEXT,                          -- record is read from the cells (interpret.RowReader)
     gender       TEXT,
     age          INTEGER,
-    birth_date   TEXT,
-    id_cell      TEXT,                          -- JSON [value, type, raw] of the ID cell as stored
-    data         TEXT NOT NULL                  -- JSON: the record, without cells (read from table_rows)
+    id_cell      TEXT,                          -- JSON [value, type, raw] of an ID cell not stored as text
+    rows         TEXT,                          -- JSON: every table row of a grouped record (family tables)
+    suspect      INTEGER,                       -- 1: the ID might carry an anomaly code (records.suspect)
+    fix          INTEGER                        -- transient: set while a row waits for its Python reading
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_id_number ON records(id_number);
 CREATE INDEX IF NOT EXISTS records_table ON records(table_id, table_row);
-CREATE INDEX IF NOT EXISTS records_exhibit ON records(exhibit_seq);
 CREATE TABLE IF NOT EXISTS records_anomalies (
     record_id    TEXT PRIMARY KEY,
     codes        TEXT NOT NULL                  -- JSON list of codes
@@ -48,8 +47,19 @@ CREATE TABLE IF NOT EXISTS records_meta (key TEXT PRIMARY KEY, value TEXT NOT NU
 """
 
 
+SCHEMA_VERSION = "3"
+
+
 def ensure(db: sqlite3.Connection) -> None:
+    """Create the records_* tables; tables of an older layout are dropped (they are derived data: the next
+    `records extract` rebuilds them from the catalog)."""
+    have = db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='records_meta'").fetchone()
+    if have and get_meta(db, "schema") != SCHEMA_VERSION:
+        db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS records_registers; "
+                         "DROP TABLE IF EXISTS records_anomalies;")
     db.executescript(SCHEMA)
+    if get_meta(db, "schema") != SCHEMA_VERSION:
+        set_meta(db, "schema", SCHEMA_VERSION)
 
 
 def get_meta(db: sqlite3.Connection, key: str) -> str | None:

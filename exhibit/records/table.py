@@ -8,8 +8,9 @@ from typing import Any
 
 from exhibit.archive import Archive
 from exhibit.errors import UserError
-from exhibit.records.extract import _as_mapping, _chain, _exhibit, _Reader, _sample, cells_dict, read_rows
+from exhibit.records.extract import _as_mapping, _sample, read_rows
 from exhibit.records.headers import detect, register_date
+from exhibit.records.interpret import RowReader, cells_dict, exhibit_info
 from exhibit.records.mapping import MappingFile
 
 
@@ -29,17 +30,15 @@ def read_table(arch: Archive, table_id: int, mapping: MappingFile | Path | str |
     if t is None:
         raise UserError(f"table {table_id}: no such table in this archive.")
     mf = _as_mapping(mapping)
-    ex = _exhibit(arch, t["exhibit_seq"], {})
-    rows = read_rows(arch.db, table_id)
-    sample = _sample(rows)
+    ex = exhibit_info(arch, t["exhibit_seq"], {})
     entry = mf.entry_for(ex.id, ex.sha256, ex.paths, t["name"]) if mf else None
-    tm = detect(sample, t["meta"], mf, entry)
+    tm = detect(_sample(read_rows(arch.db, table_id)), t["meta"], mf, entry)
     if "name" not in tm.fields.values() and "id_number" not in tm.fields.values():
         raise UserError(f"{ex.id} {t['name']}: no name or ID-number column found ({tm.reason}); "
                         "give a mapping {header: field}.")
     tm.date = register_date(tm, [t["name"], *ex.paths, ex.title, ex.meta_title])
-    reader = _Reader(ex, t, tm, 0, arch)
-    for number, cells in _chain(sample, rows):
+    reader = RowReader(arch, ex, t, tm)
+    for number, cells in read_rows(arch.db, table_id):
         if not reader.is_data(number, cells):
             continue
         rec = reader.record(number, cells)

@@ -31,7 +31,7 @@ def gender(text: str) -> str | None:
 
 
 def age(text: str) -> int | None:
-    m = re.search(r"\d{1,3}(?:\.0+)?", unicodedata.normalize("NFKC", text or ""))
+    m = re.search(r"(?<!\d)\d{1,3}(?:\.0+)?(?!\d)", unicodedata.normalize("NFKC", text or ""))
     if not m:
         return None
     n = int(float(m.group(0)))

@@ -11,12 +11,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent / "records"))
 
 from scratch import add_exhibit, add_table, make_archive, text_rows  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
 
-from exhibit.archive import Archive  # noqa: E402
 from exhibit.checks import check, codes_for, summary  # noqa: E402
 from exhibit.records import extract  # noqa: E402
 from exhibit.records.idnumber import decode  # noqa: E402
-from stdnum.cn import ric  # noqa: E402
 
 
 def _id(prefix17: str) -> str:
