@@ -33,10 +33,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in names]
+                # time to the first byte, for bench/web_load.py and the browser's network panel
+                extra.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
                 if not any(k.lower() == b"cache-control" for k in names):
                     extra.append((b"cache-control", b"no-store"))  # pages show sensitive data
                 message["headers"] = list(message.get("headers", [])) + extra
