@@ -30,13 +30,17 @@ from exhibit.ocr.recognise import Options  # noqa: E402
 CORPUS = REPO.parent / "shared" / "corpus" / "dev"
 
 OPTION_SETS: dict[str, Options] = {
-    "none": Options(),
-    "lines": Options(reread="lines"),
-    "lines+denoise": Options(reread="lines", denoise=True),
-    "region+upscale": Options(upscale=True),
-    "region+denoise": Options(denoise=True),
-    "page_denoise": Options(page_denoise=True),
-    "page_upscale": Options(page_min_side=1200),
+    "none": Options(page_denoise=False, deskew=False, missed_lines=False),
+    "no_missed_lines": Options(missed_lines=False),
+    "default": Options(),
+    "lines": Options(reread="lines", page_denoise=False, deskew=False),
+    "lines+denoise": Options(reread="lines", denoise=True, page_denoise=False, deskew=False),
+    "region+upscale": Options(upscale=True, page_denoise=False, deskew=False),
+    "region+denoise": Options(denoise=True, page_denoise=False, deskew=False),
+    "page_denoise": Options(page_denoise=True, deskew=False),
+    "page_upscale": Options(page_min_side=1200, page_denoise=False, deskew=False),
+    "deskew": Options(page_denoise=False, deskew=True, missed_lines=False),
+    "speckle_denoise": Options(deskew=False, missed_lines=False),
 }
 
 

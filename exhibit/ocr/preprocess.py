@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from PIL import Image
 
+SPECKLE = 1.0  # isolated dark pixels per 1000 above which a page is speckled (clean scans: < 0.1)
 
-def prepare(image: Image.Image, denoise: bool = False, min_side: int = 0) -> tuple[Image.Image, float]:
-    """The image the engines read, and its scale relative to the given one (boxes are divided by it)."""
+
+def prepare(image: Image.Image, denoise: bool | None = None, min_side: int = 0) -> tuple[Image.Image, float]:
+    """The image the engines read, and its scale relative to the given one (boxes are divided by it).
+    `denoise` None: a 3x3 median filter only when the page is speckled (measured: it removes fax and
+    photocopy speckle, but on clean pages it erodes thin strokes and Arabic dots)."""
     from PIL import ImageFilter
 
     img = _to_grey_or_rgb(image)
+    if denoise is None:
+        denoise = speckle(img) >= SPECKLE
     scale = 1.0
     if min_side and min(img.size) < min_side:
         scale = min_side / min(img.size)
@@ -20,6 +26,21 @@ def prepare(image: Image.Image, denoise: bool = False, min_side: int = 0) -> tup
     if denoise:
         img = img.filter(ImageFilter.MedianFilter(3))
     return img, scale
+
+
+def speckle(image: Image.Image) -> float:
+    """Isolated dark pixels (no dark neighbour among the 8 around) per 1000 pixels: salt-and-pepper
+    noise of faxes and photocopies. Text strokes, even thin ones, always have dark neighbours."""
+    import numpy as np
+
+    a = np.asarray(image.convert("L"), dtype=np.int16)
+    if a.size == 0:
+        return 0.0
+    dark = a < int(np.median(a)) - 80
+    p = np.pad(dark, 1).astype(np.uint8)
+    neighbours = sum(p[1 + dy:p.shape[0] - 1 + dy, 1 + dx:p.shape[1] - 1 + dx]
+                     for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+    return float((dark & (neighbours == 0)).sum()) * 1000.0 / a.size
 
 
 def _to_grey_or_rgb(image: Image.Image) -> Image.Image:

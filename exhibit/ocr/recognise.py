@@ -37,7 +37,9 @@ class Options:
     line_height: int = 64    # "lines": height each rectified line is scaled to
     denoise: bool = False    # 3x3 median filter
     upscale: bool = False    # "region": scale so the median line is `line_height` high
-    page_denoise: bool = False   # median filter on the whole page before any engine
+    page_denoise: bool | None = None  # median filter on the page; None: only when it is speckled
+    deskew: bool = False     # "region": rotate by the detector's line angle before Tesseract
+    missed_lines: bool = True  # "region": lines Tesseract's layout analysis lost are read one by one
     page_min_side: int = 0       # upscale the whole page until its short side is at least this
 
 
@@ -89,18 +91,24 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
     if engine == "rapidocr":
         return Recognition([ln for ln in found if ln.conf >= MIN_CONF and ln.text.strip()], ["rapidocr"], langs)
     accepted = [ln for ln in found if _is_han_line(ln)]
-    doubtful = [ln for ln in found if not _is_han_line(ln) and ln.text.strip()]
+    # An empty reading is doubtful too: PP-OCR often returns nothing at all for an Arabic-script line.
+    doubtful = [ln for ln in found if not _is_han_line(ln)]
     if not doubtful or not others:
-        kept = accepted + [ln for ln in doubtful if ln.conf >= MIN_CONF]
+        kept = accepted + [ln for ln in doubtful if ln.conf >= MIN_CONF and ln.text.strip()]
         return Recognition(_in_order(kept), ["rapidocr"], han)
     if opts.reread == "lines":
         second = _reread_lines(image, doubtful, others, opts)
     else:
         second = _reread(image, accepted, doubtful, others, opts)
+        # Tesseract's page layout analysis can lose a line (skewed pages); read the lines it missed
+        # one by one, cut out along the detector's box.
+        missed = [ln for ln in doubtful if not any(t.overlap(ln) > 0.3 for t in second)]
+        if missed and opts.missed_lines:
+            second += _reread_lines(image, missed, others, opts)
     kept = accepted + second
     floor = LATIN_FLOOR if any(lang in ARABIC_LANGS for lang in others) else MIN_CONF
     for ln in doubtful:
-        if ln.conf >= floor and not any(t.overlap(ln) > 0.3 for t in second):
+        if ln.conf >= floor and ln.text.strip() and not any(t.overlap(ln) > 0.3 for t in second):
             kept.append(ln)
     engines = ["rapidocr"] + (["tesseract"] if second else [])
     return Recognition(_in_order(kept), engines, han + others)
@@ -136,12 +144,48 @@ def _reread(image: Image.Image, accepted: list[Line], doubtful: list[Line], lang
             scale = 1.0
     if opts.denoise:
         region = region.filter(ImageFilter.MedianFilter(3))
+    angle = _skew(doubtful) if opts.deskew else 0.0
+    before = region.size
+    if abs(angle) >= 0.5:
+        region = region.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=paper)
     kept: list[Line] = []
     for ln in tesseract_lines(region, langs, psm=3):
         if _consistent(ln, langs):
-            kept.append(Line(round(ln.x0 / scale) + x0, round(ln.y0 / scale) + y0, round(ln.x1 / scale) + x0,
-                             round(ln.y1 / scale) + y0, ln.text, ln.conf, ln.engine))
+            bx0, by0, bx1, by1 = _unrotate((ln.x0, ln.y0, ln.x1, ln.y1), angle, region.size, before) \
+                if abs(angle) >= 0.5 else (ln.x0, ln.y0, ln.x1, ln.y1)
+            kept.append(Line(round(bx0 / scale) + x0, round(by0 / scale) + y0, round(bx1 / scale) + x0,
+                             round(by1 / scale) + y0, ln.text, ln.conf, ln.engine))
     return kept
+
+
+def _skew(lines: list[Line]) -> float:
+    """The median slope of the detector's boxes in degrees (counter-clockwise positive, as PIL rotates)."""
+    import math
+
+    angles = sorted(math.degrees(math.atan2(q[1][1] - q[0][1], q[1][0] - q[0][0]))
+                    for q in (ln.quad for ln in lines) if q and q[1][0] > q[0][0])
+    if not angles:
+        return 0.0
+    a = angles[len(angles) // 2]
+    return a if abs(a) <= 45 else 0.0
+
+
+def _unrotate(box: tuple[int, int, int, int], angle: float, size: tuple[int, int],
+              original: tuple[int, int]) -> tuple[float, float, float, float]:
+    """A box found in the rotated (expanded) region, as a box in the region before rotation."""
+    import math
+
+    t = math.radians(angle)
+    cx, cy = size[0] / 2, size[1] / 2
+    ox, oy = original[0] / 2, original[1] / 2
+    pts = []
+    for x, y in ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])):
+        dx, dy = x - cx, y - cy
+        # The inverse of PIL's rotation about the centre (counter-clockwise on screen, y pointing down).
+        pts.append((ox + dx * math.cos(t) - dy * math.sin(t), oy + dx * math.sin(t) + dy * math.cos(t)))
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    return (max(0.0, min(xs)), max(0.0, min(ys)), min(float(original[0]), max(xs)), min(float(original[1]), max(ys)))
 
 
 def _consistent(ln: Line, langs: list[str]) -> bool:
