@@ -32,6 +32,8 @@ demo: setup
 	$(EXHIBIT) search '收押' --archive $(DEMO)/archive --limit 5
 	-$(EXHIBIT) records extract --archive $(DEMO)/archive
 	-$(EXHIBIT) records check --archive $(DEMO)/archive
+	-$(EXHIBIT) code run --archive $(DEMO)/archive
+	-$(EXHIBIT) code chart --out $(DEMO)/charts --archive $(DEMO)/archive
 	$(EXHIBIT) serve --archive $(DEMO)/archive --host 127.0.0.1 --port $(PORT) --demo-admin
 
 test: setup
