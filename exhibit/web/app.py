@@ -27,7 +27,8 @@ def templates() -> Jinja2Templates:
     from exhibit.web import views
 
     env.globals.update(urlencode=urlencode, text_dir=views.text_dir, hit_query=views.hit_query, source_query=views.source_query,
-                       facet_items=views.facet_items, facet_filter=views.facet_filter)
+                       facet_items=views.facet_items, facet_filter=views.facet_filter,
+                       mark_terms=views.mark_terms)
     return Jinja2Templates(env=env)
 
 
@@ -65,8 +66,9 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
         sess = current_session(request) if exc.status_code != 404 or request.cookies else None
-        return app.state.templates.TemplateResponse(
+        resp: Response = app.state.templates.TemplateResponse(
             request, "error.html", {"me": sess.user if sess else None, "csrf": sess.csrf if sess else "",
                                     "status": exc.status_code, "detail": exc.detail, "nav": ""},
             status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return resp
     return app

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from collections.abc import Callable
 from typing import Any
 
 
-def get(module: str, attr: str) -> Callable[..., Any] | Any | None:
+def get(module: str, attr: str) -> Any:
     """`module.attr`, or None while that capability is not installed (a missing module, not a broken one)."""
     try:
         mod = importlib.import_module(module)

@@ -13,8 +13,16 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from exhibit.errors import QueryError, UserError
 from exhibit.web import accounts, capabilities, render, views
 from exhibit.web.accounts import Session
-from exhibit.web.deps import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, archive, client_ip, require,
-                              require_post, safe_next, state)
+from exhibit.web.deps import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    archive,
+    client_ip,
+    require,
+    require_post,
+    safe_next,
+    state,
+)
 
 router = APIRouter(include_in_schema=False)
 VIEW = require("viewer")
@@ -117,14 +125,15 @@ def exhibits_page(request: Request, status: str | None = None,
 @router.get("/exhibits/{ref}")
 def exhibit_page(request: Request, ref: str, page_no: int = Query(1, alias="page", ge=1, le=1_000_000),
                  hl: list[str] = Query([]), table: int | None = None, row: int | None = None,
-                 sheet: str | None = None, sess: Session = Depends(VIEW)) -> Response:
+                 sheet: str | None = None, q: str | None = None, sess: Session = Depends(VIEW)) -> Response:
+    """The exhibit at a page; `hl` words highlighted; `q` a quotation cited in a report (reports link here)."""
     arch = archive(request)
     seq = views.resolve(arch, ref)
     ex = views.exhibit_detail(arch, seq, page_no)
     if table is None and (sheet or row is not None):
         table = views.find_table(arch, seq, sheet, page_no if "page" in request.query_params else None)
     rows = views.table_rows(arch, seq, table, row) if table is not None else None
-    return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=hl[:10], rows=rows,
+    return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=hl[:10], rows=rows, quote=q,
                 may_download=sess.user.may("investigator"))
 
 

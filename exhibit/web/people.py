@@ -30,7 +30,7 @@ def records_available() -> bool:
 
 def _codes(arch: Archive) -> tuple[dict[str, list[str]], dict[str, str]]:
     codes_for = capabilities.get("exhibit.checks", "codes_for")
-    explanations = capabilities.get("exhibit.checks", "EXPLANATIONS") or {}
+    explanations: dict[str, str] = capabilities.get("exhibit.checks", "EXPLANATIONS") or {}
     return (codes_for(arch) if codes_for else {}), dict(explanations)
 
 
@@ -103,7 +103,8 @@ def export(arch: Archive, sess: Session, fmt: str, identified: bool, purpose: st
 def as_list(results: Any) -> list[dict[str, Any]] | None:
     if results is None:
         return None
-    hits = results.get("hits", results.get("results", [])) if isinstance(results, dict) else results
+    hits: list[dict[str, Any]] = (results.get("hits", results.get("results", [])) if isinstance(results, dict)
+                                  else results) or []
     return list(itertools.islice(hits, 100))
 
 

@@ -12,7 +12,6 @@ from markupsafe import Markup, escape
 
 from exhibit.archive import Archive, custody, ex_id
 from exhibit.errors import UserError
-from exhibit.web import capabilities
 
 MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 RENDERABLE_STATUS = {"ok", "mislabelled"}
@@ -175,3 +174,19 @@ def facet_filter(name: str, value: Any) -> str:
     if re.search(r'[\s:()"]', s):
         s = '"' + s.replace('"', "") + '"'
     return f"{_FACET_FIELD.get(name, name)}:{s}"
+
+
+def mark_terms(text: str | None, terms: list[str]) -> Markup:
+    """The text escaped, with each occurrence of the terms in <mark> (also across the line breaks of a PDF's
+    text layer, and ignoring case)."""
+    text = text or ""
+    alts = [r"\s*".join(re.escape(ch) for ch in t if not ch.isspace())
+            for t in sorted({t for t in terms if t.strip()}, key=len, reverse=True)]
+    if not alts:
+        return escape(text)
+    out, last = [], 0
+    for m in re.finditer("|".join(alts), text, re.IGNORECASE):
+        out += [escape(text[last:m.start()]), Markup("<mark>"), escape(m.group()), Markup("</mark>")]
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)

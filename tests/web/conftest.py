@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_helpers import ROLES, add_hostile_file, add_users, derive, login  # noqa: F401
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import add_users, derive
 
 from exhibit.web import capabilities
-from web_helpers import add_users, derive
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from web_helpers import login
 
 from exhibit.archive import Archive
 from exhibit.web.app import create_app
-from web_helpers import login
 
 EXHIBIT = [str(Path(sys.executable).parent / "exhibit")]
 

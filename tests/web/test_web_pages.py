@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from web_helpers import login
 
 from exhibit.archive import Archive
-from web_helpers import login
 
 
 def _yellow(png: bytes) -> int:
@@ -137,3 +137,14 @@ def test_api_search_and_exhibit_follow_the_cli_shapes(clients, telegram) -> None
             "custody"} <= set(ex)
     assert client.get("/api/search", params={"q": '"unclosed'}).status_code == 400
 
+
+
+def test_report_citation_links_open_the_cited_page_with_the_quote_marked(clients, telegram) -> None:  # type: ignore[no-untyped-def]
+    from exhibit.reports import citation_url, parse
+
+    client, _ = clients["viewer"]
+    groups = parse(f"“实行积分管理” [@{telegram[0]}, p. {telegram[1]}].")
+    url = citation_url(groups[0].citations[0])
+    html = client.get(url).text
+    assert "<mark>积分管理</mark>" in html or "<mark>实行积分管理</mark>" in html
+    assert f"page {telegram[1]} of" in html and 'class="cited"' in html

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from web_helpers import HOSTILE_NAME, login
 
 from exhibit.archive import Archive
 from exhibit.web.app import create_app
 from exhibit.web.settings import WebSettings
-from web_helpers import HOSTILE_NAME, login
 
 
 def _hostile_id(root: Path) -> str:
