@@ -148,7 +148,7 @@ def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return ZIP  # the zip ingestor reports it as corrupt
     if "word/document.xml" in names:
         return DOCX

@@ -9,11 +9,10 @@ from typing import Any, ClassVar
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
-from lxml.etree import XMLSyntaxError
 
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.formats.ooxml import check_package
+from exhibit.ingest.formats.ooxml import PACKAGE_ERRORS, check_package
 from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
 
 _CORE = ("title", "subject", "author", "last_modified_by", "category", "keywords", "comments", "revision")
@@ -30,8 +29,7 @@ class DocxIngestor:
         try:
             # python-docx parses with resolve_entities=False: no entity expansion.
             document = docx.Document(str(path))
-        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, ValueError,
-                AttributeError, TypeError, IndexError) as e:  # python-docx fails thus on malformed parts
+        except (PackageNotFoundError, *PACKAGE_ERRORS) as e:
             raise CorruptFile(f"not a readable Word document: {e}") from e
         text = "\n".join(p.text for p in document.paragraphs)
         tables: list[Table] = []
@@ -40,8 +38,12 @@ class DocxIngestor:
             # which is how the user sees it.
             rows = [Row(n, tuple(Cell(c.text) for c in row.cells)) for n, row in enumerate(table.rows, 1)]
             tables.append(Table(name=f"table {i}", rows=rows, kind="docx"))
+        try:
+            pictures = media(path, "word/media/", ctx)
+        except PACKAGE_ERRORS as e:
+            raise CorruptFile(f"a picture in the Word document cannot be read: {e}") from e
         return Extraction(media_type=DocxIngestor.MEDIA_TYPES[0], pages=[Page(1, text)], tables=tables,
-                          metadata=_core(document), children=media(path, "word/media/", ctx))
+                          metadata=_core(document), children=pictures)
 
 
 def media(path: Path, folder: str, ctx: IngestContext) -> list[Child]:

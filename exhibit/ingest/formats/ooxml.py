@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from lxml.etree import XMLSyntaxError
 
 from exhibit.config import Limits
 from exhibit.errors import CorruptFile, LimitExceeded
+
+# How openpyxl and python-docx fail on a damaged package: a broken deflate stream, malformed XML
+# (defusedxml raises ParseError, lxml XMLSyntaxError), a missing part, or their own attribute and
+# type errors on parts that parse but are not what they expect.
+PACKAGE_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, ParseError, XMLSyntaxError, KeyError, ValueError, TypeError,
+    AttributeError, IndexError, EOFError, OSError, NotImplementedError)
 
 
 def check_package(path: Path, limits: Limits, *, ratio: bool = True) -> None:
@@ -17,7 +28,7 @@ def check_package(path: Path, limits: Limits, *, ratio: bool = True) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
         raise CorruptFile(f"the package is not a readable zip: {e}") from e
     total = 0
     for info in infos:

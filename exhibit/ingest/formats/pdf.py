@@ -12,6 +12,10 @@ from exhibit.errors import CorruptFile, Encrypted
 from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
 
+# How PyMuPDF fails on damaged input: its own RuntimeError/ValueError subclasses, and MuPDF's exceptions
+# (FzErrorFormat "malformed page tree" ...), which derive from Exception directly.
+_MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+
 # A page with fewer characters than this but with images is treated as a scan.
 _MIN_TEXT_CHARS = 20
 _OCR_DPI = 300
@@ -24,45 +28,59 @@ class PdfIngestor:
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
         pymupdf.TOOLS.mupdf_display_errors(False)
+        if hasattr(pymupdf, "no_recommend_layout"):
+            pymupdf.no_recommend_layout()  # else find_tables() prints advice into the progress display
         pymupdf.TOOLS.mupdf_warnings(reset=True)
         try:
             doc = pymupdf.open(path, filetype="pdf")
-        except (pymupdf.FileDataError, RuntimeError, ValueError) as e:
+        except (pymupdf.FileDataError, *_MUPDF_ERRORS) as e:
             # MuPDF's message names the blob's path, which means nothing to the user
             raise CorruptFile("not a readable PDF: no PDF structure that MuPDF can open or repair") from e
         with doc:
-            if doc.needs_pass:
-                _unlock(doc, ctx)
-            damage = _damage(path, doc)
+            try:
+                if doc.needs_pass:
+                    _unlock(doc, ctx)
+                damage = _damage(path, doc)
+                metadata = _metadata(doc)
+            except _MUPDF_ERRORS as e:
+                raise CorruptFile(f"not a readable PDF: {e}") from e
             if damage and doc.page_count == 0:
                 raise CorruptFile(damage)
-            ext = Extraction(media_type="application/pdf", metadata=_metadata(doc))
+            ext = Extraction(media_type="application/pdf", metadata=metadata)
             if doc.is_repaired:
                 ext.metadata["repaired"] = True
             text_chars = 0
-            for page in doc:
-                number = page.number + 1
+            broken: list[str] = []
+            for index in range(doc.page_count):
+                number = index + 1
                 try:
+                    page = doc.load_page(index)
                     text = page.get_text("text", sort=False)
-                except (RuntimeError, ValueError) as e:
-                    if damage:
-                        break
-                    raise CorruptFile(f"page {number} cannot be read: {e}") from e
-                text_chars += len(text.strip())
-                if _needs_ocr(page, text):
-                    ocr_page = _ocr(page, number, ctx) if ctx.ocr else None
-                    ext.pages.append(ocr_page or Page(number, text))
+                    if _needs_ocr(page, text):
+                        ocr_page = _ocr(page, number, ctx) if ctx.ocr else None
+                        ext.pages.append(ocr_page or Page(number, text))
+                        continue
+                    tables = _tables(page, number) if text.strip() else []
+                except _MUPDF_ERRORS as e:
+                    # One damaged page must not lose the others: it is kept empty and the file is
+                    # marked corrupt with the page named.
+                    broken.append(f"page {number} cannot be read ({e})")
+                    ext.pages.append(Page(number, ""))
                     continue
+                text_chars += len(text.strip())
                 ext.pages.append(Page(number, text))
-                if text.strip():
-                    ext.tables.extend(_tables(page, number))
-            ext.children = _attachments(doc, ctx)
-            if damage:
-                # A truncated PDF that MuPDF silently repaired: keep whatever text it gave, but the
-                # file is damaged and the user must know; with nothing recovered it is simply corrupt.
+                ext.tables.extend(tables)
+            try:
+                ext.children = _attachments(doc, ctx)
+            except _MUPDF_ERRORS as e:
+                broken.append(f"the embedded files cannot be read ({e})")
+            problems = ([damage] if damage else []) + broken[:5]
+            if problems:
+                # A damaged PDF (e.g. truncated and silently repaired by MuPDF): whatever text it
+                # gave is kept, but the user must know; with nothing recovered it is simply corrupt.
                 if text_chars == 0 and not any(p.source == "ocr" for p in ext.pages):
-                    raise CorruptFile(damage)
-                ext.status, ext.reason = "corrupt", damage
+                    raise CorruptFile("; ".join(problems))
+                ext.status, ext.reason = "corrupt", "; ".join(problems)
             return ext
 
 
@@ -162,7 +180,7 @@ def _tables(page: pymupdf.Page, number: int) -> list[Table]:
         return []
     try:
         found = page.find_tables()
-    except (RuntimeError, ValueError) as e:  # table finding is a bonus; the text is already kept
+    except _MUPDF_ERRORS as e:  # table finding is a bonus; the text is already kept
         return [Table(name=f"page {number} tables", rows=[], page=number, kind="pdf", meta={"error": str(e)})]
     if not found.tables:
         return []

@@ -15,7 +15,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext, cellformat
-from exhibit.ingest.formats.ooxml import check_package
+from exhibit.ingest.formats.ooxml import PACKAGE_ERRORS, check_package
 from exhibit.ingest.types import Cell, Extraction, Row, Table
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
@@ -37,7 +37,7 @@ class XlsxIngestor:
             # Given a file object because openpyxl refuses a path without an .xlsx extension, and the
             # blob store's paths have none; the streamed rows keep it open until they are consumed.
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as e:
+        except (InvalidFileException, *PACKAGE_ERRORS) as e:
             fh.close()
             raise CorruptFile(f"not a readable Excel workbook: {e}") from e
         ext = Extraction(media_type=XlsxIngestor.MEDIA_TYPES[0], metadata=_properties(wb))
@@ -76,7 +76,7 @@ def _rows(ws: Any, pending: _Pending) -> Iterator[Row]:
                 row = row[:-1]
             if row:
                 yield Row(number, row)
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as e:
+    except PACKAGE_ERRORS as e:
         raise CorruptFile(f"sheet {ws.title!r} cannot be read: {e}") from e
     pending.done()
 
@@ -114,7 +114,7 @@ def merged_ranges(path: Path, part: str) -> list[str]:
                 for m in _MERGE.finditer(buf):
                     found[m.group(1).decode("ascii").upper()] = None
                 tail = buf[-256:]
-    except (KeyError, zipfile.BadZipFile, OSError) as e:
+    except PACKAGE_ERRORS as e:
         raise CorruptFile(f"sheet part {part} cannot be read: {e}") from e
     return list(found)
 

@@ -48,7 +48,7 @@ class ZipIngestor:
                                 "members not extracted")
         try:
             zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
             raise CorruptFile(f"not a readable zip archive: {e}") from e
         with zf:
             _check_directory(path, zf)
@@ -217,7 +217,8 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, 
                     raise _Stop(f"member {name!r} expands more than {limits.ratio:g}x (the ratio limit); "
                                 f"stopped after {written} bytes", False)
                 out.write(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as e:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, UnicodeDecodeError,
+            ValueError) as e:
         return Child(name, str(dest), "corrupt", f"the member cannot be fully read: {e}")
     return Child(name, str(dest))
 
@@ -232,7 +233,7 @@ def _encrypted(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path
                 probe.read(1)
         except RuntimeError:
             continue
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError):
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, UnicodeDecodeError, ValueError, OSError):
             continue
         child = _inflate(zf, info, name, dest, ctx, budget, password.encode("utf-8"))
         if child.status is None:
