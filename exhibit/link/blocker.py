@@ -21,7 +21,11 @@ def prediction_rules() -> list[Any]:
 
 
 def training_rules() -> list[Any]:
-    """EM sessions: each leaves out the comparisons it blocks on, so together they train all of them."""
+    """EM sessions. Each trains the comparisons it does not block on, and only blocks where true pairs
+    are common teach EM anything: same name sounds and birth year (trains gender, place, ID), same birth
+    date (trains the name levels), same name sounds, township and gender (trains birth). Where a block
+    is dominated by namesakes, EM takes them for the matches; model.py then keeps the earlier estimates
+    of any comparison that came out non-monotone."""
     from splink import block_on
 
-    return [block_on("name_skel", "birth_year"), block_on("birth_date"), block_on("name_skel", "township")]
+    return [block_on("name_key", "birth_year"), block_on("birth_date"), block_on("name_key", "township", "gender")]

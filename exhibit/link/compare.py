@@ -152,8 +152,8 @@ def comparisons(use_address: bool = False) -> list[Any]:
         output_column_name="birth",
         comparison_levels=[
             cll.NullLevel("birth_year"),
-            cll.CustomLevel("birth_date_l = birth_date_r", "same birth date").configure(m_probability=0.60),
-            cll.CustomLevel("birth_year_l = birth_year_r", "same birth year").configure(m_probability=0.25),
+            cll.CustomLevel("birth_date_l = birth_date_r", "same birth date").configure(m_probability=0.55),
+            cll.CustomLevel("birth_year_l = birth_year_r", "same birth year").configure(m_probability=0.30),
             cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "birth year ±1").configure(m_probability=0.12),
             cll.ElseLevel().configure(m_probability=0.03),
         ],

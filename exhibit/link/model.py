@@ -68,7 +68,29 @@ def build(df: pd.DataFrame, s: LinkSettings, db_api: Any | None = None) -> Any:
         except (EMTrainingException, ZeroDivisionError, ValueError) as e:  # too few pairs under this rule to train on
             linker._settings_obj.core_model_settings = saved
             logging.getLogger(__name__).info("EM session %s skipped: %s", rule, e)
+            continue
+        _keep_monotone(linker, saved)
     return linker
+
+
+def _keep_monotone(linker: Any, saved: Any) -> None:
+    """Undo a session's estimates for a comparison where they came out non-monotone (a closer level
+    counting as less evidence than a looser one, or disagreement as evidence for a match): the sign that
+    EM took a crowd of namesakes for the matches. That comparison keeps its earlier parameters."""
+    core = linker._settings_obj.core_model_settings
+    for i, comp in enumerate(core.comparisons):
+        bfs = []
+        for level in comp.comparison_levels:
+            if level.is_null_level:
+                continue
+            m, u = level._m_probability, level._u_probability
+            if m is None or u is None or u <= 0:
+                continue
+            bfs.append(m / u)
+        if bfs and (any(a < b for a, b in zip(bfs, bfs[1:], strict=False)) or bfs[0] < 1 or bfs[-1] > 1):
+            core.comparisons[i] = saved.comparisons[i]
+            logging.getLogger(__name__).info("EM estimates for %s were not monotone; kept the earlier ones",
+                                             comp.output_column_name)
 
 
 def predict(linker: Any, min_probability: float) -> pd.DataFrame:

@@ -36,17 +36,23 @@ def decide(pairs: Iterable[Mapping[str, Any]], judgements: Mapping[tuple[str, st
     """pairs: dicts with unique_id_l, unique_id_r, dataset_l, dataset_r, match_probability, match_weight."""
     rows = [p for p in pairs if p["dataset_l"] != p["dataset_r"] or p["dataset_l"] == ""]
     best: dict[tuple[str, str], float] = defaultdict(float)  # (node, other dataset) -> best probability
+    ties: dict[tuple[str, str], int] = defaultdict(int)  # ... and how many candidates reach it
     for p in rows:
         prob = float(p["match_probability"])
         for node, other in ((p["unique_id_l"], p["dataset_r"]), (p["unique_id_r"], p["dataset_l"])):
-            best[(node, other)] = max(best[(node, other)], prob)
+            if prob > best[(node, other)] + 1e-9:
+                best[(node, other)], ties[(node, other)] = prob, 1
+            elif prob >= best[(node, other)] - 1e-9:
+                ties[(node, other)] += 1
     out: list[Decision] = []
     for p in rows:
         a, b = pair_key(str(p["unique_id_l"]), str(p["unique_id_r"]))
         prob, weight = float(p["match_probability"]), float(p["match_weight"])
         verdict = judgements.get((a, b))
-        mutual = (prob >= best[(p["unique_id_l"], p["dataset_r"])] - 1e-9
-                  and prob >= best[(p["unique_id_r"], p["dataset_l"])] - 1e-9)
+        # each side's single best candidate in the other's source; two equally good candidates are a
+        # question for a person, not a link
+        mutual = all(prob >= best[k] - 1e-9 and ties[k] == 1
+                     for k in ((p["unique_id_l"], p["dataset_r"]), (p["unique_id_r"], p["dataset_l"])))
         if verdict == "accept":
             out.append(Decision(a, b, prob, weight, "link", "judgement:accept"))
         elif verdict == "reject":
