@@ -158,3 +158,24 @@ def test_embedded_files_become_children(tmp_path: Path) -> None:
     ext, _ = _ingest(path, work)
     assert [c.name for c in ext.children] == ["名单.csv"]
     assert Path(ext.children[0].path).read_bytes() == "姓名\n依明\n".encode()
+
+
+def test_scan_with_a_short_typed_header_counts_as_a_scan(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from exhibit.ingest.formats.pdf import _needs_ocr
+
+    picture = tmp_path / "scan.png"
+    Image.new("L", (400, 560), 200).save(picture)
+    doc = pymupdf.open()
+    scan = doc.new_page()
+    scan.insert_image(scan.rect, filename=str(picture))
+    scan.insert_text((40, 30), "机密 第3期 情况通报 Confidential weekly report", fontname="china-s")
+    text_page = doc.new_page()
+    text_page.insert_text((40, 30), "机密 第3期 情况通报 Confidential weekly report", fontname="china-s")
+    text_page.insert_image(pymupdf.Rect(40, 40, 100, 100), filename=str(picture))  # a small logo
+    path = tmp_path / "mixed.pdf"
+    doc.save(path)
+    with pymupdf.open(path) as saved:
+        assert _needs_ocr(saved[0], saved[0].get_text())
+        assert not _needs_ocr(saved[1], saved[1].get_text())

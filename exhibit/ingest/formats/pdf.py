@@ -18,6 +18,8 @@ _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, pymupdf.
 
 # A page with fewer characters than this but with images is treated as a scan.
 _MIN_TEXT_CHARS = 20
+# Up to this many characters, a page whose pictures cover most of it is a scan with a typed line on it.
+_SHORT_TEXT_CHARS = 200
 _OCR_DPI = 300
 
 
@@ -226,12 +228,19 @@ def _clean(value: object) -> str:
 
 
 def _needs_ocr(page: pymupdf.Page, text: str) -> bool:
-    """A page without a usable text layer: little text but images (a scan), or no text but vector
-    drawings (text converted to outlines)."""
+    """A page without a usable text layer: little text but images (a scan), no text but vector drawings
+    (text converted to outlines), or a short text layer (a typed header, a stamp) over a picture that
+    covers most of the page (the scanned body)."""
     chars = len(text.strip())
-    if chars >= _MIN_TEXT_CHARS:
+    if chars >= _SHORT_TEXT_CHARS:
         return False
-    return bool(page.get_images(full=False)) or (chars == 0 and bool(page.get_cdrawings()))
+    if chars < _MIN_TEXT_CHARS:
+        return bool(page.get_images(full=False)) or (chars == 0 and bool(page.get_cdrawings()))
+    if not page.get_images(full=False):
+        return False
+    area = abs(page.rect)
+    covered = sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
+    return area > 0 and covered / area > 0.5
 
 
 def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
