@@ -154,8 +154,8 @@ def phase_check(archive: str) -> dict[str, object]:
     return {"records": r["records"], "anomalies": len(r["anomalies"])}
 
 
-def run_phase(*args: str) -> tuple[float, float, dict[str, object]]:
-    """(seconds, peak RSS in MB, result) of one phase in its own process."""
+def run_phase(*args: str) -> tuple[float, float, dict[str, object], float]:
+    """(seconds, peak RSS in MB, result, CPU seconds) of one phase in its own process."""
     t = time.perf_counter()
     p = subprocess.Popen([sys.executable, __file__, "--phase", *args], stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(p.pid, 0)
@@ -163,7 +163,7 @@ def run_phase(*args: str) -> tuple[float, float, dict[str, object]]:
     out = p.stdout.read() if p.stdout else ""
     if status != 0:
         raise SystemExit(f"phase {args[0]} failed ({status})")
-    return elapsed, usage.ru_maxrss / 1024, json.loads(out.strip().splitlines()[-1])
+    return elapsed, usage.ru_maxrss / 1024, json.loads(out.strip().splitlines()[-1]), usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -191,15 +191,17 @@ def main() -> None:
         ing = run_phase("ingest", str(path), str(archive))
         ext = run_phase("extract", str(archive))
         chk = run_phase("check", str(archive))
-        ours = ext[0] + chk[0]
+        ours, ours_cpu = ext[0] + chk[0], ext[3] + chk[3]
         print(f"\n{fmt.upper()}  {a.rows:,} rows")
-        for label, (sec, mb, res) in (("plain (read + stdnum)", plain), ("ingest (catalog)", ing),
-                                      ("extract", ext), ("check", chk)):
-            print(f"  {label:22s} {sec:8.1f} s  {a.rows / sec:>10,.0f} rows/s  peak {mb:7.0f} MB  {res}")
-        print(f"  extract + check        {ours:8.1f} s  {a.rows / ours:>10,.0f} rows/s  "
-              f"ratio plain / (extract+check) = {plain[0] / ours:.1f}x")
-        total = ours + ing[0]
-        print(f"  ingest+extract+check   {total:8.1f} s  ratio plain / end-to-end = {plain[0] / total:.2f}x")
+        for label, (sec, mb, res, cpu) in (("plain (read + stdnum)", plain), ("ingest (catalog)", ing),
+                                           ("extract", ext), ("check", chk)):
+            print(f"  {label:22s} {sec:8.1f} s wall {cpu:8.1f} s CPU {a.rows / sec:>10,.0f} rows/s  "
+                  f"peak {mb:6.0f} MB  {res}")
+        print(f"  extract + check        {ours:8.1f} s wall {ours_cpu:8.1f} s CPU  "
+              f"ratio plain / (extract+check) = {plain[0] / ours:.1f}x wall, {plain[3] / ours_cpu:.1f}x CPU")
+        total, total_cpu = ours + ing[0], ours_cpu + ing[3]
+        print(f"  ingest+extract+check   {total:8.1f} s wall {total_cpu:8.1f} s CPU  "
+              f"ratio plain / end-to-end = {plain[0] / total:.2f}x wall, {plain[3] / total_cpu:.2f}x CPU")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n(bench driver peak {peak_self:.0f} MB)")
     if not a.keep and a.workdir is None:
