@@ -69,8 +69,12 @@ def rows(n: int, seed: int = 7) -> list[list[object]] | object:
                rnd.choice(DECISIONS)]
 
 
-def generate(workdir: Path, n: int, formats: list[str]) -> dict[str, Path]:
+def generate(workdir: Path, n: int, formats: list[str], reuse: bool = False) -> dict[str, Path]:
     out: dict[str, Path] = {}
+    if reuse:
+        found = {f: workdir / f"in-{f}" / f"花名册_2018.{f}" for f in formats}
+        if all(p.exists() for p in found.values()):
+            return found
     if "csv" in formats:
         p = workdir / "in-csv" / "花名册_2018.csv"
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +176,7 @@ def main() -> None:
     ap.add_argument("--formats", default="csv,xlsx")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="reuse input files already generated in --workdir")
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.phase:
@@ -182,7 +187,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     formats = a.formats.split(",")
     t = time.perf_counter()
-    files = generate(work, a.rows, formats)
+    files = generate(work, a.rows, formats, reuse=a.reuse)
     print(f"generated {a.rows:,} rows as {', '.join(formats)} in {time.perf_counter() - t:.1f} s ({work})")
     for fmt, path in files.items():
         archive = work / f"archive-{fmt}"

@@ -115,6 +115,9 @@ def check_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
         if as_json:
             print_json(result)
             return
+        if result["records"] == 0:
+            console.print("No records to check. Run `exhibit records extract` after ingesting registers.")
+            return
         t = Table(title=f"Anomalies in {result['records']} records")
         for c in ("record", "name", "ID number", "codes", "source"):
             t.add_column(c, overflow="fold")

@@ -223,6 +223,10 @@ def classify(tm: TableMapping) -> TableMapping:
         tm.reason = (f"lists people ({named}) but no ID-number column was found; if it has one, name it in "
                      "a mapping file: `exhibit records extract --show-mapping > m.yaml`, edit, then "
                      "`--mapping m.yaml`")
+    elif "name" in fields:
+        tm.status = "skipped"
+        tm.reason = ("a list of names with no ID number or other personal details (gender, age, address, "
+                     "reason...); if it is a register, map its columns in a mapping file (--mapping)")
     else:
         tm.status = "skipped"
         tm.reason = "no column holds names or ID numbers"

@@ -99,6 +99,8 @@ _ADDRESS = re.compile(
 def split_address(text: str) -> dict[str, str | None]:
     """'墨玉县英也尔乡14村' -> county 墨玉县, township 英也尔乡, village 14村 (parts not written stay None)."""
     s = clean(text).replace(" ", "")
+    if not re.search(rf"[{_CJK}]", s):  # the suffixes below are Chinese; other scripts stay whole
+        return {"county": None, "township": None, "village": None}
     m = _ADDRESS.match(s) if s else None
     if not m:
         return {"county": None, "township": None, "village": None}

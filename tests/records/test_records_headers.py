@@ -192,3 +192,16 @@ def test_family_free_text_in_several_forms() -> None:
     assert parse("无") == []
     # nothing written is lost: an unreadable part is kept whole
     assert parse("见附件")[0]["text"] == "见附件"
+
+
+def test_a_plain_list_of_names_is_skipped_with_a_reason_that_says_so(arch: Archive) -> None:
+    _one(arch, "attendees.xlsx", [["姓名", "单位", "批次"], ["买买提", "县政法委", "第一批"]])
+    reg = extract(arch)["registers"][0]
+    assert reg["status"] == "skipped" and "list of names" in reg["reason"] and "--mapping" in reg["reason"]
+
+
+def test_addresses_in_other_scripts_are_kept_whole() -> None:
+    from exhibit.records.values import split_address
+
+    assert split_address("Karakax, Yengiyer") == {"county": None, "township": None, "village": None}
+    assert split_address("和田地区墨玉县喀尔赛乡15村") == {"county": "墨玉县", "township": "喀尔赛乡", "village": "15村"}
