@@ -19,6 +19,16 @@ from exhibit.ingest.types import Extraction
 
 
 @dataclass
+class ExpansionBudget:
+    """Bytes inflated so far out of a top-level container's `Limits.total_bytes`. The pipeline may hand
+    the same budget to the contexts of nested containers so that the limit holds across the whole
+    tree; without one, each container counts against a budget of its own."""
+
+    total: int
+    used: int = 0
+
+
+@dataclass
 class IngestContext:
     """What an ingestor may use: limits, passwords to try, OCR languages, a private scratch folder,
     and the container nesting depth of the file being read."""
@@ -31,6 +41,13 @@ class IngestContext:
     ocr: bool = True
     ocr_cache: Path | None = None  # SQLite file of OCR results keyed by image hash (in the archive folder)
     notes: list[str] = field(default_factory=list)  # e.g. "password used" (never the password itself)
+    budget: ExpansionBudget | None = None  # shared by nested containers when the pipeline passes it on
+
+    def expansion_budget(self) -> ExpansionBudget:
+        """The budget containers count inflated bytes against (created on first use)."""
+        if self.budget is None:
+            self.budget = ExpansionBudget(self.limits.total_bytes)
+        return self.budget
 
 
 class Ingestor(Protocol):

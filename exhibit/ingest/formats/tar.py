@@ -49,11 +49,13 @@ class TarIngestor:
 
 
 def _budget_error(name: str, written: int, compressed: int, ctx: IngestContext, total: int) -> str | None:
+    """The limit reached with `written` bytes of this member and `total` of this archive, or None."""
     limits = ctx.limits
+    budget = ctx.expansion_budget()
     if written > limits.member_bytes:
         return f"member {name!r} inflated past the per-member limit of {limits.member_bytes} bytes; stopped"
-    if total > limits.total_bytes:
-        return f"member {name!r} took the container past the total limit of {limits.total_bytes} bytes; stopped"
+    if budget.used + written > budget.total:
+        return f"member {name!r} took the container past the total limit of {budget.total} bytes; stopped"
     if total > _RATIO_FLOOR and total > limits.ratio * max(compressed, 1):
         return (f"the archive expands more than {limits.ratio:g}x its compressed size (the ratio limit) "
                 f"at member {name!r}; stopped")
@@ -103,6 +105,7 @@ def _tar(path: Path, ctx: IngestContext) -> Extraction:
                     continue
                 written, problem = _copy(src, dest, safe, ctx, compressed, used)
                 used += written
+                ctx.expansion_budget().used += written
                 if problem:
                     dest.unlink(missing_ok=True)
                     ext.status, ext.reason = "expansion_limit", problem
@@ -149,7 +152,8 @@ def _single(path: Path, opener: object, media_type: str, container: str | None, 
     dest = ctx.workdir / "member-000000"
     try:
         with opener(path, "rb") as src:  # type: ignore[operator]
-            _, problem = _copy(src, dest, safe, ctx, path.stat().st_size, 0)
+            written, problem = _copy(src, dest, safe, ctx, path.stat().st_size, 0)
+        ctx.expansion_budget().used += written
     except _STREAM_ERRORS as e:
         dest.unlink(missing_ok=True)
         raise CorruptFile(f"the compressed stream cannot be read: {e}") from e

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from exhibit.errors import CorruptFile, LimitExceeded
-from exhibit.ingest.formats import IngestContext, charset
+from exhibit.ingest.formats import ExpansionBudget, IngestContext, charset
 from exhibit.ingest.types import Child, Extraction
 
 _CHUNK = 1 << 16
@@ -57,7 +57,7 @@ class ZipIngestor:
             ext = Extraction(media_type="application/zip", metadata={"members": len(infos)})
             if names.encoding:
                 ext.metadata["name_encoding"] = names.encoding
-            budget = _Budget(limits.total_bytes)
+            budget = ctx.expansion_budget()
             taken: set[str] = set()
             traversal: list[str] = []
             for index, info in enumerate(infos):
@@ -169,14 +169,8 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-class _Budget:
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.used = 0
-
-
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
-             budget: _Budget) -> Child:
+             budget: ExpansionBudget) -> Child:
     limits = ctx.limits
     declared = info.file_size
     if declared > limits.member_bytes:
@@ -188,14 +182,15 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, 
                     "not inflated", False)
     if budget.used + declared > budget.total:
         raise _Stop(f"member {name!r} would bring the container past the total limit of {budget.total} "
-                    "bytes; it and the members after it were not inflated", True)
+                    "bytes (all its members and nested containers together); it and the members after it "
+                    "were not inflated", True)
     if info.flag_bits & _ENCRYPTED_FLAG:
         return _encrypted(zf, info, name, dest, ctx, budget)
     return _inflate(zf, info, name, dest, ctx, budget, None)
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
-             budget: _Budget, pwd: bytes | None) -> Child:
+             budget: ExpansionBudget, pwd: bytes | None) -> Child:
     limits = ctx.limits
     written = 0
     try:
@@ -224,7 +219,7 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, 
 
 
 def _encrypted(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
-               budget: _Budget) -> Child:
+               budget: ExpansionBudget) -> Child:
     for password in ctx.passwords:
         try:
             # ZipCrypto checks one byte of the password at open: a wrong one fails here (1 in 256
