@@ -106,7 +106,9 @@ def test_degraded_uyghur_pages_stay_readable_and_are_never_read_as_chinese(degra
 
 def test_traditional_chinese_keeps_the_original_and_gets_a_simplified_form(ctx: IngestContext) -> None:
     lines = ["關於進一步加強重點人員管控工作的通知", "各鄉鎮派出所要在三日內完成人員資訊核對"]
+    ctx.ocr_langs = "chi_tra+eng"
     page = ocr_image(render(lines), 1, ctx)
     assert cer(page.text, "\n".join(lines)) <= 0.05, page.text
+    assert page.meta["engine"] == "tesseract" and page.meta["langs"] == ["chi_tra", "eng"]
     assert "關於進一步加強" in page.text
     assert "关于进一步加强" in page.meta["simplified"]
