@@ -8,6 +8,8 @@ from typing import ClassVar
 from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.types import Extraction
 
+_UNOPENED = {"application/x-7z-compressed": "7-Zip", "application/vnd.rar": "RAR"}
+
 
 class FallbackIngestor:
     MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("*/*",)
@@ -19,4 +21,9 @@ class FallbackIngestor:
 
         with open(path, "rb") as f:
             head = f.read(64 * 1024)
-        return Extraction(media_type=sniff(path, head), metadata={"size": path.stat().st_size})
+        media_type = sniff(path, head)
+        metadata: dict[str, object] = {"size": path.stat().st_size}
+        if media_type in _UNOPENED:
+            # Kept and listed, but the user must know its contents were not looked into.
+            metadata["not_extracted"] = f"{_UNOPENED[media_type]} archives are not opened by this version"
+        return Extraction(media_type=media_type, metadata=metadata)
