@@ -52,7 +52,7 @@ def _mentions_specs(specs: list[str] | None) -> tuple[tuple[str, dict[str, str]]
 @link_app.command("run")
 def run_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, actor: ActorOpt = None,
             link_threshold: Annotated[float, typer.Option(help="Link pairs automatically from this match "
-                                                          "probability up.")] = 0.9,
+                                                          "probability up.")] = 0.8,
             review_threshold: Annotated[float, typer.Option(help="Send pairs to review from this match "
                                                             "probability up.")] = 0.5,
             documents: Annotated[bool, typer.Option(help="Also read names in documents (notices, letters).")] = True,

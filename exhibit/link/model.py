@@ -14,7 +14,7 @@ from exhibit.link.compare import comparisons
 
 @dataclass(frozen=True)
 class LinkSettings:
-    link_threshold: float = 0.9  # match probability at or above which a pair is linked automatically
+    link_threshold: float = 0.8  # match probability at or above which a pair is linked automatically
     review_threshold: float = 0.5  # ... and at or above which it is sent to a person for review
     prior_recall: float = 0.8  # assumed recall of the deterministic rules that estimate the prior
     use_address: bool = False  # compare a free-text address too (FEBRL-style data)

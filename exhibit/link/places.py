@@ -76,13 +76,13 @@ def parse_place(text: str | None, id_number: str | None = None) -> tuple[str | N
     town: str | None = None
     if text:
         text = text.strip()
-        if re.search(r"[\u4e00-\u9fff]", text):
+        if re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[,;/，、]", text):
             m = _HANZI_ADDRESS.match(text)
             if m:
                 county = county_code(m.group("county")) if m.group("county") else None
                 town = m.group("town")
         else:
-            parts = [p.strip() for p in re.split(r"[,;/]", text) if p.strip()]
+            parts = [p.strip() for p in re.split(r"[,;/，、]", text) if p.strip()]
             if len(parts) >= 2:
                 county, town = county_code(parts[0]), parts[1]
             elif parts:
