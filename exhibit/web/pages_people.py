@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from exhibit.web.deps import archive, client_ip, require, require_post, state
 from exhibit.web.pages import page
 
 router = APIRouter(include_in_schema=False)
+_charts_lock = threading.Lock()
 VIEW = require("viewer")
 
 
@@ -95,31 +97,44 @@ def _charts_dir(request: Request) -> Path:
     return d
 
 
+def _draw_charts(request: Request) -> tuple[Path, str | None]:
+    """The charts folder, drawn by the coding capability at most once a minute (it takes a second or two);
+    and the capability's message when there is nothing to draw yet."""
+    charts = _need_charts()
+    out = _charts_dir(request)
+    stamp = out / ".drawn"
+    with _charts_lock:  # one drawing at a time; the others wait and then find it fresh
+        if stamp.exists() and time.time() - stamp.stat().st_mtime < 60:
+            return out, None
+        try:
+            charts(archive(request), out)
+        except UserError as e:
+            return out, str(e)
+        stamp.touch()
+    return out, None
+
+
+def _need_charts() -> Any:
+    charts = capabilities.get("exhibit.coding", "charts")
+    if charts is None:
+        raise HTTPException(501, "charts are not available yet")
+    return charts
+
+
 @router.get("/charts")
 def charts_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
-    charts = capabilities.get("exhibit.coding", "charts")
-    files: list[dict[str, Any]] = []
-    error = None
-    if charts is not None:
-        out = _charts_dir(request)
-        try:
-            # drawing takes a second or two: redraw at most once a minute
-            stamp = out / ".drawn"
-            if not stamp.exists() or time.time() - stamp.stat().st_mtime > 60:
-                charts(archive(request), out)
-                stamp.touch()
-        except UserError as e:
-            error = str(e)
-        files = [{"name": p.name, "title": p.stem.replace("_", " ")} for p in sorted(out.iterdir())
-                 if p.suffix == ".png"]
-    return page(request, "charts.html", sess, "charts", available=charts is not None, files=files, error=error)
+    if not capabilities.available("exhibit.coding", "charts"):
+        return page(request, "charts.html", sess, "charts", available=False, files=[], error=None)
+    out, error = _draw_charts(request)
+    files = [{"name": p.name, "title": p.stem.replace("_", " ")} for p in sorted(out.iterdir()) if p.suffix == ".png"]
+    return page(request, "charts.html", sess, "charts", available=True, files=files, error=error)
 
 
 @router.get("/charts/{name}")
 def chart_file(request: Request, name: str, sess: Session = Depends(VIEW)) -> Response:
-    out = _charts_dir(request)
+    out, _ = _draw_charts(request)
     # only names the chart folder lists, compared as strings: no path from the URL reaches the disk
-    known = {p.name: p for p in out.iterdir()} if out.is_dir() else {}
+    known = {p.name: p for p in out.iterdir()}
     if name not in known or known[name].suffix not in (".png", ".svg"):
         raise HTTPException(404, "no such chart")
     return FileResponse(known[name], media_type="image/svg+xml" if name.endswith(".svg") else "image/png")

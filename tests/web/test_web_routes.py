@@ -19,11 +19,15 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/custody", "viewer", None),
     ("POST", "/custody/verify", "investigator", {}),
     ("GET", "/records", "viewer", None),
+    ("GET", "/records/{rid}", "viewer", None),
     ("POST", "/records/export", "viewer", {"format": "csv"}),
     ("POST", "/records/export", "investigator", {"format": "csv", "identified": "1", "purpose": "test"}),
-    ("GET", "/people", "viewer", None),
+    ("GET", "/people?q=Mamat+Tursun", "viewer", None),
+    ("GET", "/people/{cid}", "viewer", None),
     ("GET", "/review", "viewer", None),
+    ("POST", "/review/judge", "investigator", {"a": "{rid}", "b": "{rid2}", "verdict": "unsure"}),
     ("GET", "/charts", "viewer", None),
+    ("GET", "/charts/categories_by_register.png", "viewer", None),
     ("GET", "/admin/users", "admin", None),
     ("POST", "/admin/users", "admin", {"name": "newcomer", "role": "viewer"}),
     ("POST", "/logout", "viewer", {}),
@@ -37,6 +41,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/api/custody", "viewer", None),
     ("POST", "/api/verify", "investigator", {}),
     ("GET", "/api/records", "viewer", None),
+    ("GET", "/api/records/{rid}", "viewer", None),
     ("POST", "/api/records/export", "viewer", {"format": "csv"}),
     ("POST", "/api/records/export", "investigator", {"format": "csv", "identified": True, "purpose": "test"}),
     ("GET", "/api/people?q=Mamat", "viewer", None),
@@ -49,17 +54,32 @@ LOWER = {"viewer": None, "investigator": "viewer", "admin": "investigator"}
 
 
 @pytest.fixture(autouse=True)
-def _telegram(telegram: tuple[str, int]) -> None:
-    global _TELEGRAM
-    _TELEGRAM = telegram
+def _ids(telegram: tuple[str, int], web_archive: tuple[Any, Any]) -> None:
+    """Fill the placeholders of ROUTES from the archive: an exhibit and page, two records, a person."""
+    from exhibit.archive import Archive
+    from exhibit.link import clusters
+    from exhibit.records import iter_records
+
+    if not _IDS:
+        with Archive.open(web_archive[0]) as arch:
+            recs = [r["record_id"] for _, r in zip(range(2), iter_records(arch), strict=False)]
+            _IDS.update({"{ex}": telegram[0], "{page}": str(telegram[1]), "{rid}": recs[0], "{rid2}": recs[1],
+                         "{cid}": str(clusters(arch)[0]["cluster_id"])})
 
 
-_TELEGRAM = ("EX-000001", 1)
+_IDS: dict[str, str] = {}
+
+
+def _fill(text: str) -> str:
+    for k, v in _IDS.items():
+        text = text.replace(k, v)
+    return text
 
 
 def _send(client: TestClient, method: str, path: str, data: dict[str, Any] | None,
           csrf: str | None) -> Any:
-    path = path.replace("{ex}", _TELEGRAM[0]).replace("{page}", str(_TELEGRAM[1]))
+    path = _fill(path)
+    data = {k: _fill(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
     headers = {"X-CSRF-Token": csrf} if csrf and path.startswith("/api") else {}
     if method == "GET":
         return client.get(path, follow_redirects=False)
@@ -127,6 +147,6 @@ TRAVERSALS = [
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_path_traversal_finds_nothing(clients, path) -> None:  # type: ignore[no-untyped-def]
     client, _ = clients["admin"]
-    r = client.get(path.replace("{ex}", _TELEGRAM[0]), follow_redirects=False)
+    r = client.get(_fill(path), follow_redirects=False)
     assert r.status_code == 404
     assert b"SQLite format" not in r.content and b"root:" not in r.content

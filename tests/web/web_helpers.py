@@ -42,7 +42,7 @@ def derive(root: Path) -> None:
 
     with Archive.open(root) as arch:
         for module, attr in [("exhibit.records", "extract"), ("exhibit.checks", "check"),
-                             ("exhibit.link", "run")]:
+                             ("exhibit.coding", "run"), ("exhibit.link", "run")]:
             fn = get(module, attr)
             if fn is not None:
                 fn(arch)
