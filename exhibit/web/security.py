@@ -34,6 +34,8 @@ class SecurityHeaders:
             return
 
         started = time.perf_counter()
+        # pages show sensitive data and are never cached; our CSS and JS may be, for an hour
+        cache = b"private, max-age=3600" if scope["path"].startswith("/static/") else b"no-store"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -42,7 +44,7 @@ class SecurityHeaders:
                 # time to the first byte, for bench/web_load.py and the browser's network panel
                 extra.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
                 if not any(k.lower() == b"cache-control" for k in names):
-                    extra.append((b"cache-control", b"no-store"))  # pages show sensitive data
+                    extra.append((b"cache-control", cache))
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

@@ -62,6 +62,7 @@ def test_every_response_carries_the_security_headers(clients, telegram) -> None:
         assert h["x-content-type-options"] == "nosniff"
         assert h["referrer-policy"] == "same-origin"
         assert h["x-frame-options"] == "DENY"
+        assert h["cache-control"] == ("private, max-age=3600" if path.startswith("/static/") else "no-store")
 
 
 def test_templates_have_no_inline_script_or_style() -> None:
