@@ -16,9 +16,8 @@ import argparse
 import random
 import resource
 import time
-from typing import Any
-
 import warnings
+from typing import Any
 
 import pandas as pd
 
@@ -32,7 +31,7 @@ def _people(n: int, rng: random.Random) -> list[dict[str, Any]]:
     _, townships = _gazetteer()
     towns = sorted({(code, latin) for (code, _f), latin in townships.items()})
     hanzi_town = {}
-    for (code, form), latin in townships.items():
+    for (_code, form), latin in townships.items():
         if form.endswith(("乡", "镇")) or any("\u4e00" <= c <= "\u9fff" for c in form):
             hanzi_town.setdefault(latin, form)
     people = []

@@ -9,9 +9,9 @@ so the same model runs on DuckDB and on Spark.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -188,7 +188,7 @@ def comparisons(use_address: bool = False) -> list[Any]:
             cll.ElseLevel().configure(m_probability=0.03),
         ],
     )
-    out = [name, birth, sex, place, ident]
+    out: list[Any] = [name, birth, sex, place, ident]
     if use_address:
         out.append(cl.JaroWinklerAtThresholds("address_key", [0.95, 0.85]))
     return out

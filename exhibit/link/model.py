@@ -28,7 +28,7 @@ def _settings(s: LinkSettings) -> Any:
     from splink import SettingsCreator
 
     return SettingsCreator(
-        link_type=s.link_type,
+        link_type=s.link_type,  # type: ignore[arg-type]
         unique_id_column_name="unique_id",
         comparisons=comparisons(s.use_address),
         blocking_rules_to_generate_predictions=blocker.prediction_rules(),

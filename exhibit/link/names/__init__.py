@@ -97,8 +97,8 @@ def parse_name(text: str) -> PersonName | None:
     if script == "Hani":
         compact = re.sub(r"\s+", "", text)
         if is_han_name(compact):
-            given, family = han_name(compact)
-            return PersonName(text, "Han-name", _part(given), _part(family))
+            han_given, family = han_name(compact)
+            return PersonName(text, "Han-name", _part(han_given), _part(family))
         words = [uyghur_word(w) for w in _SEP.split(compact) if w]
     elif script == "Arab":
         words = _latin_words(arabic_to_uly(text))
