@@ -92,11 +92,14 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
         for u in _units(searcher, ranked):
             groups.setdefault(u["ex"], []).append(u)
         chosen = list(groups.values())[offset:offset + limit]
-        out["hits"] = [_hit(arch, g[0], hl, matches=g) for g in chosen]
+        rows = _Lookup(arch, [g[0] for g in chosen])
+        out["hits"] = [_hit(rows, g[0], hl, matches=g) for g in chosen]
     else:
         total, ranked = _ranked(idx, searcher, q, offset + limit)
         out["total"] = total
-        out["hits"] = [_hit(arch, u, hl) for u in _units(searcher, ranked[offset:offset + limit])]
+        units = _units(searcher, ranked[offset:offset + limit])
+        rows = _Lookup(arch, units)
+        out["hits"] = [_hit(rows, u, hl) for u in units]
     if facets:
         out["facets"] = facet_counts(searcher, q)
     return out
@@ -141,12 +144,39 @@ def _units(searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]
              "row": cols["row"][i]} for i, (score, _) in enumerate(hits)]
 
 
-def _hit(arch: Archive, u: dict[str, Any], hl: Highlights,
+class _Lookup:
+    """The catalog rows the hits need, read with one query per table instead of three per hit."""
+
+    def __init__(self, arch: Archive, units: list[dict[str, Any]]) -> None:
+        db = arch.db
+        seqs = sorted({int(u["ex"]) for u in units})
+        marks = ",".join("?" * len(seqs))
+        self.exhibits = {r[0]: r for r in db.execute(
+            f"SELECT seq, sha256, media_type FROM exhibits WHERE seq IN ({marks})", seqs)}
+        self.paths: dict[int, list[str]] = {}
+        for r in db.execute(f"SELECT exhibit_seq, path FROM paths WHERE exhibit_seq IN ({marks}) ORDER BY id",
+                            seqs):
+            self.paths.setdefault(r[0], []).append(r[1])
+        pages = [(int(u["ex"]), int(u["page"])) for u in units if not u["tid"]]
+        self.pages = {(r[0], r[1]): r for r in db.execute(
+            "SELECT exhibit_seq, number, text, source, lang FROM pages WHERE "
+            + " OR ".join(["(exhibit_seq=? AND number=?)"] * len(pages)), [x for p in pages for x in p])} \
+            if pages else {}
+        rows = [(int(u["tid"]), int(u["row"])) for u in units if u["tid"]]
+        self.rows = {(r[0], r[1]): r[2] for r in db.execute(
+            "SELECT table_id, number, cells FROM table_rows WHERE "
+            + " OR ".join(["(table_id=? AND number=?)"] * len(rows)), [x for p in rows for x in p])} \
+            if rows else {}
+        tids = sorted({t for t, _ in rows})
+        self.tables = {r[0]: r for r in db.execute(
+            f"SELECT id, name, page FROM tables WHERE id IN ({','.join('?' * len(tids))})", tids)}
+
+
+def _hit(rows: _Lookup, u: dict[str, Any], hl: Highlights,
          matches: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    db = arch.db
     seq = int(u["ex"])
-    ex = db.execute("SELECT sha256, media_type FROM exhibits WHERE seq=?", (seq,)).fetchone()
-    paths = [r[0] for r in db.execute("SELECT path FROM paths WHERE exhibit_seq=? ORDER BY id", (seq,))]
+    ex = rows.exhibits.get(seq)
+    paths = rows.paths.get(seq, [])
     hit: dict[str, Any] = {
         "id": ex_id(seq), "sha256": ex["sha256"] if ex else None, "path": paths[0] if paths else None,
         "paths": paths, "page": None, "sheet": None, "row": None, "snippet": "", "snippet_html": "",
@@ -154,15 +184,13 @@ def _hit(arch: Archive, u: dict[str, Any], hl: Highlights,
     }
     text = ""
     if u["tid"]:
-        t = db.execute("SELECT name, page FROM tables WHERE id=?", (u["tid"],)).fetchone()
-        r = db.execute("SELECT cells FROM table_rows WHERE table_id=? AND number=?",
-                       (u["tid"], u["row"])).fetchone()
+        t = rows.tables.get(u["tid"])
+        cells = rows.rows.get((u["tid"], u["row"]))
         hit.update(sheet=t["name"] if t else None, row=u["row"], page=t["page"] if t else None)
-        text = _row_display(r["cells"]) if r else ""
+        text = _row_display(cells) if cells else ""
         hit["source"] = "text"
     else:
-        r = db.execute("SELECT text, source, lang FROM pages WHERE exhibit_seq=? AND number=?",
-                       (seq, u["page"])).fetchone()
+        r = rows.pages.get((seq, u["page"]))
         hit["page"] = u["page"]
         if r:
             text = r["text"]

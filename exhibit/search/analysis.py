@@ -175,10 +175,26 @@ def prepare_many(texts: list[str]) -> list[tuple[str, str]]:
 
 
 def bigram_stream(folded: str) -> list[str]:
-    """Overlapping Han bigrams in order, with BOUNDARY wherever a Han run breaks (query side)."""
-    return _bigrams(_codes(folded)).split()
+    """Overlapping Han bigrams in order, with BOUNDARY wherever a Han run breaks (query side).
+
+    Queries are short: a plain loop beats numpy's per-call overhead; tests check both agree."""
+    if len(folded) > 200:
+        return _bigrams(_codes(folded)).split()
+    out: list[str] = []
+    prev = ""
+    for c in _WS_RE.sub("", folded):
+        if chinese.HAN_RE.match(c):
+            if prev:
+                out.append(prev + c)
+            prev = c
+        else:
+            if not out or out[-1] != BOUNDARY or prev:
+                out.append(BOUNDARY)
+            prev = ""
+    return out
 
 
+_WS_RE = re.compile(r"[ \t\n\v\f\r]+")
 _JOIN_WS_RE = re.compile(f"(?<=[{_H}])[ \t\r\n\v\f]+(?=[{_H}])")
 
 

@@ -85,6 +85,7 @@ class SearchIndex:
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         analysis.register(self.index)
         self._searcher: tantivy.Searcher | None = None
+        self._known: tuple[int, int] | None = None  # (change_seq, path_id) the index is known to have
 
     def _compatible(self) -> bool:
         state = self.state()
@@ -115,9 +116,19 @@ class SearchIndex:
 
     # -- catching up ---------------------------------------------------------------------------
     def behind(self, db: sqlite3.Connection) -> bool:
-        state = self.state()
+        """Has the catalog changed since the index last caught up? (Checked before every search: the state
+        file is read again only when the catalog is ahead of what this process last saw.)"""
         change_seq, path_id = _catalog_marks(db)
-        return state is None or state["change_seq"] < change_seq or state["path_id"] < path_id
+        known = self._known
+        if known is not None and known[0] >= change_seq and known[1] >= path_id:
+            return False
+        state = self.state()
+        if state is None:
+            return True
+        self._known = (int(state["change_seq"]), int(state["path_id"]))
+        if self._known[0] > (known or (-1, -1))[0] or self._known[1] > (known or (-1, -1))[1]:
+            self._searcher = None  # another process caught up: see its commit
+        return self._known[0] < change_seq or self._known[1] < path_id
 
     def sync(self, arch: Archive, progress: bool = False, rebuild: bool = False,
              writer_threads: int = 1) -> SyncReport:
@@ -154,6 +165,7 @@ class SearchIndex:
             writer.commit()
             writer.wait_merging_threads()
         self._write_state(change_seq, path_id)
+        self._known = (change_seq, path_id)
         self._searcher = None
         report.seconds = time.perf_counter() - t0
         return report

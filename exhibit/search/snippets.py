@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -42,22 +43,24 @@ def match_fold(text: str) -> str:
         .decode("utf-32-le")
 
 
-def spans(text: str, hl: Highlights) -> list[tuple[int, int]]:
-    """(start, end) character offsets of the highlighted words in `text`, sorted, not overlapping."""
+def spans(text: str, hl: Highlights, width: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the highlighted words in `text`, sorted, not overlapping; with
+    `width`, only those in the snippet window (see `window`) around the first match."""
     folded = match_fold(text)
+    rx = _pattern(frozenset(hl.han), frozenset(hl.words), frozenset(hl.prefixes))
+    has_arabic = bool(hl.words or hl.prefixes or hl.fuzzy) and uyghur.has_arabic(text)
+    slow = bool(hl.fuzzy) or has_arabic  # edit distances and transliterations: word by word
+    lo, hi = 0, len(text)
+    if width is not None:
+        first = [m.start() for m in ([rx.search(folded)] if rx is not None else []) if m is not None]
+        if slow:
+            first += [m.start() for m in _slow_matches(folded, hl, has_arabic, 0, len(folded))][:1]
+        lo, hi = window(text, min(first) if first else None, width)
     found: list[tuple[int, int]] = []
-    for seq in hl.han:
-        rx = re.compile(r"[ \t\r\n]*".join(re.escape(c) for c in seq))
-        found.extend(m.span() for m in rx.finditer(folded))
-    if hl.words or hl.prefixes or hl.fuzzy:
-        has_arabic = uyghur.has_arabic(text)
-        for m in _WORD_RE.finditer(folded):
-            w = m.group(0)
-            forms = [w]
-            if has_arabic and uyghur.has_arabic(w):
-                forms = [uyghur.normalize(w), latin.fold(uyghur.to_uly(w))]
-            if any(_word_matches(f, hl) for f in forms):
-                found.append(m.span())
+    if rx is not None:
+        found.extend(m.span() for m in rx.finditer(folded, lo, hi))
+    if slow:
+        found.extend(m.span() for m in _slow_matches(folded, hl, has_arabic, lo, hi))
     found.sort()
     merged: list[tuple[int, int]] = []
     for a, b in found:
@@ -66,6 +69,39 @@ def spans(text: str, hl: Highlights) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
+
+
+def _slow_matches(folded: str, hl: Highlights, has_arabic: bool, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    for m in _WORD_RE.finditer(folded, lo, hi):
+        w = m.group(0)
+        forms = [w]
+        if has_arabic and uyghur.has_arabic(w):
+            forms = [uyghur.normalize(w), latin.fold(uyghur.to_uly(w))]
+        if any(_word_matches(f, hl) for f in forms):
+            yield m
+
+
+def window(text: str, first: int | None, width: int) -> tuple[int, int]:
+    """The snippet's [start, end): a third of it before the first match, not cutting a word if avoidable."""
+    if first is None:
+        return 0, min(len(text), width)
+    start = max(0, first - width // 3)
+    ws = text.rfind(" ", max(0, start - 15), start)
+    if ws >= 0 and start > 0:
+        start = ws + 1
+    return start, min(len(text), start + width)
+
+
+@lru_cache(maxsize=256)
+def _pattern(han: frozenset[str], words: frozenset[str], prefixes: frozenset[str]) -> re.Pattern[str] | None:
+    """One regex for the Han sequences (whitespace allowed between characters, as indexed), whole words
+    and word prefixes, so that matching runs in C."""
+    alts = [r"[ \t\r\n]*".join(re.escape(c) for c in seq) for seq in sorted(han, key=len, reverse=True)]
+    wordish = [re.escape(w) for w in sorted(words, key=len, reverse=True)]
+    wordish += [re.escape(p) + f"[^\\W{_H}_]*" for p in sorted(prefixes, key=len, reverse=True)]
+    if wordish:
+        alts.append(f"(?<![^\\W{_H}_])(?:" + "|".join(wordish) + f")(?![^\\W{_H}_])")
+    return re.compile("|".join(alts)) if alts else None
 
 
 def _word_matches(w: str, hl: Highlights) -> bool:
@@ -78,34 +114,26 @@ def _word_matches(w: str, hl: Highlights) -> bool:
 
 def snippet(text: str, hl: Highlights, width: int = WIDTH) -> tuple[str, str]:
     """(plain text with «marks», HTML-escaped text with <mark>s) for the window around the first match."""
-    text = unicodedata.normalize("NFC", text)
-    found = spans(text, hl)
-    if found:
-        first = found[0][0]
-        start = max(0, first - width // 3)
-        # do not cut a word: move to the previous whitespace when there is one close by
-        ws = text.rfind(" ", max(0, start - 15), start)
-        if ws >= 0 and start > 0:
-            start = ws + 1
-    else:
-        start = 0
-    end = min(len(text), start + width)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    found = spans(text, hl, width)
+    start, end = window(text, found[0][0] if found else None, width)
     plain, marked = [], []
     pos = start
     for a, b in found:
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
-        plain.append(_ws(text[pos:a]))
-        marked.append(html.escape(_ws(text[pos:a])))
-        plain.append("«" + _ws(text[a:b]) + "»")
-        marked.append("<mark>" + html.escape(_ws(text[a:b])) + "</mark>")
+        plain.append(text[pos:a])
+        marked.append(html.escape(text[pos:a]))
+        plain.append("«" + text[a:b] + "»")
+        marked.append("<mark>" + html.escape(text[a:b]) + "</mark>")
         pos = b
-    plain.append(_ws(text[pos:end]))
-    marked.append(html.escape(_ws(text[pos:end])))
+    plain.append(text[pos:end])
+    marked.append(html.escape(text[pos:end]))
     pre = "…" if start > 0 else ""
     post = "…" if end < len(text) else ""
-    return (pre + "".join(plain).strip() + post, pre + "".join(marked).strip() + post)
+    return (pre + _ws("".join(plain)).strip() + post, pre + _ws("".join(marked)).strip() + post)
 
 
 def _ws(s: str) -> str:
