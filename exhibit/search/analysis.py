@@ -131,15 +131,16 @@ def _bigrams(a: np.ndarray) -> str:
     return _text(_bigram_rows(a, None)[0])
 
 
-def prepare(text: str) -> tuple[str, str]:
-    """(folded text for the uni and han fields, bigram text for the bi field) of one page or row."""
+def prepare(text: str) -> tuple[str, str, bool]:
+    """(folded text for the uni and han fields, bigram text for the bi field, has Arabic script) of one
+    page or row."""
     if not text:
-        return "", ""
+        return "", "", False
     a = _fold_codes(text)
-    return _text(a), _bigrams(a)
+    return _text(a), _bigrams(a), uyghur.has_arabic(text)
 
 
-def prepare_many(texts: list[str]) -> list[tuple[str, str]]:
+def prepare_many(texts: list[str]) -> list[tuple[str, str, bool]]:
     """prepare() of many pages at once: numpy's per-call overhead, not the characters, dominated a
     page-at-a-time loop. Same results as prepare() on each text."""
     if len(texts) < 4:
@@ -151,12 +152,15 @@ def prepare_many(texts: list[str]) -> list[tuple[str, str]]:
     lut = _lut()
     codes = lut[_codes(joined)]
     folded_all = _text(codes)
-    out: list[tuple[str, str] | None] = [None] * len(texts)
-    special = [i for i, t in enumerate(texts)
-               if uyghur.has_arabic(t) or not unicodedata.is_normalized("NFKC", folded_all[starts[i]:ends[i]])]
+    out: list[tuple[str, str, bool] | None] = [None] * len(texts)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int32), lens)
+    arabic = set(np.unique(doc[(codes >= 0x0600) & (codes <= 0x06FF) | (codes >= 0x0750) & (codes <= 0x077F) |
+                               (codes >= 0xFB50) & (codes <= 0xFDFF) | (codes >= 0xFE70) & (codes <= 0xFEFF)]
+                           ).tolist())
+    special = [i for i in range(len(texts))
+               if i in arabic or not unicodedata.is_normalized("NFKC", folded_all[starts[i]:ends[i]])]
     for i in special:  # Arabic script or other compatibility characters: the one-by-one path
         out[i] = prepare(texts[i])
-    doc = np.repeat(np.arange(len(texts), dtype=np.int32), lens)
     if special:
         mask = np.ones(codes.size, dtype=bool)
         for i in special:
@@ -170,7 +174,7 @@ def prepare_many(texts: list[str]) -> list[tuple[str, str]]:
     bi_all = _text(rows)
     for i in range(len(texts)):
         if out[i] is None:
-            out[i] = (folded_all[starts[i]:ends[i]], bi_all[3 * bounds[i]:3 * bounds[i + 1]])
+            out[i] = (folded_all[starts[i]:ends[i]], bi_all[3 * bounds[i]:3 * bounds[i + 1]], False)
     return out  # type: ignore[return-value]
 
 
@@ -209,9 +213,7 @@ def bigram_text(folded: str) -> str:
 
 def uly_text(folded: str) -> str | None:
     """ULY Latin for the Arabic-script parts of a page, indexed alongside so a Latin query finds them."""
-    if not uyghur.has_arabic(folded):
-        return None
-    return "\n".join(uyghur.to_uly(run) for run in uyghur.ARABIC_RUN_RE.findall(folded))
+    return "\n".join(uyghur.to_uly(run) for run in uyghur.ARABIC_RUN_RE.findall(folded)) or None
 
 
 @cache

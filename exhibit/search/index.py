@@ -291,9 +291,9 @@ def _base(f: dict[str, Any], seq: int, lang: str | None, ocr: bool) -> dict[str,
     return d
 
 
-def _text_fields(d: dict[str, Any], prepared: tuple[str, str], extra_latin: str | None = None) -> None:
-    folded, bi = prepared
-    uly = analysis.uly_text(folded)
+def _text_fields(d: dict[str, Any], prepared: tuple[str, str, bool], extra_latin: str | None = None) -> None:
+    folded, bi, arabic = prepared
+    uly = analysis.uly_text(folded) if arabic else None
     if extra_latin:
         uly = extra_latin if uly is None else uly + "\n" + extra_latin
     d["uni"] = [folded, uly] if uly else folded

@@ -10,7 +10,8 @@ SAMPLES = ["積分 管理，ＡＢＣ１２３ 一体\n化 abc 押", "", "ھەس
 
 
 def test_bigrams_follow_han_runs_and_skip_whitespace_between_han() -> None:
-    folded, bi = analysis.prepare("積分 管理，ＡＢＣ１２３ 一体\n化 abc 押")
+    folded, bi, arabic = analysis.prepare("積分 管理，ＡＢＣ１２３ 一体\n化 abc 押")
+    assert not arabic and analysis.prepare("ھەسەن")[2]
     assert folded == "积分 管理,ABC123 一体\n化 abc 押"
     assert bi.split() == ["积分", "分管", "管理", "\x00", "一体", "体化", "\x00"]
 
