@@ -143,10 +143,12 @@ def hit_query(hit: dict[str, Any]) -> str:
     return urlencode(q)
 
 
-def source_query(src: dict[str, Any]) -> str:
+def source_query(src: dict[str, Any], hl: str | None = None) -> str:
+    """The viewer's query for a record's or mention's source (page, sheet, row), highlighting `hl`."""
     from urllib.parse import urlencode
 
-    return urlencode([(k, src[k]) for k in ("page", "sheet", "row") if src.get(k) is not None])
+    q = [(k, src[k]) for k in ("page", "sheet", "row") if src.get(k) is not None]
+    return urlencode(q + ([("hl", hl)] if hl else []))
 
 
 def facet_items(values: Any) -> list[dict[str, Any]]:
