@@ -59,6 +59,10 @@ def build(df: pd.DataFrame, s: LinkSettings, db_api: Any | None = None) -> Any:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id_number"), block_on("name_key", "birth_date"), block_on("name_key", "birth_year", "township")],
         recall=s.prior_recall)
+    n = len(df)
+    floor = 1.0 / max(1.0, n * (n - 1) / 2)  # no sure pair at all: assume one match among all pairs
+    if linker._settings_obj._probability_two_random_records_match < floor:
+        linker._settings_obj._probability_two_random_records_match = floor
     linker.training.estimate_u_using_random_sampling(max_pairs=s.max_pairs_u, seed=1)
     for rule in blocker.training_rules():
         # A failed session leaves splink's settings with its blocked comparisons filtered out: keep a copy.
