@@ -47,7 +47,8 @@ def make_pdfs(d: Path, n: int, pages: int = 4) -> None:
                 tw.append((40, y), " ".join(rnd.choice(WORDS) for _ in range(8)), font=font, fontsize=10)
                 y += 22
             tw.write_text(page)
-        doc.save(d / f"doc{i:05d}.pdf")
+        doc.subset_fonts()  # as real documents do: embed only the glyphs used
+        doc.save(d / f"doc{i:05d}.pdf", garbage=3, deflate=True)
         doc.close()
 
 
