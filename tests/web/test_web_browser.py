@@ -31,8 +31,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture()
-def server(copy_archive: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """(base URL, {role: password}): uvicorn on loopback in a thread, over a copy of the dev archive."""
+def server(copy_archive: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """(base URL, {role: password}, archive): uvicorn on loopback in a thread, over a copy of the dev archive."""
     import uvicorn
 
     from exhibit.web.app import create_app
@@ -47,7 +47,7 @@ def server(copy_archive: Path) -> Iterator[tuple[str, dict[str, str]]]:
     while not srv.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", passwords
+    yield f"http://127.0.0.1:{port}", passwords, copy_archive
     srv.should_exit = True
     t.join(10)
 
@@ -100,7 +100,7 @@ def _highlighted_pixels(png: bytes) -> int:
 
 
 def test_investigator_searches_reads_checks_judges_and_logs_out(server, browser, shots, telegram) -> None:  # type: ignore[no-untyped-def]
-    base, pw = server
+    base, pw, root = server
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # CSP violations land here
@@ -153,6 +153,16 @@ def test_investigator_searches_reads_checks_judges_and_logs_out(server, browser,
     else:
         missing.append("link review")
 
+    # a Uyghur scan: its text right to left
+    from exhibit.archive import Archive
+
+    with Archive.open(root) as arch:
+        ug = next(e["id"] for e in arch.exhibits() if "scans/uyghur_notice.png" in e["paths"])
+    page.goto(f"{base}/exhibits/{ug}")
+    assert page.locator(".doctext").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('.doctext')).direction") == "rtl"
+    shots(page, "09-uyghur")
+
     for path, name in [("/status", "09-status"), ("/custody", "10-custody"), ("/charts", "11-charts"),
                        ("/exhibits", "12-exhibits")]:
         page.goto(base + path)
@@ -169,7 +179,7 @@ def test_investigator_searches_reads_checks_judges_and_logs_out(server, browser,
 
 
 def test_viewer_is_refused_an_identified_export(server, browser, shots) -> None:  # type: ignore[no-untyped-def]
-    base, pw = server
+    base, pw, _ = server
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     _login(page, base, "viewer", pw["viewer"])
     page.goto(base + "/records")
