@@ -27,7 +27,7 @@ from exhibit.archive import Archive, custody, ex_id
 from exhibit.archive.blobs import BlobStore
 from exhibit.config import Config
 from exhibit.errors import FileProblem
-from exhibit.ingest.formats import IngestContext
+from exhibit.ingest.formats import ExpansionBudget, IngestContext
 from exhibit.ingest.types import Extraction, Page
 
 
@@ -137,12 +137,16 @@ def process_task(task: Task) -> Node:
     tmp.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=tmp, prefix="work-"))
     try:
-        return _process(blobs.path(sha), task.rel, sha, size, 0, work)
+        # One expansion budget for the whole tree of a top-level file: nested containers cannot
+        # multiply the total-bytes limit by their depth.
+        budget = ExpansionBudget(_WORKER["config"].limits.total_bytes)
+        return _process(blobs.path(sha), task.rel, sha, size, 0, work, budget)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path) -> Node:
+def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
+             budget: ExpansionBudget) -> Node:
     node = Node(name=name, sha256=sha, size=size)
     if _is_known(sha):
         node.known = True
@@ -150,7 +154,7 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path)
     config: Config = _WORKER["config"]
     ctx = IngestContext(workdir=Path(tempfile.mkdtemp(dir=work, prefix="x-")), limits=config.limits,
                         passwords=config.passwords, ocr_langs=config.ocr_langs, depth=depth,
-                        ocr=config.ocr, ocr_cache=Path(_WORKER["root"]) / "ocr-cache.sqlite")
+                        ocr=config.ocr, ocr_cache=Path(_WORKER["root"]) / "ocr-cache.sqlite", budget=budget)
     ext = _extract(path, name, size, ctx, node)
     node.notes = list(ctx.notes)
     if ext is not None:
@@ -163,7 +167,7 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path)
         blobs: BlobStore = _WORKER["blobs"]
         for child in ext.children:
             csha, csize = blobs.put_file(Path(child.path))
-            cnode = _process(blobs.path(csha), child.name, csha, csize, depth + 1, work)
+            cnode = _process(blobs.path(csha), child.name, csha, csize, depth + 1, work, budget)
             if child.status and cnode.status == "ok":
                 cnode.status, cnode.reason = child.status, child.reason
             Path(child.path).unlink(missing_ok=True)
