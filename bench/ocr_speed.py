@@ -46,7 +46,7 @@ def make_pages(folder: Path, n: int, uyghur_share: float, seed: int = 1) -> list
     return out
 
 
-def ingest_time(pages_dir: Path, jobs: int, work: Path) -> tuple[float, int]:
+def ingest_time(pages_dir: Path, jobs: int, work: Path) -> tuple[float, int, float]:
     from exhibit.archive import Archive
     from exhibit.config import Config
     from exhibit.ingest.pipeline import ingest
@@ -54,15 +54,27 @@ def ingest_time(pages_dir: Path, jobs: int, work: Path) -> tuple[float, int]:
     root = work / f"archive-jobs{jobs}"
     shutil.rmtree(root, ignore_errors=True)
     arch = Archive.init(root)
+    c0 = _cpu()
     t0 = time.perf_counter()
     ingest(arch, [pages_dir], Config(archive=root, jobs=jobs, ocr_langs="chi_sim+uig+eng"))
     elapsed = time.perf_counter() - t0
+    cpu = _cpu() - c0
     n = arch.db.execute("SELECT COUNT(*) FROM pages WHERE source='ocr' AND text != ''").fetchone()[0]
     arch.close()
-    return elapsed, int(n)
+    return elapsed, int(n), cpu
 
 
-def direct_time(pages: list[tuple[Path, str]]) -> float:
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (workers, tesseract): if the engines
+    oversubscribed threads, jobs 2 would burn more CPU than jobs 1 for the same pages."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def direct_time(pages: list[tuple[Path, str]]) -> tuple[float, float]:
     """The engines alone, one thread each as in the pipeline: PP-OCR on every page, and Tesseract
     (uig+eng) on the Uyghur pages, which is what the pipeline chooses for them. Model loading is
     included, as it is in each pipeline worker."""
@@ -72,6 +84,7 @@ def direct_time(pages: list[tuple[Path, str]]) -> float:
     from rapidocr_onnxruntime import RapidOCR
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    c0 = _cpu()
     t0 = time.perf_counter()
     engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
     for path, kind in pages:
@@ -80,7 +93,7 @@ def direct_time(pages: list[tuple[Path, str]]) -> float:
             engine(arr, text_score=0.0)
             if kind == "ug":
                 pytesseract.image_to_data(im, lang="uig+eng", config="--psm 3")
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu() - c0
 
 
 def main() -> None:
@@ -93,9 +106,9 @@ def main() -> None:
         pages_dir = work / "pages"
         pages_dir.mkdir()
         pages = make_pages(pages_dir, args.pages, args.uyghur_share)
-        direct = direct_time(pages)
-        t1, n1 = ingest_time(pages_dir, 1, work)
-        t2, n2 = ingest_time(pages_dir, 2, work)
+        direct, direct_cpu = direct_time(pages)
+        t1, n1, cpu1 = ingest_time(pages_dir, 1, work)
+        t2, n2, cpu2 = ingest_time(pages_dir, 2, work)
     result = {
         "pages": len(pages), "uyghur_pages": sum(1 for _, k in pages if k == "ug"),
         "cpus": os.cpu_count(), "load_avg": os.getloadavg()[0],
@@ -104,11 +117,17 @@ def main() -> None:
         "speedup_jobs2_vs_jobs1": round(t1 / t2, 3),
         "pipeline_overhead_vs_direct": round(t1 / direct - 1, 3),
         "ocr_pages_jobs1": n1, "ocr_pages_jobs2": n2,
+        "cpu_s_direct": round(direct_cpu, 2), "cpu_s_jobs1": round(cpu1, 2), "cpu_s_jobs2": round(cpu2, 2),
+        "pipeline_cpu_overhead_vs_direct": round(cpu1 / direct_cpu - 1, 3),
+        # What jobs 2 would give on otherwise idle cores: the same CPU work, spread over two.
+        "speedup_bound_from_cpu": round(min(2.0, 2.0 * cpu1 / cpu2), 3),
     }
     print(f"engines directly: {direct:.1f} s; ingest --jobs 1: {t1:.1f} s ({n1 / t1:.2f} pages/s); "
           f"--jobs 2: {t2:.1f} s ({n2 / t2:.2f} pages/s)")
     print(f"speed-up jobs 2 / jobs 1: {t1 / t2:.2f}x (target >= 1.7x); "
           f"pipeline overhead vs engines: {100 * (t1 / direct - 1):+.1f}% (target <= +15%)")
+    print(f"CPU seconds: engines {direct_cpu:.1f}, jobs 1 {cpu1:.1f}, jobs 2 {cpu2:.1f} "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(json.dumps(result))
 
 

@@ -138,3 +138,15 @@ def test_a_transparent_png_is_read_on_white(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     ext = ImageIngestor().ingest(path, IngestContext(workdir=tmp_path))
     assert cer(ext.pages[0].text, CHINESE[0]) <= 0.05, ext.pages[0].text
+
+
+def test_a_truncated_image_keeps_its_metadata_and_records_the_page_as_corrupt(tmp_path: Path) -> None:
+    full = tmp_path / "full.png"
+    render(CHINESE[:1], width=800, height=300, margin=30).save(full)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    ext = ImageIngestor().ingest(cut, IngestContext(workdir=tmp_path))
+    assert ext.metadata["width"] == 800
+    [page] = ext.pages
+    assert page.meta["status"] == "corrupt" and page.meta["reason"]
+    assert ext.status == "corrupt"

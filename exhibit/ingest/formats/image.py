@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from exhibit.errors import CorruptFile, LimitExceeded
 from exhibit.ingest.formats import IngestContext
@@ -95,21 +95,20 @@ def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int, *, engine: str 
     from exhibit.ocr import failed_page, ocr_image
 
     frames = getattr(im, "n_frames", 1) if im.format in _DOCUMENT_FORMATS else 1
-    if frames > MAX_FRAMES:
-        yield failed_page(MAX_FRAMES + 1, f"{frames} frames; only the first {MAX_FRAMES} are read",
-                          status="expansion_limit")
-    for number, frame in enumerate(ImageSequence.Iterator(im), 1):
-        if number > min(frames, MAX_FRAMES):
-            break
+    for number in range(1, min(frames, MAX_FRAMES) + 1):
         try:
-            pixels = _within_limit(frame, limit)
+            im.seek(number - 1)
+            pixels = _within_limit(im, limit)
         except LimitExceeded as e:
             yield failed_page(number, str(e), status=e.status)
             continue
-        except (OSError, SyntaxError, ValueError) as e:
+        except (OSError, EOFError, SyntaxError, ValueError) as e:
             yield failed_page(number, f"frame could not be decoded: {e}", status="corrupt")
             continue
         yield ocr_image(pixels, number, ctx, engine=engine, langs=langs, force=force)
+    if frames > MAX_FRAMES:
+        yield failed_page(MAX_FRAMES + 1, f"{frames} frames; only the first {MAX_FRAMES} are read",
+                          status="expansion_limit")
 
 
 def _within_limit(frame: Image.Image, limit: int) -> Image.Image:
