@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from exhibit.link.names.arabic import arabic_to_uly, cyrillic_to_latin
 from exhibit.link.names.hanzi import han_name, is_han_name, uyghur_word
@@ -68,6 +69,7 @@ def script_of(text: str) -> str:
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "Latn"
 
 
+@lru_cache(maxsize=131072)
 def _part(word: str) -> NamePart:
     _, by_latin = lexicon()
     uly = by_latin.get(fold(word), word)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from exhibit.link.names.tables import hanzi_sounds, lexicon
 
@@ -45,6 +46,7 @@ def _pinyin(text: str) -> str:
     return "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
+@lru_cache(maxsize=131072)
 def uyghur_word(word: str) -> str:
     """One Hanzi name word (given name or father's name) -> its ULY form."""
     by_hanzi, _ = lexicon()
