@@ -111,3 +111,16 @@ def test_han_names_are_read_in_pinyin() -> None:
 
 def test_script_detection() -> None:
     assert [script_of(x) for x in ("吐尔逊", "تۇرسۇن", "Tursun", "Турсун")] == ["Hani", "Arab", "Latn", "Cyrl"]
+
+
+def test_arabic_table_agrees_with_umsc_on_every_truth_name(truth: dict[str, Any]) -> None:
+    """Our Uyghur Arabic table and umsc (the ULY reference converter the search capability uses) give
+    the same keys, on names written from ULY to Arabic by umsc itself."""
+    from exhibit.text.uyghur import from_uly, to_uly
+
+    for p in truth["persons"][:300]:
+        arabic = from_uly(p["name_uly"].lower())
+        ours = parse_name(arabic)
+        ref = parse_name(to_uly(arabic))
+        assert ours is not None and ref is not None
+        assert (ours.given.key, ours.father and ours.father.key) == (ref.given.key, ref.father and ref.father.key), arabic

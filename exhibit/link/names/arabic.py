@@ -8,9 +8,11 @@ from exhibit.link.names.tables import arabic_letters, cyrillic_letters
 
 
 def arabic_to_uly(text: str) -> str:
+    from exhibit.text.uyghur import normalize  # presentation forms, joiners, tatweel, keheh
+
     letters = arabic_letters()
     out: list[str] = []
-    for ch in unicodedata.normalize("NFKC", text):
+    for ch in normalize(text):
         if ch in letters:
             out.append(letters[ch])
         elif ch.isspace() or ch in "·.-":
