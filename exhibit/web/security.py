@@ -52,8 +52,9 @@ class SecurityHeaders:
 
 
 class LoginLimiter:
-    """At most `attempts` failed logins per (client IP, user name) within `window` seconds.
-    In memory: a restart forgets, which is fine for one process on one machine."""
+    """At most `attempts` failed logins per (client IP, user name) within `window` seconds, and ten times
+    that per client IP over all names (a spray of names). In memory: a restart forgets, which is fine for
+    one process on one machine."""
 
     def __init__(self, attempts: int, window: float) -> None:
         self.attempts = attempts
@@ -71,13 +72,16 @@ class LoginLimiter:
         """Seconds to wait before another attempt, 0 if allowed now."""
         now = time.monotonic()
         with self._lock:
-            q = self._recent((ip, user), now)
-            return q[0] + self.window - now if len(q) >= self.attempts else 0.0
+            waits = [q[0] + self.window - now for q, limit in ((self._recent((ip, user), now), self.attempts),
+                                                            (self._recent((ip, "\0any"), now), self.attempts * 10))
+                     if len(q) >= limit]
+            return max(waits, default=0.0)
 
     def failed(self, ip: str, user: str) -> None:
         now = time.monotonic()
         with self._lock:
             self._recent((ip, user), now).append(now)
+            self._recent((ip, "\0any"), now).append(now)
             if len(self._failures) > 100_000:  # bound memory under a spray of names
                 self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > now - self.window}
 

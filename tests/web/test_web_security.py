@@ -111,6 +111,10 @@ def test_login_is_rate_limited_per_ip_and_user(web_archive) -> None:  # type: ig
         assert _login_response(c, "investigator", pw["investigator"]).status_code == 429  # type: ignore[attr-defined]
         # another user from the same address is not blocked
         assert _login_response(c, "viewer", pw["viewer"]).status_code == 303  # type: ignore[attr-defined]
+        # but a spray of names from one address is
+        for i in range(27):
+            _login_response(c, f"guess{i}", "wrong password!")
+        assert _login_response(c, "admin", pw["admin"]).status_code == 429  # type: ignore[attr-defined]
 
 
 def test_logins_exports_and_downloads_are_custody_events(web_archive, telegram) -> None:  # type: ignore[no-untyped-def]
