@@ -20,6 +20,9 @@ _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, pymupdf.
 _MIN_TEXT_CHARS = 20
 # Up to this many characters, a page whose pictures cover most of it is a scan with a typed line on it.
 _SHORT_TEXT_CHARS = 200
+# A page is searched for tables when at least _MIN_CELLS of its text lines are this short.
+_CELL_CHARS = 16
+_MIN_CELLS = 8
 _OCR_DPI = 300
 
 
@@ -62,7 +65,7 @@ class PdfIngestor:
                         ocr_page = _ocr(page, number, ctx) if ctx.ocr else None
                         ext.pages.append(ocr_page or Page(number, text))
                         continue
-                    tables = _tables(page, number) if text.strip() else []
+                    tables = _tables(page, number) if _may_hold_a_table(text) else []
                 except _MUPDF_ERRORS as e:
                     # One damaged page must not lose the others: it is kept empty and the file is
                     # marked corrupt with the page named.
@@ -173,6 +176,12 @@ def _metadata(doc: pymupdf.Document) -> dict[str, Any]:
     if meta.get("encryption"):
         out["encryption"] = meta["encryption"]
     return out
+
+
+def _may_hold_a_table(text: str) -> bool:
+    """Table cells come out of the text layer as many short lines; prose does not. Checked first because
+    looking for ruling lines costs a second pass over the page, a third of the time of a text PDF."""
+    return sum(1 for line in text.splitlines() if 0 < len(line.strip()) <= _CELL_CHARS) >= _MIN_CELLS
 
 
 def _tables(page: pymupdf.Page, number: int) -> list[Table]:
