@@ -105,3 +105,25 @@ def test_pictures_in_a_document_become_children(tmp_path: Path) -> None:
     (child,) = ext.children
     assert child.name.startswith("media/") and child.name.endswith(".png")
     assert Path(child.path).read_bytes() == picture.read_bytes()
+
+
+def test_headers_footers_and_text_boxes_are_in_the_page_text(tmp_path: Path) -> None:
+    from lxml import etree
+
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "机密★启用前"
+    d.sections[0].footer.paragraphs[0].text = "新党政发〔2017〕12号"
+    d.add_paragraph("正文第一段")
+    box = etree.fromstring(
+        '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><v:textbox><w:txbxContent>'
+        '<w:p><w:r><w:t>中共新疆维吾尔自治区委员会文件</w:t></w:r></w:p>'
+        '</w:txbxContent></v:textbox></v:shape></w:pict>')
+    d.add_paragraph().add_run()._r.append(box)
+    path = tmp_path / "redhead.docx"
+    d.save(path)
+    text = _ingest(path, tmp_path).pages[0].text
+    lines = text.splitlines()
+    assert lines[0] == "机密★启用前" and lines[-1] == "新党政发〔2017〕12号"
+    assert "中共新疆维吾尔自治区委员会文件" in lines and "正文第一段" in lines
+    assert lines.count("中共新疆维吾尔自治区委员会文件") == 1

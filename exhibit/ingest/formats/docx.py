@@ -31,19 +31,48 @@ class DocxIngestor:
             document = docx.Document(str(path))
         except (PackageNotFoundError, *PACKAGE_ERRORS) as e:
             raise CorruptFile(f"not a readable Word document: {e}") from e
-        text = "\n".join(p.text for p in document.paragraphs)
-        tables: list[Table] = []
-        for i, table in enumerate(document.tables, 1):
-            # Table.rows[..].cells repeats a merged cell in every grid column and row it covers,
-            # which is how the user sees it.
-            rows = [Row(n, tuple(Cell(c.text) for c in row.cells)) for n, row in enumerate(table.rows, 1)]
-            tables.append(Table(name=f"table {i}", rows=rows, kind="docx"))
         try:
+            text = _page_text(document)
+            tables: list[Table] = []
+            for i, table in enumerate(document.tables, 1):
+                # Table.rows[..].cells repeats a merged cell in every grid column and row it covers,
+                # which is how the user sees it.
+                rows = [Row(n, tuple(Cell(c.text) for c in row.cells)) for n, row in enumerate(table.rows, 1)]
+                tables.append(Table(name=f"table {i}", rows=rows, kind="docx"))
             pictures = media(path, "word/media/", ctx)
         except PACKAGE_ERRORS as e:
-            raise CorruptFile(f"a picture in the Word document cannot be read: {e}") from e
+            raise CorruptFile(f"the Word document is damaged: {e}") from e
         return Extraction(media_type=DocxIngestor.MEDIA_TYPES[0], pages=[Page(1, text)], tables=tables,
                           metadata=_core(document), children=pictures)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _page_text(document: Any) -> str:
+    """What a reader sees: page headers (a classification mark, a document number), text boxes (the red
+    title of a government document often sits in one; python-docx's paragraphs skip them), the body,
+    page footers. Each distinct line once: Word stores a text box twice (DrawingML and VML fallback)."""
+    def lines_of(paragraphs: Any) -> list[str]:
+        return [p.text for p in paragraphs if p.text.strip()]
+
+    headers: list[str] = []
+    footers: list[str] = []
+    for section in document.sections:
+        for part, out in ((section.header, headers), (section.footer, footers)):
+            if not part.is_linked_to_previous:
+                out.extend(lines_of(part.paragraphs))
+    boxes = ["".join(t.text or "" for t in p.iter(f"{_W}t"))
+             for box in document.element.body.iter(f"{_W}txbxContent") for p in box.iter(f"{_W}p")]
+    body = [p.text for p in document.paragraphs]
+    seen: set[str] = set()
+    out: list[str] = []
+    for line in [*headers, *[b for b in boxes if b.strip()], *body, *footers]:
+        if line.strip() and line in seen and line not in body:
+            continue
+        seen.add(line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def media(path: Path, folder: str, ctx: IngestContext) -> list[Child]:
