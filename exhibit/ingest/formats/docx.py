@@ -65,10 +65,11 @@ def _page_text(document: Any) -> str:
     boxes = ["".join(t.text or "" for t in p.iter(f"{_W}t"))
              for box in document.element.body.iter(f"{_W}txbxContent") for p in box.iter(f"{_W}p")]
     body = [p.text for p in document.paragraphs]
+    in_body = set(body)
     seen: set[str] = set()
     out: list[str] = []
     for line in [*headers, *[b for b in boxes if b.strip()], *body, *footers]:
-        if line.strip() and line in seen and line not in body:
+        if line.strip() and line in seen and line not in in_body:
             continue
         seen.add(line)
         out.append(line)
