@@ -38,7 +38,7 @@ def test_spark_backend_links_like_duckdb(spark: Any, corpus_mentions: list[dict[
     # local-mode run short; Spark's cost is per query, not per row, at this size.
     mentions = [m for m in corpus_mentions if not m["unique_id"].startswith("P:")
                 or str(m.get("id_number") or "").startswith("653222")]
-    settings = LinkSettings(max_pairs_u=2e5, em_iterations=8)
+    settings = LinkSettings(max_pairs_u=2e5, em_iterations=4)
     on_duckdb = link(mentions, settings).linked_pairs()
     api = SparkAPI(spark_session=spark, break_lineage_method="persist")
     on_spark = link(mentions, settings, db_api=api).linked_pairs()
