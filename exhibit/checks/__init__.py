@@ -69,6 +69,11 @@ _AGAIN = ("SELECT record_id, table_id, id_number, id_cell, gender, age FROM reco
 def check(arch: Archive, as_of: str | None = None) -> dict[str, Any]:
     """Test every stored record; store and return the anomalies (records with at least one code)."""
     store.ensure(arch.db)
+    with store.big_cache(arch.db):
+        return _check(arch, as_of)
+
+
+def _check(arch: Archive, as_of: str | None) -> dict[str, Any]:
     db = arch.db
     today = dt.date.today()
     refs: dict[int, str | None] = {}

@@ -152,6 +152,11 @@ def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | 
     """
     mf = _as_mapping(mapping)
     store.ensure(arch.db)
+    with store.big_cache(arch.db):
+        return _extract(arch, mf, progress, show_mapping)
+
+
+def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping: bool) -> dict[str, Any]:
     tables = arch.tables()
     cache: dict[int, ExhibitInfo] = {}
     summaries: list[RegisterSummary] = []
