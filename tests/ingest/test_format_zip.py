@@ -214,3 +214,12 @@ def test_a_shared_budget_holds_across_nested_containers(tmp_path: Path) -> None:
     assert inner_ext.status == "expansion_limit" and "total" in (inner_ext.reason or "")
     alone = _ingest(Path(ext.children[0].path), tmp_path / "w3", limits=limits, depth=1)
     assert alone.status == "ok"
+
+
+def test_a_directory_with_too_many_entries_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(50):
+            zf.writestr(f"{i}.txt", "")
+    with pytest.raises(LimitExceeded, match="declares 50 entries"):
+        _ingest(path, tmp_path / "w", limits=Limits(members=10))

@@ -25,6 +25,12 @@ def check_package(path: Path, limits: Limits, *, ratio: bool = True) -> None:
     past a member's declared size, so the declared sizes bound what the parsers can be made to read).
     `ratio=False` for packages whose big parts are streamed (XLSX sheets): a sparse sheet's XML can
     compress far beyond the bomb ratio and is still harmless when read row by row."""
+    from exhibit.ingest.formats.zip import _declared_entries
+
+    declared = _declared_entries(path)
+    if declared is not None and declared > limits.members:
+        raise LimitExceeded(f"the package declares {declared} parts, over the member-count limit of "
+                            f"{limits.members}")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()

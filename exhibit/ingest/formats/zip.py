@@ -46,6 +46,11 @@ class ZipIngestor:
         if ctx.depth >= limits.depth:
             raise LimitExceeded(f"containers nested {ctx.depth} deep, the depth limit is {limits.depth}: "
                                 "members not extracted")
+        declared = _declared_entries(path)
+        if declared is not None and declared > 2 * limits.members:
+            # zipfile would build the whole directory in memory before any limit could apply.
+            raise LimitExceeded(f"the zip declares {declared} entries, over twice the member-count limit of "
+                                f"{limits.members}; not opened")
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
@@ -91,6 +96,20 @@ class ZipIngestor:
                     ext.status = "path_traversal"
                     ext.reason = "members named to escape the extraction folder: " + "; ".join(traversal[:5])
             return ext
+
+
+def _declared_entries(path: Path) -> int | None:
+    """The entry count the end-of-directory record declares (zip64-aware), read with zipfile's own
+    record parser before it loads the directory; None when there is no readable record."""
+    find = getattr(zipfile, "_EndRecData", None)
+    if find is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            record = find(f)
+    except (OSError, struct.error, zipfile.BadZipFile, ValueError):
+        return None
+    return int(record[4]) if record else None
 
 
 def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
