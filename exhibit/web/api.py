@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from exhibit.archive import ex_id
 from exhibit.errors import QueryError
-from exhibit.web import accounts, capabilities, people, views
+from exhibit.web import accounts, people, views
 from exhibit.web.accounts import Session
 from exhibit.web.deps import archive, client_ip, require, require_post
 
@@ -32,11 +32,10 @@ def me(sess: Session = Depends(VIEW)) -> dict[str, str]:
 @router.get("/search", summary="Page-level search hits (the CLI's query syntax), with facets")
 def search(request: Request, q: str, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
            sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    fn = capabilities.get("exhibit.search", "search")
-    if fn is None:
-        raise HTTPException(501, "search is not available yet")
+    from exhibit.search import search as search_
+
     try:
-        result: dict[str, Any] = fn(archive(request), q, limit=limit, offset=offset, facets=True)
+        result: dict[str, Any] = search_(archive(request), q, limit=limit, offset=offset, facets=True)
     except QueryError as e:
         raise HTTPException(400, {"message": str(e), "position": e.position}) from None
     return result
@@ -73,10 +72,9 @@ def custody(request: Request, page: int = Query(1, ge=1), size: int = Query(100,
 
 @router.post("/verify", summary="Re-hash every blob and check the custody log (`verify --json`)")
 def verify(request: Request, sess: Session = Depends(require_post("investigator"))) -> dict[str, Any]:
-    fn = capabilities.get("exhibit.archive.verify", "verify")
-    if fn is None:
-        raise HTTPException(501, "verification is not available yet")
-    result: dict[str, Any] = fn(archive(request), actor=sess.user.name)
+    from exhibit.archive.verify import verify as verify_
+
+    result: dict[str, Any] = verify_(archive(request), actor=sess.user.name)
     return result
 
 
@@ -104,15 +102,11 @@ class Judgement(BaseModel):
 @router.get("/records", summary="Person records from the registers, with their check codes")
 def records(request: Request, q: str = "", code: str = "", exhibit: str = "", page: int = Query(1, ge=1),
             size: int = Query(100, ge=1, le=1000), sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    if not people.records_available():
-        raise HTTPException(501, "records are not available yet")
     return people.record_list(archive(request), q, code, exhibit, page, size)
 
 
 @router.get("/records/{record_id}", summary="One record, its checks and its source row in context")
 def record(request: Request, record_id: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    if not people.records_available():
-        raise HTTPException(501, "records are not available yet")
     return people.record_detail(archive(request), record_id)
 
 
@@ -126,27 +120,24 @@ def export(request: Request, body: ExportRequest, sess: Session = Depends(requir
 @router.get("/people", summary="Cross-script person search")
 def people_search(request: Request, q: str, limit: int = Query(20, ge=1, le=200),
                   sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    fn = capabilities.get("exhibit.link", "people_search")
-    if fn is None:
-        raise HTTPException(501, "person search is not available yet")
-    result: dict[str, Any] = fn(archive(request), q, limit=limit)
+    from exhibit.link import people_search as people_search_
+
+    result: dict[str, Any] = people_search_(archive(request), q, limit=limit)
     return result
 
 
 @router.get("/link/clusters", summary="Linked people: clusters of records and mentions (`link ls --json`)")
 def clusters(request: Request, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
-    fn = capabilities.get("exhibit.link", "clusters")
-    if fn is None:
-        raise HTTPException(501, "linking is not available yet")
-    return list(fn(archive(request)))
+    from exhibit.link import clusters as clusters_
+
+    return clusters_(archive(request))
 
 
 @router.get("/link/review", summary="Candidate pairs waiting for a judgement")
 def review(request: Request, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
-    fn = capabilities.get("exhibit.link", "review_queue")
-    if fn is None:
-        raise HTTPException(501, "link review is not available yet")
-    return list(fn(archive(request)))
+    from exhibit.link import review_queue
+
+    return review_queue(archive(request))
 
 
 @router.post("/link/judge", summary="Judge a candidate pair: accept, reject or unsure (investigators)")

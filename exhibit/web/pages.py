@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from exhibit.errors import QueryError, UserError
-from exhibit.web import accounts, capabilities, render, views
+from exhibit.web import accounts, render, views
 from exhibit.web.accounts import Session
 from exhibit.web.deps import (
     LOGIN_CSRF_COOKIE,
@@ -97,11 +97,12 @@ def home(request: Request, sess: Session = Depends(VIEW)) -> Response:
 @router.get("/search")
 def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1, le=10_000),
                 sess: Session = Depends(VIEW)) -> Response:
-    search = capabilities.get("exhibit.search", "search")
+    from exhibit.search import search
+
     size = state(request).settings.page_size
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
-    if search is not None and q.strip():
+    if q.strip():
         try:
             result = search(archive(request), q, limit=size, offset=(page_no - 1) * size, facets=True)
         except QueryError as e:
@@ -110,7 +111,7 @@ def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="pa
         for hit in result["hits"]:
             hit["terms"] = views.terms_of(hit, q)
             hit["snippet_safe"] = views.safe_snippet(hit)
-    return page(request, "search.html", sess, "search", q=q, available=search is not None, result=result,
+    return page(request, "search.html", sess, "search", q=q, result=result,
                 error=error, paging=views.paging(result["total"], page_no, size) if result else None)
 
 
@@ -179,19 +180,17 @@ def status_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
 def custody_page(request: Request, page_no: int = Query(1, alias="page", ge=1, le=10_000_000),
                  sess: Session = Depends(VIEW)) -> Response:
     data = views.custody_log(archive(request), page_no, 50)
-    return page(request, "custody.html", sess, "custody", verify=None,
-                verify_available=capabilities.available("exhibit.archive.verify", "verify"), **data)
+    return page(request, "custody.html", sess, "custody", verify=None, **data)
 
 
 @router.post("/custody/verify")
 def verify_page(request: Request, sess: Session = Depends(require_post("investigator"))) -> Response:
-    verify = capabilities.get("exhibit.archive.verify", "verify")
-    if verify is None:
-        raise HTTPException(501, "verification is not available yet")
+    from exhibit.archive.verify import verify
+
     arch = archive(request)
     result = verify(arch, actor=sess.user.name)
     data = views.custody_log(arch, 1, 50)
-    return page(request, "custody.html", sess, "custody", verify=result, verify_available=True, **data)
+    return page(request, "custody.html", sess, "custody", verify=result, **data)
 
 
 # -- accounts --------------------------------------------------------------------------------------

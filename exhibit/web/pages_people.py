@@ -7,13 +7,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from exhibit.errors import UserError
-from exhibit.web import capabilities, people
+from exhibit.web import people
 from exhibit.web.accounts import Session
 from exhibit.web.deps import archive, client_ip, require, require_post, state
 from exhibit.web.pages import page
@@ -26,17 +25,13 @@ VIEW = require("viewer")
 @router.get("/records")
 def records_page(request: Request, q: str = "", code: str = "", exhibit: str = "",
                  page_no: int = Query(1, alias="page", ge=1, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
-    if not people.records_available():
-        return page(request, "records.html", sess, "records", available=False)
     data = people.record_list(archive(request), q, code, exhibit, page_no, state(request).settings.page_size)
-    return page(request, "records.html", sess, "records", available=True, q=q, code=code, exhibit=exhibit,
+    return page(request, "records.html", sess, "records", q=q, code=code, exhibit=exhibit,
                 may_identify=sess.user.may("investigator"), **data)
 
 
 @router.get("/records/{record_id}")
 def record_page(request: Request, record_id: str, sess: Session = Depends(VIEW)) -> Response:
-    if not people.records_available():
-        raise HTTPException(404, "registers are not available yet")
     data = people.record_detail(archive(request), record_id)
     return page(request, "record.html", sess, "records", **data)
 
@@ -53,14 +48,15 @@ def export_page(request: Request, format: str = Form("csv"), identified: str = F
 
 @router.get("/people")
 def people_page(request: Request, q: str = "", sess: Session = Depends(VIEW)) -> Response:
-    search = capabilities.get("exhibit.link", "people_search")
+    from exhibit.link import people_search
+
     results, error = None, None
-    if search is not None and q.strip():
+    if q.strip():
         try:
-            results = search(archive(request), q, limit=100)
+            results = people_search(archive(request), q, limit=100)
         except UserError as e:
             error = str(e)
-    return page(request, "people.html", sess, "people", available=search is not None, q=q, error=error,
+    return page(request, "people.html", sess, "people", q=q, error=error,
                 read_as=results.get("read_as") if isinstance(results, dict) else None,
                 results=people.as_list(results))
 
@@ -73,11 +69,8 @@ def person_page(request: Request, cluster_id: str, sess: Session = Depends(VIEW)
 
 @router.get("/review")
 def review_page(request: Request, n: int = Query(0, ge=0, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
-    queue = capabilities.get("exhibit.link", "review_queue")
-    if queue is None:
-        return page(request, "review.html", sess, "review", available=False)
     data = people.review_item(archive(request), n)
-    return page(request, "review.html", sess, "review", available=True,
+    return page(request, "review.html", sess, "review",
                 may_judge=sess.user.may("investigator"), **data)
 
 
@@ -100,7 +93,8 @@ def _charts_dir(request: Request) -> Path:
 def _draw_charts(request: Request) -> tuple[Path, str | None]:
     """The charts folder, drawn by the coding capability at most once a minute (it takes a second or two);
     and the capability's message when there is nothing to draw yet."""
-    charts = _need_charts()
+    from exhibit.coding import charts
+
     out = _charts_dir(request)
     stamp = out / ".drawn"
     with _charts_lock:  # one drawing at a time; the others wait and then find it fresh
@@ -114,20 +108,11 @@ def _draw_charts(request: Request) -> tuple[Path, str | None]:
     return out, None
 
 
-def _need_charts() -> Any:
-    charts = capabilities.get("exhibit.coding", "charts")
-    if charts is None:
-        raise HTTPException(501, "charts are not available yet")
-    return charts
-
-
 @router.get("/charts")
 def charts_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
-    if not capabilities.available("exhibit.coding", "charts"):
-        return page(request, "charts.html", sess, "charts", available=False, files=[], error=None)
     out, error = _draw_charts(request)
     files = [{"name": p.name, "title": p.stem.replace("_", " ")} for p in sorted(out.iterdir()) if p.suffix == ".png"]
-    return page(request, "charts.html", sess, "charts", available=True, files=files, error=error)
+    return page(request, "charts.html", sess, "charts", files=files, error=error)
 
 
 @router.get("/charts/{name}")

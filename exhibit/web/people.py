@@ -11,27 +11,16 @@ from fastapi import HTTPException
 
 from exhibit.archive import Archive
 from exhibit.errors import UserError
-from exhibit.web import capabilities, views
+from exhibit.web import views
 from exhibit.web.accounts import Session
 
 VERDICTS = ("accept", "reject", "unsure")
 
 
-def _need(module: str, attr: str) -> Any:
-    fn = capabilities.get(module, attr)
-    if fn is None:
-        raise HTTPException(501, f"{module.split('.')[-1]} is not available yet")
-    return fn
-
-
-def records_available() -> bool:
-    return capabilities.available("exhibit.records", "iter_records")
-
-
 def _codes(arch: Archive) -> tuple[dict[str, list[str]], dict[str, str]]:
-    codes_for = capabilities.get("exhibit.checks", "codes_for")
-    explanations: dict[str, str] = capabilities.get("exhibit.checks", "EXPLANATIONS") or {}
-    return (codes_for(arch) if codes_for else {}), dict(explanations)
+    from exhibit.checks import EXPLANATIONS, codes_for
+
+    return codes_for(arch), dict(EXPLANATIONS)
 
 
 def _matches(rec: dict[str, Any], q: str, code: str, exhibit: str, codes: list[str]) -> bool:
@@ -46,7 +35,8 @@ def _matches(rec: dict[str, Any], q: str, code: str, exhibit: str, codes: list[s
 
 
 def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size: int) -> dict[str, Any]:
-    iter_records = _need("exhibit.records", "iter_records")
+    from exhibit.records import iter_records
+
     codes, explanations = _codes(arch)
     matching = (r for r in iter_records(arch)
                 if _matches(r, q.strip(), code, exhibit, codes.get(r["record_id"], [])))
@@ -62,7 +52,8 @@ def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size:
 
 
 def record_detail(arch: Archive, record_id: str) -> dict[str, Any]:
-    get = _need("exhibit.records", "get")
+    from exhibit.records import get
+
     try:
         rec = get(arch, record_id)
     except (UserError, KeyError):
@@ -88,12 +79,13 @@ def export(arch: Archive, sess: Session, fmt: str, identified: bool, purpose: st
         raise HTTPException(400, "an identified export needs a purpose (it goes into the custody log)")
     if fmt not in ("csv", "xlsx", "ftm"):
         raise HTTPException(400, f"{fmt!r}: export as csv, xlsx or ftm")
-    fn = _need("exhibit.records", "export")
+    from exhibit.records import export as export_records
+
     suffix = {"csv": "csv", "xlsx": "xlsx", "ftm": "ftm.json"}[fmt]
     out = Path(tempfile.mkdtemp(prefix="exhibit-export-")) / f"records.{suffix}"
     codes, _ = _codes(arch)
     try:  # the records capability writes the file and the custody event (actor, purpose, identified)
-        fn(arch, fmt, out, identified=identified, purpose=purpose.strip() or None,
+        export_records(arch, fmt, out, identified=identified, purpose=purpose.strip() or None,
            actor=f"{sess.user.name} (web {ip})", codes=codes)
     except UserError as e:
         raise HTTPException(400, str(e)) from None
@@ -109,7 +101,8 @@ def as_list(results: Any) -> list[dict[str, Any]] | None:
 
 
 def person(arch: Archive, cluster_id: str) -> dict[str, Any]:
-    clusters = _need("exhibit.link", "clusters")
+    from exhibit.link import clusters
+
     try:
         found = clusters(arch, include_single=True)
     except UserError as e:
@@ -121,25 +114,29 @@ def person(arch: Archive, cluster_id: str) -> dict[str, Any]:
 
 
 def review_item(arch: Archive, n: int) -> dict[str, Any]:
+    import exhibit.link as link
+    from exhibit.records import get
+
     try:
-        queue = list(_need("exhibit.link", "review_queue")(arch))
+        queue = link.review_queue(arch)
     except UserError as e:
         return {"item": None, "n": 0, "remaining": 0, "error": str(e)}
     n = n if n < len(queue) else 0
     item = dict(queue[n]) if queue else None
     if item is not None:
-        get = capabilities.get("exhibit.records", "get")
         for side in ("a", "b"):
             c = dict(item[side])
             c["id"] = c.get("record_id") or c.get("mention_id")
-            if c.get("record_id") and get is not None:
+            if c.get("record_id"):
                 try:  # the full record: birth date, gender, address, reason
                     c = {**get(arch, c["record_id"]), **{k: v for k, v in c.items() if v is not None}}
                 except UserError:
                     pass
             item[side] = c
-        explain = capabilities.get("exhibit.link", "explain")
-        if explain is not None:
+        # exhibit.link.explain is a function, but a submodule of the same name replaces it as the package's
+        # attribute once imported: use it only while it is the function
+        explain = getattr(link, "explain", None)
+        if callable(explain):
             try:
                 item["explain"] = explain(arch, item["a"]["id"], item["b"]["id"])
             except UserError:
@@ -150,8 +147,9 @@ def review_item(arch: Archive, n: int) -> dict[str, Any]:
 def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
     if verdict not in VERDICTS:
         raise HTTPException(400, f"{verdict!r}: the verdict is accept, reject or unsure")
-    fn = _need("exhibit.link", "judge")
+    from exhibit.link import judge as judge_
+
     try:
-        fn(arch, a, b, verdict, actor)
+        judge_(arch, a, b, verdict, actor)
     except UserError as e:
         raise HTTPException(404, str(e)) from None

@@ -29,23 +29,15 @@ def add_hostile_file(root: Path, work: Path) -> None:
 
 
 def derive(root: Path) -> None:
-    """Run the capabilities the pages show (records, checks, coding, linking) where they exist."""
-    import importlib
-
+    """Run the capabilities the pages show: records and their checks, coding, linking."""
+    from exhibit import checks, coding, link, records
     from exhibit.archive import Archive
 
-    def get(module: str, attr: str):  # type: ignore[no-untyped-def]
-        try:
-            return getattr(importlib.import_module(module), attr, None)
-        except ModuleNotFoundError:
-            return None
-
     with Archive.open(root) as arch:
-        for module, attr in [("exhibit.records", "extract"), ("exhibit.checks", "check"),
-                             ("exhibit.coding", "run"), ("exhibit.link", "run")]:
-            fn = get(module, attr)
-            if fn is not None:
-                fn(arch)
+        records.extract(arch)
+        checks.check(arch)
+        coding.run(arch)
+        link.run(arch)
 
 
 def add_users(root: Path) -> dict[str, str]:
