@@ -23,7 +23,7 @@ import tantivy
 from exhibit.archive import Archive
 from exhibit.search import analysis
 
-VERSION = 2
+VERSION = 3
 STATE_FILE = "exhibit-search.json"
 # Facet and filter fields: raw (untokenised) strings, fast for aggregations.
 RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year", "unit")
@@ -291,14 +291,14 @@ def _base(f: dict[str, Any], seq: int, lang: str | None, ocr: bool) -> dict[str,
     return d
 
 
-def _text_fields(d: dict[str, Any], prepared: tuple[str, str, bool], extra_latin: str | None = None) -> None:
-    folded, bi, arabic = prepared
-    uly = analysis.uly_text(folded) if arabic else None
+def _text_fields(d: dict[str, Any], text: str, prepared: analysis.Prepared,
+                 extra_latin: str | None = None) -> None:
+    uly = analysis.uly_text(analysis.fold(text)) if prepared.arabic else None
     if extra_latin:
         uly = extra_latin if uly is None else uly + "\n" + extra_latin
-    d["uni"] = [folded, uly] if uly else folded
-    d["han"] = folded
-    d["bi"] = bi
+    d["uni"] = [prepared.uni, uly] if uly else prepared.uni
+    d["han"] = prepared.han
+    d["bi"] = prepared.bi
 
 
 def row_text(cells_json: str) -> str:
@@ -329,7 +329,7 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
                 meta_uly = None
                 if r[5] and '"uly"' in r[5]:
                     meta_uly = json.loads(r[5]).get("uly") or None
-                _text_fields(d, prepared, meta_uly)
+                _text_fields(d, r[2], prepared, meta_uly)
                 yield tantivy.Document.from_dict(d, schema), len(r[2])
         twhere = "" if batch is None else f" WHERE t.exhibit_seq IN ({','.join(map(str, batch))})"
         cur = db.execute("SELECT t.exhibit_seq, t.id, tr.number, tr.cells FROM tables t "
@@ -342,5 +342,5 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
                 d["tid"] = r[1]
                 d["row"] = r[2]
                 d["unit"] = "row"
-                _text_fields(d, prepared)
+                _text_fields(d, text, prepared)
                 yield tantivy.Document.from_dict(d, schema), len(text)

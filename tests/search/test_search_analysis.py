@@ -10,16 +10,18 @@ SAMPLES = ["積分 管理，ＡＢＣ１２３ 一体\n化 abc 押", "", "ھەس
 
 
 def test_bigrams_follow_han_runs_and_skip_whitespace_between_han() -> None:
-    folded, bi, arabic = analysis.prepare("積分 管理，ＡＢＣ１２３ 一体\n化 abc 押")
-    assert not arabic and analysis.prepare("ھەسەن")[2]
-    assert folded == "积分 管理,ABC123 一体\n化 abc 押"
-    assert bi.split() == ["积分", "分管", "管理", "\x00", "一体", "体化", "\x00"]
+    p = analysis.prepare("積分 管理，ＡＢＣ１２３ 一体\n化 abc 押")
+    assert not p.arabic and analysis.prepare("ھەسەن").arabic
+    assert p.uni == "     ,ABC123   \n  abc  "
+    assert p.han.split() == list("积分管理一体化押")
+    assert p.bi.split() == ["积分", "分管", "管理", "\x00", "一体", "体化", "\x00"]
 
 
 def test_query_side_bigram_stream_agrees_with_the_index_side() -> None:
     for s in SAMPLES:
         f = analysis.fold(s)
         assert analysis.bigram_stream(f) == analysis.bigram_text(f).split(), s
+        assert analysis.bigram_stream(f) == analysis.prepare(s).bi.split(), s
 
 
 def test_batched_preparation_equals_one_at_a_time() -> None:
