@@ -56,22 +56,59 @@ def ingest_time(pages_dir: Path, jobs: int, work: Path) -> tuple[float, int, flo
     arch = Archive.init(root)
     c0 = _cpu()
     t0 = time.perf_counter()
-    ingest(arch, [pages_dir], Config(archive=root, jobs=jobs, ocr_langs="chi_sim+uig+eng"))
+    with _TreeCpu() as tree:
+        ingest(arch, [pages_dir], Config(archive=root, jobs=jobs, ocr_langs="chi_sim+uig+eng"))
     elapsed = time.perf_counter() - t0
-    cpu = _cpu() - c0
+    cpu = tree.total() - c0  # this process's own CPU before the run is not the run's
     n = arch.db.execute("SELECT COUNT(*) FROM pages WHERE source='ocr' AND text != ''").fetchone()[0]
     arch.close()
     return elapsed, int(n), cpu
 
 
+class _TreeCpu:
+    """CPU seconds of this process and every descendant (pipeline workers live under the forkserver,
+    tesseract under the workers), sampled every 0.2 s while they run (the last moments of a short
+    tesseract run can be missed): if the engines oversubscribed threads, jobs 2 would burn more CPU
+    than jobs 1 for the same pages."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self.stop.is_set():
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    t = p.cpu_times()
+                    # Own time only: a parent's children_* would count a reaped worker twice.
+                    self.seen[p.pid] = t.user + t.system
+                except psutil.Error:
+                    pass
+            self.stop.wait(0.2)
+
+    def __enter__(self) -> _TreeCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def total(self) -> float:
+        return sum(self.seen.values())
+
+
 def _cpu() -> float:
-    """CPU seconds of this process and its finished children (workers, tesseract): if the engines
-    oversubscribed threads, jobs 2 would burn more CPU than jobs 1 for the same pages."""
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    return own.ru_utime + own.ru_stime
 
 
 def direct_time(pages: list[tuple[Path, str]]) -> tuple[float, float]:
@@ -84,7 +121,14 @@ def direct_time(pages: list[tuple[Path, str]]) -> tuple[float, float]:
     from rapidocr_onnxruntime import RapidOCR
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    c0 = _cpu()
+    import resource
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # tesseract runs are waited for
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    c0 = cpu()
     t0 = time.perf_counter()
     engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
     for path, kind in pages:
@@ -93,7 +137,7 @@ def direct_time(pages: list[tuple[Path, str]]) -> tuple[float, float]:
             engine(arr, text_score=0.0)
             if kind == "ug":
                 pytesseract.image_to_data(im, lang="uig+eng", config="--psm 3")
-    return time.perf_counter() - t0, _cpu() - c0
+    return time.perf_counter() - t0, cpu() - c0
 
 
 def main() -> None:

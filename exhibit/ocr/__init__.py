@@ -26,13 +26,11 @@ def ocr_image(image: Image.Image, number: int, ctx: IngestContext, *, engine: st
     from exhibit.errors import OcrFailed
     from exhibit.ingest.types import Page
     from exhibit.ocr import cache
-    from exhibit.ocr.recognise import parse_langs
+    from exhibit.ocr.recognise import check_langs, parse_langs
 
     spec = langs or ctx.ocr_langs
     try:
         lang_list = parse_langs(spec)
-        from exhibit.ocr.recognise import check_langs
-
         check_langs(lang_list, engine)
         pixels = cache.image_hash(image)
         key = cache.cache_key(pixels, lang_list, engine, PIPELINE_VERSION)

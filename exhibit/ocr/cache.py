@@ -48,7 +48,10 @@ def _connect(path: str) -> sqlite3.Connection:
 def get(path: Path | None, key: str) -> dict[str, Any] | None:
     if path is None:
         return None
-    row = _connect(str(path)).execute("SELECT result FROM ocr_cache WHERE key=?", (key,)).fetchone()
+    try:
+        row = _connect(str(path)).execute("SELECT result FROM ocr_cache WHERE key=?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None  # the cache only saves time: an unreadable cache means reading the image again
     return json.loads(row[0]) if row else None
 
 
@@ -56,9 +59,12 @@ def put(path: Path | None, key: str, image_sha256: str, langs: list[str], engine
         result: dict[str, Any]) -> None:
     if path is None:
         return
-    _connect(str(path)).execute(
-        "INSERT OR REPLACE INTO ocr_cache(key, image_sha256, langs, engine, version, result) VALUES (?,?,?,?,?,?)",
-        (key, image_sha256, "+".join(langs), engine, version, json.dumps(result, ensure_ascii=False)))
+    try:
+        _connect(str(path)).execute(
+            "INSERT OR REPLACE INTO ocr_cache(key, image_sha256, langs, engine, version, result) VALUES (?,?,?,?,?,?)",
+            (key, image_sha256, "+".join(langs), engine, version, json.dumps(result, ensure_ascii=False)))
+    except sqlite3.Error:
+        pass  # a locked or full cache must not fail the page; the result is in the catalog anyway
 
 
 def close_all() -> None:

@@ -50,8 +50,10 @@ class Line:
 @lru_cache(maxsize=1)
 def rapidocr() -> Any:
     """The process's one RapidOCR engine (loading the ONNX models takes about a second)."""
+    import cv2
     from rapidocr_onnxruntime import RapidOCR
 
+    cv2.setNumThreads(1)  # RapidOCR's image operations; OpenCV otherwise starts a thread per core
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
 
 
