@@ -56,6 +56,7 @@ def run_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, actor: ActorOp
             review_threshold: Annotated[float, typer.Option(help="Send pairs to review from this match "
                                                             "probability up.")] = 0.5,
             documents: Annotated[bool, typer.Option(help="Also read names in documents (notices, letters).")] = True,
+            relatives: Annotated[bool, typer.Option(help="Also link the family members registers name.")] = False,
             mentions: Annotated[list[str] | None, typer.Option("--mentions", help="PATTERN=MAPPING.yaml: read "
                                 "tables whose path matches PATTERN as person mentions (default: testimonies)",
                                 show_default=False)] = None) -> None:
@@ -67,7 +68,8 @@ def run_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, actor: ActorOp
     arch = open_archive(archive)
     try:
         summary = link.run(arch, link.LinkSettings(link_threshold=link_threshold, review_threshold=review_threshold),
-                           actor=actor or getpass.getuser(), documents=documents, tables=_mentions_specs(mentions))
+                           actor=actor or getpass.getuser(), documents=documents, tables=_mentions_specs(mentions),
+                           relatives=relatives)
     finally:
         arch.close()
     if as_json:

@@ -32,7 +32,7 @@ __all__ = ["LinkSettings", "clusters", "explain", "judge", "people_search", "rev
 def run(arch: Archive, settings: LinkSettings | None = None, actor: str | None = None,
         mentions: Sequence[Mapping[str, Any]] | None = None, documents: bool = True,
         tables: tuple[tuple[str, Mapping[str, str]], ...] | None = None, db_api: Any | None = None,
-        ) -> dict[str, Any]:
+        relatives: bool = False) -> dict[str, Any]:
     """Link every register record and person mention of the archive; store pairs and clusters.
     Judgements made earlier are applied, never overwritten."""
     from exhibit.link import engine, sources
@@ -40,7 +40,8 @@ def run(arch: Archive, settings: LinkSettings | None = None, actor: str | None =
     s = settings or LinkSettings()
     if mentions is None:
         mentions = sources.from_archive(arch, documents=documents,
-                                        tables=tables if tables is not None else sources.DEFAULT_MENTION_TABLES)
+                                        tables=tables if tables is not None else sources.DEFAULT_MENTION_TABLES,
+                                        relatives=relatives)
     if len(mentions) < 2:
         raise UserError("nothing to link: fewer than two person records and mentions in this archive. "
                         "Run `exhibit records extract` first.")

@@ -42,12 +42,23 @@ def mention(rec: Mapping[str, Any], kind: str, unique_id: str | None = None) -> 
     }
 
 
-def from_records(arch: Archive) -> Iterator[dict[str, Any]]:
+def from_records(arch: Archive, relatives: bool = False) -> Iterator[dict[str, Any]]:
+    """Register records; with `relatives`, also the family members a record names (父亲玉素甫·伊布拉音),
+    as mentions of their own source (the register's path + "#family"), linked like any other mention."""
     from exhibit.records import iter_records
 
     for rec in iter_records(arch):
         if rec.get("name") or rec.get("id_number"):
             yield mention(rec, "record")
+        if not relatives:
+            continue
+        for k, rel in enumerate(rec.get("family") or [], 1):
+            if not rel.get("name"):
+                continue
+            source = {**(rec.get("source") or {}), "relative_of": rec["record_id"], "relation": rel.get("relation")}
+            yield {"unique_id": f"M-{str(rec['record_id']).removeprefix('R-')}-f{k}", "kind": "mention",
+                   "dataset": f"{_dataset(rec.get('source') or {})}#family", "name": rel["name"],
+                   "id_number": rel.get("id_number"), "source": source}
 
 
 def from_tables(arch: Archive, specs: tuple[tuple[str, Mapping[str, str]], ...] = DEFAULT_MENTION_TABLES,
@@ -123,8 +134,9 @@ def from_documents(arch: Archive) -> Iterator[dict[str, Any]]:
 
 
 def from_archive(arch: Archive, documents: bool = True,
-                 tables: tuple[tuple[str, Mapping[str, str]], ...] = DEFAULT_MENTION_TABLES) -> list[dict[str, Any]]:
-    out = list(from_records(arch))
+                 tables: tuple[tuple[str, Mapping[str, str]], ...] = DEFAULT_MENTION_TABLES,
+                 relatives: bool = False) -> list[dict[str, Any]]:
+    out = list(from_records(arch, relatives))
     out += list(from_tables(arch, tables))
     if documents:
         out += list(from_documents(arch))

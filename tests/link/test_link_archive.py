@@ -126,3 +126,15 @@ def test_names_in_the_uyghur_notice_are_mentions(linked: Path, truth: dict[str, 
     res = json.loads(_cli("people", "search", query, "--json", "--archive", str(linked)).stdout)
     assert any(h.get("mention_id", "").startswith("M-EX") and h["source"]["path"] == "scans/uyghur_notice.png"
                for h in res["hits"])
+
+
+def test_family_members_named_in_registers_can_be_mentions(linked: Path, truth: dict[str, Any]) -> None:
+    from exhibit.link.sources import from_records
+
+    relatives = {r["name_zh"] for p in truth["persons"] for r in p.get("relatives", [])}
+    with Archive.open(linked) as arch:
+        plain = list(from_records(arch))
+        family = [m for m in from_records(arch, relatives=True) if m["source"].get("relative_of")]
+    assert not any(m["source"].get("relative_of") for m in plain)
+    assert family and all(m["dataset"].endswith("#family") for m in family)
+    assert sum(m["name"] in relatives for m in family) >= 0.9 * len(family)
