@@ -138,3 +138,29 @@ def test_family_members_named_in_registers_can_be_mentions(linked: Path, truth: 
     assert not any(m["source"].get("relative_of") for m in plain)
     assert family and all(m["dataset"].endswith("#family") for m in family)
     assert sum(m["name"] in relatives for m in family) >= 0.9 * len(family)
+
+
+def test_testimonies_link_to_the_camp_register_in_the_archive(linked: Path, truth: dict[str, Any]) -> None:
+    """The acceptance measure through the whole pipeline: ingest, records extract, link run."""
+    from exhibit import link
+    from exhibit.records import read_table
+
+    with Archive.open(linked) as arch:
+        table = next(t for t in arch.tables() if t["name"] == "testimonies.csv")
+        testimony = {"M-" + r["record_id"].removeprefix("R-"): r["seq"]
+                     for r in read_table(arch, table["id"], {"testimony_id": "seq", "victim_name": "name"})}
+        cs = link.clusters(arch)
+    tp = fp = 0
+    for c in cs:
+        registers = [m for m in c["members"] if m.get("record_id") and "学员花名册" in (m["source"].get("path") or "")]
+        for m in c["members"]:
+            if m.get("mention_id") not in testimony:
+                continue
+            expected = truth["testimonies"][testimony[m["mention_id"]]]
+            for r in registers:
+                if expected and r["id_number"] and r["id_number"][:16] == expected[:16]:
+                    tp += 1
+                else:
+                    fp += 1
+    positives = sum(1 for v in truth["testimonies"].values() if v)
+    assert tp / max(1, tp + fp) >= 0.95 and tp / positives >= 0.9, (tp, fp, positives)
