@@ -74,18 +74,21 @@ def _claim(path: Path) -> str | None:
 
 
 def _pages(path: Path, encoding: str) -> Iterator[Page]:
-    """The text as one page; a very large file is cut at line ends into pages of about _PAGE_CHARS."""
+    """The text as one page; a very large file is cut into pages of about _PAGE_CHARS at a line end
+    (or mid-line, for a line longer than a page), read a page at a time."""
     with open(path, "rb") as raw:
         stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
-        number, buf, size = 1, [], 0
-        for line in stream:
-            buf.append(line)
-            size += len(line)
-            if size >= _PAGE_CHARS:
-                yield Page(number, "".join(buf).lstrip("\ufeff") if number == 1 else "".join(buf))
-                number, buf, size = number + 1, [], 0
-        if buf or number == 1:
-            yield Page(number, "".join(buf).lstrip("\ufeff") if number == 1 else "".join(buf))
+        number = 1
+        while True:
+            text = stream.read(_PAGE_CHARS)
+            if text and not text.endswith("\n"):
+                text += stream.readline(_PAGE_CHARS // 16)  # finish the line when it is not huge
+            if not text and number > 1:
+                return
+            yield Page(number, text.lstrip("\ufeff") if number == 1 else text)
+            if not text:
+                return
+            number += 1
 
 
 def _delimiter(head: bytes, encoding: str) -> str:
