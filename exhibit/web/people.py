@@ -40,11 +40,11 @@ def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size:
     codes, explanations = _codes(arch)
     matching = (r for r in iter_records(arch)
                 if _matches(r, q.strip(), code, exhibit, codes.get(r["record_id"], [])))
-    total, shown = 0, []
-    for i, rec in enumerate(matching):
-        total = i + 1
-        if (page - 1) * size <= i < page * size:
-            shown.append({**rec, "codes": codes.get(rec["record_id"], [])})
+    # Stop one record after this page: a register of a million rows is not read to show its first page.
+    # The total is known only when the records ran out before that.
+    window = list(itertools.islice(matching, (page - 1) * size, page * size + 1))
+    shown = [{**rec, "codes": codes.get(rec["record_id"], [])} for rec in window[:size]]
+    total = None if len(window) > size else (page - 1) * size + len(window)
     used = sorted({c for r in shown for c in r["codes"]})
     all_codes = sorted({c for cs in codes.values() for c in cs})
     return {"records": shown, "paging": views.paging(total, page, size), "explanations": explanations,

@@ -148,3 +148,17 @@ def test_report_citation_links_open_the_cited_page_with_the_quote_marked(clients
     html = client.get(url).text
     assert "<mark>积分管理</mark>" in html or "<mark>实行积分管理</mark>" in html
     assert f"page {telegram[1]} of" in html and 'class="cited"' in html
+
+
+def test_register_pages_read_only_as_far_as_they_show(clients, web_archive) -> None:  # type: ignore[no-untyped-def]
+    from exhibit.records import iter_records
+
+    client, _ = clients["viewer"]
+    with Archive.open(web_archive[0]) as arch:
+        n = sum(1 for _ in iter_records(arch))
+    first = client.get("/records").text
+    assert "of more" in first and 'rel="next"' in first
+    last_page = -(-n // 20)
+    last = client.get("/records", params={"page": last_page}).text
+    assert f"{n} records" in last and 'rel="next"' not in last
+    assert client.get("/api/records", params={"page": n // 1000 + 1, "size": 1000}).json()["paging"]["total"] == n
