@@ -15,6 +15,7 @@ from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.formats.ooxml import PACKAGE_ERRORS, check_package
 from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
 
+_OPEN_ERRORS: tuple[type[Exception], ...] = (PackageNotFoundError, *PACKAGE_ERRORS)
 _CORE = ("title", "subject", "author", "last_modified_by", "category", "keywords", "comments", "revision")
 
 
@@ -29,7 +30,7 @@ class DocxIngestor:
         try:
             # python-docx parses with resolve_entities=False: no entity expansion.
             document = docx.Document(str(path))
-        except (PackageNotFoundError, *PACKAGE_ERRORS) as e:
+        except _OPEN_ERRORS as e:
             raise CorruptFile(f"not a readable Word document: {e}") from e
         try:
             text = _page_text(document)
@@ -59,9 +60,9 @@ def _page_text(document: Any) -> str:
     headers: list[str] = []
     footers: list[str] = []
     for section in document.sections:
-        for part, out in ((section.header, headers), (section.footer, footers)):
+        for part, bucket in ((section.header, headers), (section.footer, footers)):
             if not part.is_linked_to_previous:
-                out.extend(lines_of(part.paragraphs))
+                bucket.extend(lines_of(part.paragraphs))
     boxes = ["".join(t.text or "" for t in p.iter(f"{_W}t"))
              for box in document.element.body.iter(f"{_W}txbxContent") for p in box.iter(f"{_W}p")]
     body = [p.text for p in document.paragraphs]

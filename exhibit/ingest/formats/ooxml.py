@@ -15,7 +15,7 @@ from exhibit.errors import CorruptFile, LimitExceeded
 # How openpyxl and python-docx fail on a damaged package: a broken deflate stream, malformed XML
 # (defusedxml raises ParseError, lxml XMLSyntaxError), a missing part, or their own attribute and
 # type errors on parts that parse but are not what they expect.
-PACKAGE_ERRORS: tuple[type[BaseException], ...] = (
+PACKAGE_ERRORS: tuple[type[Exception], ...] = (
     zipfile.BadZipFile, zlib.error, ParseError, XMLSyntaxError, KeyError, ValueError, TypeError,
     AttributeError, IndexError, EOFError, OSError, NotImplementedError)
 
