@@ -95,3 +95,20 @@ def test_mbox_messages_become_eml_children(tmp_path: Path) -> None:
         if sub.metadata["subject"] == "第一封":
             assert "\nFrom the start of a line" in "\n" + sub.pages[0].text.split("\n\n", 1)[1]
     assert subjects == ["第一封", "第二封"]
+
+
+def test_raw_8bit_gbk_subject_and_attachment_name_are_decoded(tmp_path: Path) -> None:
+    """Chinese mail clients write GBK bytes straight into headers instead of RFC 2047/2231."""
+    raw = (b"From: a@example.cn\r\nTo: b@example.cn\r\nSubject: " + "转发：本周收押情况".encode("gbk") +
+           b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+           b"--XX\r\nContent-Type: text/plain; charset=gbk\r\n\r\n" + "附件为本周情况".encode("gbk") +
+           b"\r\n--XX\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" +
+           "收押人员名单.csv".encode("gbk") + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\nYWJj\r\n--XX--\r\n")
+    path = tmp_path / "raw.eml"
+    path.write_bytes(raw)
+    work = tmp_path / "w"
+    work.mkdir()
+    ext = _ingest(path, work)
+    assert ext.metadata["subject"] == "转发：本周收押情况"
+    assert [c.name for c in ext.children] == ["收押人员名单.csv"]
+    assert "附件为本周情况" in ext.pages[0].text

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from exhibit.errors import CorruptFile, LimitExceeded
-from exhibit.ingest.formats import IngestContext
+from exhibit.ingest.formats import IngestContext, charset
 from exhibit.ingest.types import Child, Extraction, Page
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_RAW_NAME = re.compile(r"""\b(?:file)?name\s*=\s*(["']?)([^"';]+)\1""", re.I)
 _ADDRESS_HEADERS = ("from", "to", "cc", "bcc", "reply-to", "sender")
 
 
@@ -86,11 +87,38 @@ def _header(msg: Message, key: str) -> str | None:
     if value is None:
         return None
     text = str(value)
+    if "\ufffd" in text:
+        text = _raw_header(msg, key) or text
     if key in _ADDRESS_HEADERS:
         pairs = getaddresses([text])
         if pairs and any(a for _, a in pairs):
             return ", ".join(f"{n} <{a}>" if n else a for n, a in pairs)
     return " ".join(text.split())
+
+
+def _raw_header(msg: Message, key: str) -> str | None:
+    """A header written as raw 8-bit bytes (GBK from a Chinese mail client, not RFC 2047): the parser
+    keeps those bytes as surrogates and its policy replaces them; decode them with the detected
+    encoding instead."""
+    for name, value in msg.raw_items():
+        if name.lower() != key or not isinstance(value, str):
+            continue
+        raw = value.encode("utf-8", errors="surrogateescape")
+        try:
+            raw.decode("ascii")
+            return None
+        except UnicodeDecodeError:
+            return " ".join(raw.decode(charset.detect_encoding(raw), errors="replace").split())
+    return None
+
+
+def _raw_filename(part: Message) -> str | None:
+    for key in ("content-disposition", "content-type"):
+        header = _raw_header(part, key)
+        m = _RAW_NAME.search(header or "")
+        if m:
+            return m.group(2)
+    return None
 
 
 def _header_block(meta: dict[str, Any]) -> str:
@@ -172,6 +200,8 @@ def _spool(part: EmailMessage, index: int, taken: set[str], ctx: IngestContext) 
         filename = part.get_filename()  # RFC 2231 and RFC 2047 names decoded by the policy
     except (ValueError, LookupError):
         filename = None
+    if filename is None or "\ufffd" in filename:
+        filename = _raw_filename(part) or filename
     name = _unique(_safe_name(filename) or default, taken)
     dest = ctx.workdir / f"attachment-{index:05d}"
     dest.write_bytes(data)
