@@ -112,3 +112,11 @@ def test_raw_8bit_gbk_subject_and_attachment_name_are_decoded(tmp_path: Path) ->
     assert ext.metadata["subject"] == "转发：本周收押情况"
     assert [c.name for c in ext.children] == ["收押人员名单.csv"]
     assert "附件为本周情况" in ext.pages[0].text
+
+
+def test_body_without_a_charset_is_decoded_by_detection(tmp_path: Path) -> None:
+    raw = (b"From: a@example.cn\r\nSubject: x\r\nContent-Type: text/plain\r\n\r\n" +
+           "请各乡镇于本周五前上报收押人数。".encode("gbk") + b"\r\n")
+    path = tmp_path / "nocharset.eml"
+    path.write_bytes(raw)
+    assert "请各乡镇于本周五前上报收押人数" in _ingest(path, tmp_path).pages[0].text

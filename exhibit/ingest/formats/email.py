@@ -143,6 +143,11 @@ def body_text(msg: EmailMessage) -> str:
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
     if not isinstance(content, str):
         return ""
+    if "\ufffd" in content:
+        # No or a wrong charset declared (GBK sent as "us-ascii"): judge the bytes themselves.
+        payload = body.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            content = charset.decode(payload)[0]
     if body.get_content_subtype() == "html":
         from exhibit.ingest.formats.html import _TextParser
 
