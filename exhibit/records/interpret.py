@@ -20,6 +20,11 @@ TEXT_FIELDS = ("ethnicity", "reason", "decision", "batch", "facility", "county",
                "statement", "reporter_relation", "seq")
 
 
+# Keys every record has (None when the register has no such column), so that exports and pages can rely on them.
+ALWAYS = ("ethnicity", "county", "township", "village", "detained", "entered", "flagged", "decided", "decision",
+          "batch", "facility")
+
+
 def record_id(sha256: str, ordinal: int, table_row: int) -> str:
     """Stable across re-runs and re-ingests: the exhibit's bytes, the table's place in it, the row."""
     return f"R-{sha256[:12]}-{ordinal}-{table_row}"
@@ -162,6 +167,8 @@ class RowReader:
             "family": [],
             "register": self.register,
         }
+        for f in ALWAYS:
+            rec[f] = None
         for f in TEXT_FIELDS:
             if f in self.cols:
                 rec[f] = self.text(cells, f)
