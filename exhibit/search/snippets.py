@@ -152,5 +152,9 @@ def snippet(text: str, hl: Highlights, width: int = WIDTH) -> tuple[str, str]:
     return (pre + _ws("".join(plain)).strip() + post, pre + _ws("".join(marked)).strip() + post)
 
 
+_WRAP_RE = re.compile(f"(?<=[{_H}»>])[ \t\r]*\n[ \t\r]*(?=[{_H}«<])")
+
+
 def _ws(s: str) -> str:
-    return _WS_RE.sub(" ", s)
+    """Whitespace collapsed; a line break between Han characters (a wrapped line) removed."""
+    return _WS_RE.sub(" ", _WRAP_RE.sub("", s))
