@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 
 from exhibit.archive import ex_id
 from exhibit.errors import QueryError
@@ -114,7 +116,8 @@ def record(request: Request, record_id: str, sess: Session = Depends(VIEW)) -> d
 def export(request: Request, body: ExportRequest, sess: Session = Depends(require_post("viewer"))) -> FileResponse:
     path, name = people.export(archive(request), sess, body.format, body.identified, body.purpose,
                                client_ip(request))
-    return FileResponse(path, media_type="application/octet-stream", filename=name)
+    return FileResponse(path, media_type="application/octet-stream", filename=name,
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
 
 @router.get("/people", summary="Cross-script person search")

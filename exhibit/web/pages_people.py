@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import shutil
 import tempfile
 import threading
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 
 from exhibit.errors import UserError
 from exhibit.web import people
@@ -43,7 +45,9 @@ def export_page(request: Request, format: str = Form("csv"), identified: str = F
     path, name = people.export(archive(request), sess, format, identified in ("1", "on", "true"), purpose,
                                client_ip(request))
     media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media, filename=name, content_disposition_type="attachment")
+    # the file may hold identified data: gone from the disk as soon as it is sent
+    return FileResponse(path, media_type=media, filename=name, content_disposition_type="attachment",
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
 
 @router.get("/people")

@@ -145,6 +145,10 @@ def test_viewer_is_refused_an_identified_export_but_gets_a_pseudonymised_one(cli
     assert r.status_code == 200
     some_id = truth["registers"]["registers/墨玉县学员花名册_2018.xlsx"][0]["id"]
     assert some_id not in r.text and r.text.count("\n") > 10
+    # the exported file does not stay behind on the server's disk
+    import tempfile
+
+    assert not list(Path(tempfile.gettempdir()).glob("exhibit-export-*/records.csv"))
 
 
 def test_viewer_cannot_judge_links_or_download_originals(clients, telegram) -> None:  # type: ignore[no-untyped-def]
