@@ -169,6 +169,8 @@ def review_cmd(archive: ArchiveOpt = None, actor: ActorOpt = None,
             if not line:
                 break
             answer = line.strip().lower()[:1]
+            if not sys.stdin.isatty():  # piped answers are not echoed: show them
+                console.print(answer or "s")
             if answer == "q":
                 break
             if answer in verdicts:
