@@ -49,7 +49,8 @@ def search_cmd(
 
 def _print(res: dict[str, Any], group: bool) -> None:
     hits = res["hits"]
-    what = f"{res['total']} hits" + (f" in {res['total_exhibits']} exhibits" if group else "")
+    n = res["total"]
+    what = f"{n} hit{'' if n == 1 else 's'}" + (f" in {res['total_exhibits']} exhibits" if group else "")
     shown = f", showing {res['offset'] + 1}-{res['offset'] + len(hits)}" if hits else ""
     console.print(f"{what}{shown}", highlight=False)
     if hits:
