@@ -57,6 +57,11 @@ def uyghur_word(word: str) -> str:
             return uyghur_word(word[: -len(gul)]) + "gül"
     if word.endswith("江") and len(word) > 2:  # the affectionate -jan (阿里木江 Alimjan)
         return uyghur_word(word[:-1]) + "jan"
+    # Compound names (努尔+买买提 Nurmemet, 阿不都+克然木): two lexicon names written as one word.
+    for i in range(2, len(word) - 1):
+        left, right = word[:i], word[i:]
+        if left in by_hanzi and right in by_hanzi:
+            return by_hanzi[left] + by_hanzi[right].lower()
     return _syllables(word)
 
 
