@@ -33,7 +33,7 @@ MBOX = "application/mbox"
 # recognised, to hand the file to the claimed format's ingestor so that it can say "corrupt".
 EXTENSION_TYPES: dict[str, str] = {
     ".pdf": PDF, ".zip": ZIP, ".docx": DOCX, ".xlsx": XLSX, ".xlsm": XLSX, ".pptx": PPTX,
-    ".xls": XLS, ".doc": DOC, ".ppt": PPT, ".csv": CSV, ".tsv": TSV, ".tab": TSV, ".txt": TXT,
+    ".xls": XLS, ".doc": DOC, ".ppt": PPT, ".et": XLS, ".wps": DOC, ".dps": PPT, ".csv": CSV, ".tsv": TSV, ".tab": TSV, ".txt": TXT,
     ".text": TXT, ".log": TXT, ".md": TXT, ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".xml": XML,
     ".eml": EML, ".mbox": MBOX, ".mbx": MBOX,
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
