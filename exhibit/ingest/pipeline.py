@@ -163,7 +163,13 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
         node.metadata = ext.metadata
         if ext.status != "ok" and node.status == "ok":
             node.status, node.reason = ext.status, ext.reason
-        node.tables = [_spool_table(t, work) for t in ext.tables]
+        # Table rows are generators: a sheet damaged halfway fails while it streams, here, and keeps the
+        # rows read so far.
+        for t in ext.tables:
+            spooled, problem = _spool_table(t, work)
+            node.tables.append(spooled)
+            if problem is not None and node.status == "ok":
+                node.status, node.reason = problem
         blobs: BlobStore = _WORKER["blobs"]
         for child in ext.children:
             csha, csize = blobs.put_file(Path(child.path))
@@ -174,6 +180,11 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
             node.children.append(cnode)
     shutil.rmtree(ctx.workdir, ignore_errors=True)
     return node
+
+
+# What a third-party parser raises on input it does not expect; recorded on the exhibit as `failed`.
+PARSER_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError, RuntimeError, OSError,
+                 UnicodeError, MemoryError, RecursionError, EOFError, LookupError)
 
 
 def _extract(path: Path, name: str, size: int, ctx: IngestContext, node: Node) -> Extraction | None:
@@ -194,24 +205,29 @@ def _extract(path: Path, name: str, size: int, ctx: IngestContext, node: Node) -
     except FileProblem as e:
         node.status, node.reason = e.status, str(e) or type(e).__name__
         return None
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RuntimeError, OSError,
-            UnicodeError, MemoryError, RecursionError, EOFError, LookupError) as e:
+    except PARSER_ERRORS as e:
         # The one boundary where an unexpected parser failure is recorded on the exhibit instead of
         # stopping the ingest: the bytes are already stored, the user gets the reason.
         node.status, node.reason = "failed", f"{type(e).__name__}: {e}"
         return None
 
 
-def _spool_table(t: Any, work: Path) -> TableResult:
+def _spool_table(t: Any, work: Path) -> tuple[TableResult, tuple[str, str] | None]:
     fd, fn = tempfile.mkstemp(dir=work.parent, prefix="rows-", suffix=".jsonl")
     n = 0
+    problem: tuple[str, str] | None = None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        for row in t.rows:
-            f.write(json.dumps([row.number, [[c.value, c.type, c.raw] for c in row.cells]],
-                               ensure_ascii=False))
-            f.write("\n")
-            n += 1
-    return TableResult(t.name, t.page, t.kind, dict(t.meta), fn, n)
+        try:
+            for row in t.rows:
+                f.write(json.dumps([row.number, [[c.value, c.type, c.raw] for c in row.cells]],
+                                   ensure_ascii=False))
+                f.write("\n")
+                n += 1
+        except FileProblem as e:
+            problem = (e.status, f"table {t.name!r} stopped after {n} rows: {e}")
+        except PARSER_ERRORS as e:
+            problem = ("failed", f"table {t.name!r} stopped after {n} rows: {type(e).__name__}: {e}")
+    return TableResult(t.name, t.page, t.kind, dict(t.meta), fn, n), problem
 
 
 # ---------------------------------------------------------------------------------------------
