@@ -72,6 +72,9 @@ def check_langs(langs: list[str], engine: str) -> None:
     else:
         served = set(have) | {"chi_sim"}
     missing = [lang for lang in langs if lang not in served]
+    if missing and engine == "rapidocr":
+        raise OcrFailed(f"PP-OCR (--engine rapidocr) reads only {', '.join(sorted(RAPID_LANGS))}; "
+                        f"use --engine auto or tesseract for {', '.join(missing)}.")
     if missing:
         names = ", ".join(missing)
         raise OcrFailed(f"OCR language pack not installed: {names} (installed Tesseract packs: "

@@ -34,13 +34,19 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
           force: bool = False, actor: str | None = None, default_langs: str = "chi_sim+uig+eng") -> dict[str, Any]:
     """OCR the given exhibits again (all OCR-able ones when `refs` is empty) and record a custody
     event per exhibit. Returns a JSON-ready summary."""
-    from exhibit.ocr.recognise import ENGINES
+    from exhibit.errors import OcrFailed
+    from exhibit.ocr.recognise import ENGINES, check_langs, parse_langs
 
     if engine not in ENGINES:
         raise UserError(f"--engine {engine}: unknown engine; choose one of {', '.join(ENGINES)}.")
+    spec = langs or default_langs
+    try:
+        # Checked before anything is touched: a re-run must not replace good pages with failed ones.
+        check_langs(parse_langs(spec), engine)
+    except OcrFailed as e:
+        raise UserError(f"--langs {spec}: {e}") from e
     seqs = [arch.resolve(r) for r in refs] if refs else candidates(arch)
     who = actor or custody.os_user()
-    spec = langs or default_langs
     done: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     arch.tmp_dir.mkdir(exist_ok=True)

@@ -65,18 +65,19 @@ def test_exhibit_ocr_rereads_and_records_a_custody_event(copy_archive: Path, tru
         assert broken_links(arch.db) == []
 
 
-def test_exhibit_ocr_with_a_missing_language_records_the_failed_page(copy_archive: Path) -> None:
+def test_exhibit_ocr_with_a_missing_language_refuses_and_keeps_the_pages(copy_archive: Path) -> None:
+    from exhibit.errors import UserError
+
     with Archive.open(copy_archive) as arch:
         seq = _seq_of(arch, "scans/情况通报_第3期.pdf")
+        before = arch.page(seq, 1)
+        events = len(arch.custody_events())
     res = CliRunner().invoke(app, ["ocr", f"EX-{seq:06d}", "--langs", "chi_sim+xyz",
                                    "--archive", str(copy_archive), "--json"])
-    assert res.exit_code == 0, res.output
-    [done] = json.loads(res.stdout)["exhibits"]
-    assert done["failed_pages"] and "xyz" in done["failed_pages"][0]["reason"]
+    assert isinstance(res.exception, UserError) and "xyz" in str(res.exception)
     with Archive.open(copy_archive) as arch:
-        page = arch.page(seq, 1)
-        assert page is not None and page["meta"]["status"] == "failed" and page["text"] == ""
-        assert arch.custody_events(arch.exhibit(seq)["sha256"])[-1].event == "ocr"
+        assert arch.page(seq, 1) == before
+        assert len(arch.custody_events()) == events
 
 
 def test_exhibit_ocr_on_an_unknown_id_is_a_user_error(copy_archive: Path) -> None:
