@@ -34,6 +34,7 @@ demo: setup
 	-$(EXHIBIT) records check --archive $(DEMO)/archive
 	-$(EXHIBIT) code run --archive $(DEMO)/archive
 	-$(EXHIBIT) code chart --out $(DEMO)/charts --archive $(DEMO)/archive
+	-$(EXHIBIT) link run --archive $(DEMO)/archive
 	$(EXHIBIT) serve --archive $(DEMO)/archive --host 127.0.0.1 --port $(PORT) --demo-admin
 
 test: setup
