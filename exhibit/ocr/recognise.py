@@ -106,11 +106,15 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
         second = _reread_lines(image, doubtful, others, opts)
     else:
         second = _reread(image, accepted, doubtful, others, opts)
-        # Tesseract's page layout analysis can lose a line (skewed pages); read the lines it missed
-        # one by one, cut out along the detector's box.
-        missed = [ln for ln in doubtful if not any(t.overlap(ln) > 0.3 for t in second)]
-        if missed and opts.missed_lines:
-            second += _reread_lines(image, missed, others, opts)
+        # Tesseract's page layout analysis can lose a line (skewed pages) or part of one (small
+        # print); read those lines again one by one, cut out along the detector's box, and keep the
+        # more confident reading.
+        weak = [ln for ln in doubtful if _coverage(ln, second) < 0.75]
+        if weak and opts.missed_lines:
+            for strip in _reread_lines(image, weak, others, opts):
+                olds = [t for t in second if t.overlap(strip) > 0.3]
+                if not olds or strip.conf > sum(t.conf for t in olds) / len(olds):
+                    second = [t for t in second if t not in olds] + [strip]
     kept = accepted + second
     floor = LATIN_FLOOR if any(lang in ARABIC_LANGS for lang in others) else MIN_CONF
     for ln in doubtful:
@@ -118,6 +122,19 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
             kept.append(ln)
     engines = ["rapidocr"] + (["tesseract"] if second else [])
     return Recognition(_in_order(kept), engines, han + others)
+
+
+def _coverage(ln: Line, found: list[Line]) -> float:
+    """The share of a detected line's width that the lines found over it cover."""
+    spans = sorted((max(ln.x0, t.x0), min(ln.x1, t.x1)) for t in found if t.overlap(ln) > 0.3)
+    covered = 0
+    end = ln.x0
+    for a, b in spans:
+        a = max(a, end)
+        if b > a:
+            covered += b - a
+            end = b
+    return covered / max(1, ln.x1 - ln.x0)
 
 
 def _is_han_line(ln: Line) -> bool:
