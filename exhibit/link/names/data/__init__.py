@@ -1,0 +1,1 @@
+"""Data tables of the name model (syllables, alphabets, name lexicon)."""
