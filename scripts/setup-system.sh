@@ -2,7 +2,8 @@
 # Installs the Debian packages exhibit needs, only those that are missing (idempotent, quiet when all is there).
 set -euo pipefail
 PKGS=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-uig tesseract-ocr-eng
-      poppler-utils fonts-wqy-microhei fonts-noto-core fonts-dejavu-core ripgrep chromium postgresql libmagic1 zip)
+      poppler-utils fonts-wqy-microhei fonts-noto-core fonts-dejavu-core ripgrep chromium postgresql libmagic1 zip
+      openjdk-17-jre-headless)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
