@@ -194,7 +194,7 @@ def _recluster(arch: Archive) -> None:
 
 def explain(arch: Archive, a: str, b: str) -> dict[str, Any]:
     """What each comparison contributed to the pair's score, in match weights (log2 Bayes factors)."""
-    from exhibit.link.explain import explain_pair
+    from exhibit.link.contributions import explain_pair
 
     mentions = _mentions(arch)
     for x in (a, b):

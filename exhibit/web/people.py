@@ -133,14 +133,10 @@ def review_item(arch: Archive, n: int) -> dict[str, Any]:
                 except UserError:
                     pass
             item[side] = c
-        # exhibit.link.explain is a function, but a submodule of the same name replaces it as the package's
-        # attribute once imported: use it only while it is the function
-        explain = getattr(link, "explain", None)
-        if callable(explain):
-            try:
-                item["explain"] = explain(arch, item["a"]["id"], item["b"]["id"])
-            except UserError:
-                item["explain"] = None
+        try:
+            item["explain"] = link.explain(arch, item["a"]["id"], item["b"]["id"])
+        except UserError:
+            item["explain"] = None
     return {"item": item, "n": n, "remaining": len(queue), "error": None}
 
 
