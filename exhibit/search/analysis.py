@@ -23,7 +23,10 @@ import tantivy
 
 from exhibit.text import chinese, uyghur
 
-BOUNDARY = "\x00"  # where a Han run breaks; dropped by the bi analyzer, its position kept as a gap
+# Where a Han run breaks: two tokens, dropped by the bi analyzer, their positions kept as a gap. Two, so that
+# bigrams of different runs are always 3+ positions apart and a query may pin every other bigram (AB at p,
+# CD at p+2 is ABCD) without matching AB, a break, CD.
+BOUNDARY = "\x00"
 UNI = "exhibit_uni"
 HAN = "exhibit_han"
 BI = "exhibit_bi"
@@ -94,8 +97,8 @@ def fold(s: str) -> str:
 
 
 def _bigram_rows(a: np.ndarray, doc: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Rows [first, second, space] of the overlapping Han bigrams of folded code points, [0, space, space]
-    where a Han run breaks; and for each row the document it belongs to (when several are batched)."""
+    """Rows [first, second, space, space] of the overlapping Han bigrams of folded code points, and
+    [0, space, 0, space] (two boundary tokens) where a Han run breaks; and for each row the document it belongs to (when several are batched)."""
     keep = (a > 0x20) | ((a != 0x20) & ((a < 0x09) | (a > 0x0D)))  # whitespace between Han joins them
     a = a[keep]
     if doc is not None:
@@ -113,10 +116,11 @@ def _bigram_rows(a: np.ndarray, doc: np.ndarray | None) -> tuple[np.ndarray, np.
         nxt[-1] = 0
     if doc is not None and a.size:  # a bigram never spans two documents
         nxt[:-1][doc[1:] != doc[:-1]] = 0
-    rows = np.empty((a.size, 3), dtype=np.uint32)
+    rows = np.empty((a.size, 4), dtype=np.uint32)
     rows[:, 0] = a
     rows[:, 1] = np.where(a == 0, 0x20, nxt)
-    rows[:, 2] = 0x20
+    rows[:, 2] = np.where(a == 0, 0, 0x20)
+    rows[:, 3] = 0x20
     sel = (a == 0) | (nxt != 0)
     return np.compress(sel, rows, axis=0), (doc[sel] if doc is not None else None)
 
@@ -199,7 +203,7 @@ def prepare_many(texts: list[str]) -> list[Prepared]:
     for i in range(len(texts)):
         if out[i] is None:
             out[i] = Prepared(uni_all[starts[i]:ends[i]], han_all[2 * hbounds[i]:2 * hbounds[i + 1]],
-                              bi_all[3 * bounds[i]:3 * bounds[i + 1]], False)
+                              bi_all[4 * bounds[i]:4 * bounds[i + 1]], False)
     return out  # type: ignore[return-value]
 
 
@@ -217,8 +221,8 @@ def bigram_stream(folded: str) -> list[str]:
                 out.append(prev + c)
             prev = c
         else:
-            if not out or out[-1] != BOUNDARY or prev:
-                out.append(BOUNDARY)
+            if not out or out[-1] != BOUNDARY or prev:  # a break is two boundary tokens (see BOUNDARY)
+                out += [BOUNDARY, BOUNDARY]
             prev = ""
     return out
 

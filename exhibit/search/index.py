@@ -23,7 +23,7 @@ import tantivy
 from exhibit.archive import Archive
 from exhibit.search import analysis
 
-VERSION = 3
+VERSION = 4
 STATE_FILE = "exhibit-search.json"
 # Facet and filter fields: raw (untokenised) strings, fast for aggregations.
 RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year", "unit")

@@ -14,7 +14,7 @@ def test_bigrams_follow_han_runs_and_skip_whitespace_between_han() -> None:
     assert not p.arabic and analysis.prepare("ھەسەن").arabic
     assert p.uni == "     ,ABC123   \n  abc  "
     assert p.han.split() == list("积分管理一体化押")
-    assert p.bi.split() == ["积分", "分管", "管理", "\x00", "一体", "体化", "\x00"]
+    assert p.bi.split() == ["积分", "分管", "管理", "\x00", "\x00", "一体", "体化", "\x00", "\x00"]
 
 
 def test_query_side_bigram_stream_agrees_with_the_index_side() -> None:
