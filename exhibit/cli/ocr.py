@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def ocr_cmd(
-    ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...",
+    ids: Annotated[list[str] | None, typer.Argument(metavar="ID",
                                                     help="Exhibits (EX-000012 or SHA-256 prefix); "
                                                          "default: every image and scanned PDF.")] = None,
     langs: Annotated[str | None, typer.Option("--langs", help="OCR languages, Tesseract style, "
