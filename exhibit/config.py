@@ -11,8 +11,10 @@ from pathlib import Path
 class Limits:
     """Expansion limits for containers and images; reaching one marks the exhibit `expansion_limit`."""
 
-    member_bytes: int = 512 * 1024 * 1024      # largest single member we inflate
-    total_bytes: int = 2 * 1024 * 1024 * 1024  # all members of one top-level container together
+    # A million-row register's sheet XML is several hundred MB: the byte limits are set above what real
+    # registers reach, and the ratio limit is what stops a bomb (its zeros compress 1000:1).
+    member_bytes: int = 4 * 1024 * 1024 * 1024  # largest single member we inflate
+    total_bytes: int = 16 * 1024 * 1024 * 1024  # all members of one top-level container together
     ratio: float = 200.0                        # uncompressed / compressed, per member
     depth: int = 8                              # nesting of containers
     members: int = 50_000                       # members per container

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from rich.table import Table
 
 from exhibit.archive import Archive
 from exhibit.cli.common import ArchiveOpt, JsonOpt, archive_path, console, open_archive, out, print_json
-from exhibit.config import Config
+from exhibit.config import Config, Limits
 from exhibit.errors import UserError
 from exhibit.ingest.pipeline import Node, Summary, Task, ingest
 
@@ -42,6 +43,11 @@ def ingest_cmd(
     ocr_langs: Annotated[str, typer.Option(help="OCR languages, Tesseract style.")] = "chi_sim+uig+eng",
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Skip OCR of images and scanned pages.")] = False,
     jobs: Annotated[int, typer.Option(help="Worker processes (default: number of cores).")] = 0,
+    max_member_mb: Annotated[int | None, typer.Option(help="Expansion limit: MB inflated per container member.")] = None,
+    max_total_mb: Annotated[int | None, typer.Option(help="Expansion limit: MB inflated per top-level file.")] = None,
+    max_ratio: Annotated[float | None, typer.Option(help="Expansion limit: inflated/compressed ratio.")] = None,
+    max_depth: Annotated[int | None, typer.Option(help="Expansion limit: nesting depth of containers.")] = None,
+    max_members: Annotated[int | None, typer.Option(help="Expansion limit: members per container.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Preserve and process files and folders, recursively, with a progress bar."""
@@ -50,8 +56,13 @@ def ingest_cmd(
             raise UserError(f"{p}: no such file or folder. Check the path and try again.")
     root = archive_path(archive)
     arch = Archive.open(root, create=True)
+    limits = Limits()
+    changes = {"member_bytes": max_member_mb and max_member_mb * 1024 * 1024,
+               "total_bytes": max_total_mb and max_total_mb * 1024 * 1024,
+               "ratio": max_ratio, "depth": max_depth, "members": max_members}
+    limits = dataclasses.replace(limits, **{k: v for k, v in changes.items() if v is not None})
     config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, ocr_langs=ocr_langs, ocr=not no_ocr,
-                    passwords=tuple(password or ()), custodian=custodian, source=source)
+                    passwords=tuple(password or ()), custodian=custodian, source=source, limits=limits)
     summary = _run_with_progress(arch, paths, config, quiet=as_json)
     _sync_search(arch, quiet=as_json)
     if as_json:

@@ -145,3 +145,14 @@ def test_the_gb18030_csv_and_the_gbk_html_decode_to_correct_chinese(dev_archive:
                 words = [w for w in expected.replace("<", " ").replace(">", " ").split() if "\u4e00" <= w[0] <= "\u9fff"]
                 text = arch.pages(seq)[0]["text"]
                 assert words and all(w.split("<")[0] in text for w in words[:3])
+
+
+def test_expansion_limits_are_configurable_from_the_command_line(tmp_path: Path, corpus_dir: Path) -> None:
+    root = tmp_path / "archive"
+    bomb = corpus_dir / "broken" / "bomb.zip"
+    res = subprocess.run([sys.executable, "-m", "exhibit.cli", "ingest", str(bomb), "--archive", str(root),
+                          "--max-ratio", "5000", "--max-member-mb", "10", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    (problem,) = json.loads(res.stdout)["problems"]
+    assert problem["status"] == "expansion_limit" and str(10 * 1024 * 1024) in problem["reason"]
