@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -56,6 +57,7 @@ class Node:
     tables: list[TableResult] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    lang: str | None = None
     children: list[Node] = field(default_factory=list)
 
 
@@ -160,6 +162,7 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
     if ext is not None:
         node.media_type = ext.media_type
         node.pages = list(ext.pages)
+        node.lang = _doc_lang(node.pages)
         node.metadata = ext.metadata
         if ext.status != "ok" and node.status == "ok":
             node.status, node.reason = ext.status, ext.reason
@@ -234,20 +237,23 @@ def _spool_table(t: Any, work: Path) -> tuple[TableResult, tuple[str, str] | Non
 # the writer side (main process only)
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def _doc_lang(pages: list[Page]) -> str | None:
-    """The main language of a text by script: zh (Han), ug (Arabic script), en (Latin)."""
+    """The main language of a text by script: zh (Han), ug (Arabic script), en (Latin). Runs in the
+    worker, with regular expressions (C speed): a per-character Python loop here was the main process's
+    bottleneck."""
     han = arabic = latin = 0
     for p in pages[:20]:
         if p.lang:
             return p.lang
-        for ch in p.text[:5000]:
-            o = ord(ch)
-            if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-                han += 1
-            elif 0x0600 <= o <= 0x06FF or 0xFB50 <= o <= 0xFEFF:
-                arabic += 1
-            elif ch.isascii() and ch.isalpha():
-                latin += 1
+        sample = p.text[:5000]
+        han += len(_HAN.findall(sample))
+        arabic += len(_ARABIC.findall(sample))
+        latin += len(_LATIN.findall(sample))
     best = max((han * 3, "zh"), (arabic, "ug"), (latin, "en"))
     return best[1] if best[0] > 0 else None
 
@@ -293,7 +299,7 @@ class Writer:
             "INSERT INTO exhibits(sha256, size, media_type, status, reason, page_count, metadata, lang, title,"
             " doc_date, first_received) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (node.sha256, node.size, node.media_type, node.status, node.reason, len(node.pages),
-             json.dumps(node.metadata, ensure_ascii=False, default=str), _doc_lang(node.pages),
+             json.dumps(node.metadata, ensure_ascii=False, default=str), node.lang,
              title if isinstance(title, str) else None, _doc_date(node.metadata), now))
         seq = int(cur.lastrowid or 0)
         db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received) VALUES (?,?,?,?,?,?)",
