@@ -189,6 +189,13 @@ class Archive:
     def blob_path(self, sha256: str) -> Path:
         return self.blobs.path(sha256)
 
+    def search(self, query: str, **kw: Any) -> dict[str, Any]:
+        """Page- and row-level hits for a query (see exhibit.search.search): the Python API on the
+        archive object. Imported late: search is built on the archive, not the other way round."""
+        from exhibit.search import search
+
+        return search(self, query, **kw)
+
     # -- writing -------------------------------------------------------------------------------
     def record(self, event: str, sha256: str | None, actor: str | None = None,
                details: dict[str, Any] | None = None) -> custody.CustodyEvent:

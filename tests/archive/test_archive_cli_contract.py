@@ -62,3 +62,14 @@ def test_a_short_or_unknown_reference_is_a_clear_error_not_a_traceback(dev_archi
 def test_a_missing_archive_says_what_to_do(tmp_path: Path) -> None:
     res = exhibit("ls", "--archive", str(tmp_path / "nowhere"))
     assert res.returncode == 2 and "exhibit init" in res.stderr
+
+
+def test_the_archive_object_searches_like_the_command_line(dev_archive: Path, truth: dict[str, Any]) -> None:
+    from exhibit.archive import Archive
+
+    query = truth["phrases"][1]["query"]
+    cli = json.loads(exhibit("search", query, "--json", "--archive", str(dev_archive)).stdout)
+    with Archive.open(dev_archive) as arch:
+        api = arch.search(query, limit=10)
+    assert api["total"] == cli["total"] > 0
+    assert [(h["id"], h["page"]) for h in api["hits"]] == [(h["id"], h["page"]) for h in cli["hits"]]
