@@ -23,12 +23,15 @@ class BlobStore:
     def has(self, sha256: str) -> bool:
         return self.path(sha256).exists()
 
-    def put_file(self, src: Path) -> tuple[str, int]:
+    def put_file(self, src: Path, pending_dirs: list[Path] | None = None) -> tuple[str, int]:
         """Hash and store a file in one pass; returns (sha256, size). Idempotent."""
         with open(src, "rb") as f:
-            return self.put_stream(f)
+            return self.put_stream(f, pending_dirs)
 
-    def put_stream(self, stream: BinaryIO) -> tuple[str, int]:
+    def put_stream(self, stream: BinaryIO, pending_dirs: list[Path] | None = None) -> tuple[str, int]:
+        """Store a stream. The file's bytes are fsynced before the rename that puts them in place; the
+        fsync of the folder (which makes the rename itself durable) is done here, or, if `pending_dirs`
+        is given, left to the caller, who must call `sync_dirs` before recording the blob anywhere."""
         # One pass: copy to a temporary file in the archive while hashing, then fsync and rename
         # into place, so a crash never leaves a partial blob under its final name.
         self.tmp.mkdir(parents=True, exist_ok=True)
@@ -56,7 +59,10 @@ class BlobStore:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmpname, 0o444)
                 os.replace(tmpname, final)
-                _fsync_dir(final.parent)
+                if pending_dirs is None:
+                    _fsync_dir(final.parent)
+                else:
+                    pending_dirs.append(final.parent)
             return digest, size
         except BaseException:
             if os.path.exists(tmpname):
@@ -81,6 +87,11 @@ class BlobStore:
 
     def copy_to(self, sha256: str, dest: Path) -> None:
         shutil.copyfile(self.path(sha256), dest)
+
+
+def sync_dirs(dirs: list[Path]) -> None:
+    for d in set(dirs):
+        _fsync_dir(d)
 
 
 def _fsync_dir(d: Path) -> None:

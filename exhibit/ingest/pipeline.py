@@ -15,6 +15,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive, custody, ex_id
-from exhibit.archive.blobs import BlobStore
+from exhibit.archive.blobs import BlobStore, sync_dirs
 from exhibit.config import Config
 from exhibit.errors import FileProblem
 from exhibit.ingest.formats import ExpansionBudget, IngestContext
@@ -134,7 +135,12 @@ def _is_known(sha256: str) -> bool:
 
 def process_task(task: Task) -> Node:
     blobs: BlobStore = _WORKER["blobs"]
-    sha, size = blobs.put_file(Path(task.abs_path))
+    pending: list[Path] = []
+    sha, size = blobs.put_file(Path(task.abs_path), pending)
+    # The bytes are in place and fsynced; making the folder entry durable can overlap the parsing,
+    # and is finished before the result goes back to be catalogued.
+    syncer = threading.Thread(target=sync_dirs, args=(pending,))
+    syncer.start()
     tmp = Path(_WORKER["root"]) / "tmp"
     tmp.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=tmp, prefix="work-"))
@@ -145,6 +151,7 @@ def process_task(task: Task) -> Node:
         return _process(blobs.path(sha), task.rel, sha, size, 0, work, budget)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        syncer.join()
 
 
 def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
@@ -154,7 +161,9 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
         node.known = True
         return node
     config: Config = _WORKER["config"]
-    ctx = IngestContext(workdir=Path(tempfile.mkdtemp(dir=work, prefix="x-")), limits=config.limits,
+    # The top-level file works in the task's own folder; each child of a container gets its own.
+    workdir = work if depth == 0 else Path(tempfile.mkdtemp(dir=work, prefix="x-"))
+    ctx = IngestContext(workdir=workdir, limits=config.limits,
                         passwords=config.passwords, ocr_langs=config.ocr_langs, depth=depth,
                         ocr=config.ocr, ocr_cache=Path(_WORKER["root"]) / "ocr-cache.sqlite", budget=budget)
     ext = _extract(path, name, size, ctx, node)
@@ -181,7 +190,8 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
                 cnode.status, cnode.reason = child.status, child.reason
             Path(child.path).unlink(missing_ok=True)
             node.children.append(cnode)
-    shutil.rmtree(ctx.workdir, ignore_errors=True)
+    if depth > 0:
+        shutil.rmtree(ctx.workdir, ignore_errors=True)
     return node
 
 
@@ -275,11 +285,16 @@ class Writer:
         self.config = config
         self.actor = actor
         self.root_label = root_label
+        self.root_key = str(Path(root_label).resolve())
         self.source = source
 
-    def write(self, node: Node, summary: Summary) -> None:
+    def write(self, node: Node, summary: Summary, task: Task | None = None) -> None:
+        """Catalog one top-level file and its children, and remember it as seen, in one transaction."""
         with self.arch.transaction() as db:
             self._write(db, node, node.name, None, summary)
+            if task is not None:
+                db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
+                           (self.root_key, task.rel, self.source, task.size, task.mtime_ns, node.sha256))
 
     def _write(self, db: sqlite3.Connection, node: Node, path: str, parent: int | None, summary: Summary) -> None:
         now = custody.utc_now()
@@ -404,11 +419,7 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
 
     def finish(w: Writer, task: Task, node: Node) -> None:
         try:
-            w.write(node, summary)
-            with arch.transaction() as db:
-                db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
-                           (str(Path(w.root_label).resolve()), task.rel, source, task.size, task.mtime_ns,
-                            node.sha256))
+            w.write(node, summary, task)
         finally:
             _cleanup(node)
         if on_event:
@@ -432,30 +443,51 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
     return summary
 
 
+# Small files travel to the workers in batches: one round trip per batch instead of per file.
+BATCH_FILES = 16
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+def process_batch(tasks: list[Task]) -> list[Node]:
+    return [process_task(t) for t in tasks]
+
+
+def _next_batch(queue: list[tuple[Writer, Task]]) -> list[tuple[Writer, Task]]:
+    batch = [queue.pop()]
+    size = batch[0][1].size
+    while queue and len(batch) < BATCH_FILES and size + queue[-1][1].size <= BATCH_BYTES:
+        item = queue.pop()
+        batch.append(item)
+        size += item[1].size
+    return batch
+
+
 def _run_pool(arch: Archive, config: Config, queue: list[tuple[Writer, Task]], jobs: int,
               finish: Callable[[Writer, Task, Node], None],
               on_event: ProgressHook | None) -> list[tuple[Writer, Task]]:
     """Run tasks from `queue` (popped from the end) until it is empty or a worker dies; returns the
     tasks that were in flight when a worker died."""
-    window = jobs * 3
+    window = jobs * 2
     ctx = get_context("forkserver")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                              initargs=(str(arch.root), config)) as pool:
-        pending: dict[Future[Node], tuple[Writer, Task]] = {}
+        pending: dict[Future[list[Node]], list[tuple[Writer, Task]]] = {}
         while queue or pending:
             while queue and len(pending) < window:
-                w, task = queue.pop()
+                batch = _next_batch(queue)
                 if on_event:
-                    on_event("start", task, None)
-                pending[pool.submit(process_task, task)] = (w, task)
+                    for _, task in batch:
+                        on_event("start", task, None)
+                pending[pool.submit(process_batch, [t for _, t in batch])] = batch
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                w, task = pending.pop(fut)
+                batch = pending.pop(fut)
                 try:
-                    node = fut.result()
+                    nodes = fut.result()
                 except BrokenProcessPool:
-                    return [(w, task), *pending.values()]
-                finish(w, task, node)
+                    return [*batch, *(item for b in pending.values() for item in b)]
+                for (w, task), node in zip(batch, nodes, strict=True):
+                    finish(w, task, node)
     return []
 
 

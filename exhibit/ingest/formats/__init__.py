@@ -8,6 +8,7 @@ exhibit. An ingestor never writes outside `ctx.workdir`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -62,8 +63,9 @@ class Ingestor(Protocol):
 _MODULES = ("pdf", "docx", "xlsx", "xls", "text", "html", "email", "zip", "tar", "xml", "office", "fallback", "image")
 
 
+@functools.cache
 def ingestors() -> list[type[Ingestor]]:
-    """Every available ingestor class (image.py belongs to the OCR work and may not exist yet)."""
+    """Every available ingestor class, found once per process (it is asked for every file)."""
     found: list[type[Ingestor]] = []
     for name in _MODULES:
         try:
