@@ -31,8 +31,7 @@ def test_text_layer_phrases_are_on_the_pages_poppler_finds_them(corpus_dir: Path
     """Each phrase is on exactly the pages where poppler's pdftotext finds it, and on truth's page where
     truth agrees with poppler. (truth.json of the dev corpus puts 积分管理 and "points system" on page 1;
     both PyMuPDF and poppler find them on page 2 only: reported to the lead as a truth error.)"""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils is not installed (scripts/setup-system.sh installs it)")
+    assert shutil.which("pdftotext"), "poppler-utils is missing: run scripts/setup-system.sh"
     checked = disagreements = 0
     for phrase in truth["phrases"]:
         if not phrase["file"].endswith(".pdf") or phrase.get("ocr") or "member" in phrase:
