@@ -81,12 +81,12 @@ class Archive:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.db.execute("BEGIN IMMEDIATE")
+        done = False
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            done = True
+        finally:  # anything raised inside, even KeyboardInterrupt, leaves no half-written change
+            self.db.execute("COMMIT" if done else "ROLLBACK")
 
     # -- identifiers ---------------------------------------------------------------------------
     def resolve(self, ref: str) -> int:

@@ -64,10 +64,9 @@ class BlobStore:
                 else:
                     pending_dirs.append(final.parent)
             return digest, size
-        except BaseException:
+        finally:  # a temporary file never outlives the call, whatever interrupted it
             if os.path.exists(tmpname):
                 os.unlink(tmpname)
-            raise
 
     def put_bytes(self, data: bytes) -> tuple[str, int]:
         import io
