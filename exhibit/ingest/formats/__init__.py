@@ -51,6 +51,16 @@ class IngestContext:
         return self.budget
 
 
+def mark_traversal(ext: Extraction, traversal: list[str]) -> None:
+    """Record members whose names tried to escape the extraction folder on the container (zip, tar)."""
+    if not traversal:
+        return
+    ext.metadata["path_traversal"] = traversal
+    if ext.status == "ok":
+        ext.status = "path_traversal"
+        ext.reason = "members named to escape the extraction folder: " + "; ".join(traversal[:5])
+
+
 class Ingestor(Protocol):
     MEDIA_TYPES: ClassVar[tuple[str, ...]]
     EXTENSIONS: ClassVar[tuple[str, ...]]

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, ClassVar
 
 from exhibit.errors import CorruptFile, LimitExceeded
-from exhibit.ingest.formats import IngestContext, charset
+from exhibit.ingest.formats import IngestContext, charset, mark_traversal
 from exhibit.ingest.formats.zip import _unique, safe_name
 from exhibit.ingest.types import Child, Extraction
 
@@ -123,11 +123,7 @@ def _tar(path: Path, ctx: IngestContext) -> Extraction:
     ext.metadata = {"members": count}
     if skipped:
         ext.metadata["links_not_followed"] = skipped[:100]
-    if traversal:
-        ext.metadata["path_traversal"] = traversal
-        if ext.status == "ok":
-            ext.status = "path_traversal"
-            ext.reason = "members named to escape the extraction folder: " + "; ".join(traversal[:5])
+    mark_traversal(ext, traversal)
     return ext
 
 

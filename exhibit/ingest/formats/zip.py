@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from exhibit.errors import CorruptFile, LimitExceeded
-from exhibit.ingest.formats import ExpansionBudget, IngestContext, charset
+from exhibit.ingest.formats import ExpansionBudget, IngestContext, charset, mark_traversal
 from exhibit.ingest.types import Child, Extraction
 
 _CHUNK = 1 << 16
@@ -90,11 +90,7 @@ class ZipIngestor:
                                   f"the member name {name!r} points outside the archive ({why}); "
                                   f"kept as {safe!r}")
                 ext.children.append(child)
-            if traversal:
-                ext.metadata["path_traversal"] = traversal
-                if ext.status == "ok":
-                    ext.status = "path_traversal"
-                    ext.reason = "members named to escape the extraction folder: " + "; ".join(traversal[:5])
+            mark_traversal(ext, traversal)
             return ext
 
 
