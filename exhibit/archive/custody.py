@@ -66,6 +66,34 @@ def append(db: sqlite3.Connection, event: str, sha256: str | None, actor: str,
     return CustodyEvent(seq, time, actor, tool, event, sha256, details or {}, prev, h)
 
 
+class Appender:
+    """Several events appended in one transaction: the chain's head is read once and the rows go in with
+    one executemany (the ingest writer appends three or more events per file). Use inside the caller's
+    transaction (BEGIN IMMEDIATE holds the write lock, so the head cannot move underneath)."""
+
+    def __init__(self, db: sqlite3.Connection, tool: str = TOOL) -> None:
+        self.db = db
+        self.tool = tool
+        last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        self.seq = last[0] if last else 0
+        self.prev = last[1] if last else GENESIS
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, event: str, sha256: str | None, actor: str, details: dict[str, Any] | None = None) -> None:
+        self.seq += 1
+        time = utc_now()
+        det = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
+        h = event_hash(self.seq, time, actor, self.tool, event, sha256, det, self.prev)
+        self.rows.append((self.seq, time, actor, self.tool, event, sha256, det, self.prev, h))
+        self.prev = h
+
+    def flush(self) -> None:
+        if self.rows:
+            self.db.executemany("INSERT INTO custody(seq, time, actor, tool, event, exhibit_sha256, details, "
+                                "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)", self.rows)
+            self.rows.clear()
+
+
 def row_to_event(r: sqlite3.Row) -> CustodyEvent:
     return CustodyEvent(r["seq"], r["time"], r["actor"], r["tool"], r["event"], r["exhibit_sha256"],
                         json.loads(r["details"]), r["prev_hash"], r["hash"])

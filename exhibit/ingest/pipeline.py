@@ -38,8 +38,8 @@ class TableResult:
     name: str
     page: int | None
     kind: str
-    meta: dict[str, Any]
-    rows_file: str | None  # JSON lines of [number, cells]; streamed into the catalog by the writer
+    meta: str                  # JSON
+    rows_file: str | None  # lines "number<TAB>cells JSON"; streamed into the catalog by the writer
     row_count: int
 
 
@@ -54,9 +54,13 @@ class Node:
     media_type: str | None = None
     status: str = "ok"
     reason: str | None = None
-    pages: list[Page] = field(default_factory=list)
+    # The catalog's rows are prepared in the worker (JSON encoded, title and date picked), so that the
+    # single writer process only executes them: its CPU per file is what limits --jobs scaling.
+    pages: list[tuple[int, str, str | None, str | None, str]] = field(default_factory=list)
     tables: list[TableResult] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata_json: str = "{}"
+    title: str | None = None
+    doc_date: str | None = None
     notes: list[str] = field(default_factory=list)
     lang: str | None = None
     children: list[Node] = field(default_factory=list)
@@ -170,9 +174,16 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
     node.notes = list(ctx.notes)
     if ext is not None:
         node.media_type = ext.media_type
-        node.pages = list(ext.pages)
-        node.lang = _doc_lang(node.pages)
-        node.metadata = ext.metadata
+        pages = list(ext.pages)
+        node.lang = _doc_lang(pages)
+        node.pages = [(p.number, p.text, p.source, p.lang, json.dumps(p.meta, ensure_ascii=False, default=str))
+                      for p in pages]
+        del pages
+        meta = ext.metadata
+        node.metadata_json = json.dumps(meta, ensure_ascii=False, default=str)
+        title = meta.get("title") or meta.get("subject")
+        node.title = title if isinstance(title, str) else None
+        node.doc_date = _doc_date(meta)
         if ext.status != "ok" and node.status == "ok":
             node.status, node.reason = ext.status, ext.reason
         # Table rows are generators: a sheet damaged halfway fails while it streams, here, and keeps the
@@ -232,15 +243,17 @@ def _spool_table(t: Any, work: Path) -> tuple[TableResult, tuple[str, str] | Non
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         try:
             for row in t.rows:
-                f.write(json.dumps([row.number, [[c.value, c.type, c.raw] for c in row.cells]],
-                                   ensure_ascii=False))
+                # "number<TAB>cells JSON": the writer stores the JSON as it is, without parsing it again
+                # (JSON escapes tabs and newlines inside strings, so neither occurs in the cells part).
+                f.write(f"{row.number}\t")
+                f.write(json.dumps([[c.value, c.type, c.raw] for c in row.cells], ensure_ascii=False))
                 f.write("\n")
                 n += 1
         except FileProblem as e:
             problem = (e.status, f"table {t.name!r} stopped after {n} rows: {e}")
         except PARSER_ERRORS as e:
             problem = ("failed", f"table {t.name!r} stopped after {n} rows: {type(e).__name__}: {e}")
-    return TableResult(t.name, t.page, t.kind, dict(t.meta), fn, n), problem
+    return TableResult(t.name, t.page, t.kind, json.dumps(t.meta, ensure_ascii=False, default=str), fn, n), problem
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,12 +304,15 @@ class Writer:
     def write(self, node: Node, summary: Summary, task: Task | None = None) -> None:
         """Catalog one top-level file and its children, and remember it as seen, in one transaction."""
         with self.arch.transaction() as db:
-            self._write(db, node, node.name, None, summary)
+            log = custody.Appender(db)
+            self._write(db, log, node, node.name, None, summary)
+            log.flush()
             if task is not None:
                 db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
                            (self.root_key, task.rel, self.source, task.size, task.mtime_ns, node.sha256))
 
-    def _write(self, db: sqlite3.Connection, node: Node, path: str, parent: int | None, summary: Summary) -> None:
+    def _write(self, db: sqlite3.Connection, log: custody.Appender, node: Node, path: str, parent: int | None,
+               summary: Summary) -> None:
         now = custody.utc_now()
         row = db.execute("SELECT seq, status FROM exhibits WHERE sha256=?", (node.sha256,)).fetchone()
         if row is not None:
@@ -305,17 +321,15 @@ class Writer:
                              " VALUES (?,?,?,?,?,?)", (seq, path, self.source, parent, self.root_label, now))
             if cur.rowcount:
                 summary.new_paths += 1
-                custody.append(db, "received", node.sha256, self.actor,
-                               {"path": path, "source": self.source, "root": self.root_label,
-                                "parent": ex_id(parent) if parent else None, "duplicate_of": ex_id(seq)})
+                log.add("received", node.sha256, self.actor,
+                        {"path": path, "source": self.source, "root": self.root_label,
+                         "parent": ex_id(parent) if parent else None, "duplicate_of": ex_id(seq)})
             return
-        title = node.metadata.get("title") or node.metadata.get("subject")
         cur = db.execute(
             "INSERT INTO exhibits(sha256, size, media_type, status, reason, page_count, metadata, lang, title,"
             " doc_date, first_received) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (node.sha256, node.size, node.media_type, node.status, node.reason, len(node.pages),
-             json.dumps(node.metadata, ensure_ascii=False, default=str), node.lang,
-             title if isinstance(title, str) else None, _doc_date(node.metadata), now))
+             node.metadata_json, node.lang, node.title, node.doc_date, now))
         seq = int(cur.lastrowid or 0)
         db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received) VALUES (?,?,?,?,?,?)",
                    (seq, path, self.source, parent, self.root_label, now))
@@ -326,41 +340,38 @@ class Writer:
                                      "reason": node.reason or ""})
         base = {"path": path, "source": self.source, "root": self.root_label,
                 "parent": ex_id(parent) if parent else None}
-        custody.append(db, "received", node.sha256, self.actor, base)
-        custody.append(db, "stored", node.sha256, self.actor, {"size": node.size, "id": ex_id(seq)})
+        log.add("received", node.sha256, self.actor, base)
+        log.add("stored", node.sha256, self.actor, {"size": node.size, "id": ex_id(seq)})
         for note in node.notes:
             if note.startswith("password"):
-                custody.append(db, "password_used", node.sha256, self.actor, {"note": note})
-        db.executemany(
-            "INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (?,?,?,?,?,?)",
-            [(seq, p.number, p.text, p.source, p.lang, json.dumps(p.meta, ensure_ascii=False, default=str))
-             for p in node.pages])
+                log.add("password_used", node.sha256, self.actor, {"note": note})
+        db.executemany("INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (?,?,?,?,?,?)",
+                       [(seq, *p) for p in node.pages])
         for i, t in enumerate(node.tables, 1):
             tcur = db.execute("INSERT INTO tables(exhibit_seq, ordinal, name, page, kind, meta, row_count)"
                               " VALUES (?,?,?,?,?,?,?)",
-                              (seq, i, t.name, t.page, t.kind, json.dumps(t.meta, ensure_ascii=False, default=str),
-                               t.row_count))
+                              (seq, i, t.name, t.page, t.kind, t.meta, t.row_count))
             if t.rows_file:
                 _load_rows(db, int(tcur.lastrowid or 0), t.rows_file)
         if node.pages or node.tables:
             db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'extracted')", (seq,))
         if node.status in ("ok", "mislabelled", "path_traversal", "expansion_limit"):
-            custody.append(db, "extracted", node.sha256, self.actor,
-                           {"media_type": node.media_type, "pages": len(node.pages), "tables": len(node.tables),
-                            "children": len(node.children), "status": node.status, "reason": node.reason})
+            log.add("extracted", node.sha256, self.actor,
+                    {"media_type": node.media_type, "pages": len(node.pages), "tables": len(node.tables),
+                     "children": len(node.children), "status": node.status, "reason": node.reason})
         else:
-            custody.append(db, "failed", node.sha256, self.actor,
-                           {"media_type": node.media_type, "status": node.status, "reason": node.reason})
+            log.add("failed", node.sha256, self.actor,
+                    {"media_type": node.media_type, "status": node.status, "reason": node.reason})
         for child in node.children:
-            self._write(db, child, f"{path}/{child.name}", seq, summary)
+            self._write(db, log, child, f"{path}/{child.name}", seq, summary)
 
 
 def _load_rows(db: sqlite3.Connection, table_id: int, rows_file: str) -> None:
     batch: list[tuple[int, int, str]] = []
     with open(rows_file, encoding="utf-8") as f:
         for line in f:
-            number, cells = json.loads(line)
-            batch.append((table_id, number, json.dumps(cells, ensure_ascii=False)))
+            number, _, cells = line.partition("\t")
+            batch.append((table_id, int(number), cells.rstrip("\n")))
             if len(batch) >= 5000:
                 db.executemany("INSERT OR REPLACE INTO table_rows(table_id, number, cells) VALUES (?,?,?)", batch)
                 batch.clear()
