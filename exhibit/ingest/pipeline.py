@@ -175,7 +175,7 @@ def _process(path: Path, name: str, sha: str, size: int, depth: int, work: Path,
     if ext is not None:
         node.media_type = ext.media_type
         pages = list(ext.pages)
-        node.lang = _doc_lang(pages)
+        node.lang = doc_lang(pages)
         node.pages = [(p.number, p.text, p.source, p.lang, json.dumps(p.meta, ensure_ascii=False, default=str))
                       for p in pages]
         del pages
@@ -265,7 +265,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def _doc_lang(pages: list[Page]) -> str | None:
+def doc_lang(pages: list[Page]) -> str | None:
     """The main language of a text by script: zh (Han), ug (Arabic script), en (Latin). Runs in the
     worker, with regular expressions (C speed): a per-character Python loop here was the main process's
     bottleneck."""

@@ -5,6 +5,7 @@ Each exhibit's new pages and the custody event that records the run are written 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from exhibit.archive import Archive, custody, ex_id
 from exhibit.errors import FileProblem, UserError
 from exhibit.ingest.formats import IngestContext
+from exhibit.ingest.pipeline import doc_lang
 from exhibit.ingest.types import Page
 
 PDF_DPI = 300  # as the PDF ingestor renders pages without a text layer
@@ -71,13 +73,35 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
         conf = round(sum(float(p.meta.get("confidence", 0)) for p in good) / len(good), 4) if good else None
         details = {"id": ex["id"], "langs": spec, "engine": engine, "engines_used": engines, "force": force,
                    "pages": len(pages), "ocr_pages": len(ocr), "failed_pages": failed, "confidence": conf}
+        status, reason = _refreshed_status(ex, failed)
+        lang = doc_lang(pages) or ex.get("lang")
+        details.update({"status": status, "previous_status": ex["status"], "lang": lang})
         with arch.transaction() as db:
             arch.replace_pages(seq, [{"number": p.number, "text": p.text, "source": p.source, "lang": p.lang,
                                       "meta": p.meta} for p in pages])
+            db.execute("UPDATE exhibits SET status=?, reason=?, lang=? WHERE seq=?", (status, reason, lang, seq))
             event = custody.append(db, "ocr", ex["sha256"], who, details)
         done.append({**details, "sha256": ex["sha256"], "custody_seq": event.seq,
                      "chars": sum(len(p.text) for p in ocr)})
     return {"exhibits": done, "skipped": skipped, "langs": spec, "engine": engine, "force": force}
+
+
+_OCR_REASON = re.compile(r"^page \d+: ")
+
+
+def _refreshed_status(ex: dict[str, Any], failed: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """The exhibit's status after a re-read. Only a status that OCR itself gave (an image whose pages could
+    not be read: reason "page N: ...") follows the new run, as the image ingestor sets it; any other
+    (corrupt, mislabelled, a PDF's) stays."""
+    status, reason = ex["status"], ex.get("reason")
+    image = (ex.get("media_type") or "").startswith("image/")
+    ocr_made = image and (status == "ok" or (status == "failed" and bool(_OCR_REASON.match(reason or ""))))
+    if not ocr_made:
+        return status, reason
+    if failed:
+        why = "; ".join(f"page {f['page']}: {f['reason']}" for f in failed[:5])
+        return "failed", why + (f"; and {len(failed) - 5} more pages" if len(failed) > 5 else "")
+    return "ok", None
 
 
 def _ocr_exhibit(arch: Archive, seq: int, ex: dict[str, Any], ctx: IngestContext, *, engine: str,

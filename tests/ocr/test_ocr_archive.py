@@ -85,3 +85,28 @@ def test_exhibit_ocr_on_an_unknown_id_is_a_user_error(copy_archive: Path) -> Non
 
     res = CliRunner().invoke(app, ["ocr", "EX-999999", "--archive", str(copy_archive)])
     assert res.exit_code != 0 and isinstance(res.exception, UserError)
+
+
+def test_exhibit_ocr_after_an_ingest_without_ocr_sets_the_language(tmp_path: Path, corpus_dir: Path,
+                                                                    truth: dict[str, Any]) -> None:
+    """An image ingested with --no-ocr has no text and no language; `exhibit ocr` reads it and the exhibit
+    then carries the language of what was read (ls, facets and search filters use it)."""
+    name = "scans/uyghur_notice.png"
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "notice.png").write_bytes((corpus_dir / name).read_bytes())
+    root = tmp_path / "arch"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--archive", str(root)]).exit_code == 0
+    res = runner.invoke(app, ["ingest", str(src), "--archive", str(root), "--no-ocr", "--jobs", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    with Archive.open(root) as arch:
+        [ex] = arch.exhibits()
+        assert ex["lang"] is None and ex["status"] == "ok" and ex["pages"] == 0
+    res = runner.invoke(app, ["ocr", ex["id"], "--archive", str(root), "--json"])
+    assert res.exit_code == 0, res.output
+    with Archive.open(root) as arch:
+        after = arch.exhibit(arch.resolve(ex["id"]))
+        assert after["lang"] == truth["files"][name]["lang"] and after["status"] == "ok"
+        event = arch.custody_events(ex["sha256"])[-1]
+        assert event.event == "ocr" and event.details["previous_status"] == "ok"
