@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-uig tesseract-ocr-eng
       poppler-utils fonts-wqy-microhei fonts-noto-core fonts-dejavu-core ripgrep chromium postgresql libmagic1 zip
-      openjdk-17-jre-headless)
+      libarchive13 7zip openjdk-17-jre-headless)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

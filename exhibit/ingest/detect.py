@@ -41,6 +41,7 @@ EXTENSION_TYPES: dict[str, str] = {
     ".gz": "application/gzip", ".tgz": "application/gzip", ".bz2": "application/x-bzip2",
     ".tbz2": "application/x-bzip2", ".xz": "application/x-xz", ".txz": "application/x-xz", ".tar": "application/x-tar",
     ".7z": "application/x-7z-compressed", ".rar": "application/vnd.rar",
+    ".cab": "application/vnd.ms-cab-compressed",
 }
 
 # (magic bytes at offset 0, media type). Order matters only where prefixes overlap.
@@ -55,6 +56,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ\x00", "application/x-xz"),
     (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
     (b"Rar!\x1a\x07", "application/vnd.rar"),
+    (b"MSCF\x00\x00\x00\x00", "application/vnd.ms-cab-compressed"),
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

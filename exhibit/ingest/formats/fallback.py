@@ -8,8 +8,6 @@ from typing import ClassVar
 from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.types import Extraction
 
-_UNOPENED = {"application/x-7z-compressed": "7-Zip", "application/vnd.rar": "RAR"}
-
 
 class FallbackIngestor:
     MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("*/*",)
@@ -23,7 +21,4 @@ class FallbackIngestor:
             head = f.read(64 * 1024)
         media_type = sniff(path, head)
         metadata: dict[str, object] = {"size": path.stat().st_size}
-        if media_type in _UNOPENED:
-            # Kept and listed, but the user must know its contents were not looked into.
-            metadata["not_extracted"] = f"{_UNOPENED[media_type]} archives are not opened by this version"
         return Extraction(media_type=media_type, metadata=metadata)
