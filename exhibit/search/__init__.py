@@ -119,18 +119,36 @@ def facet_counts(searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict
 
 def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
             n: int) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
-    """(total, the best `n` hits) with pages and rows searched apart and rows weighted by ROW_WEIGHT."""
+    """(total, the best `n` hits), rows weighted by ROW_WEIGHT.
+
+    An index of one kind of unit (only pages, or only rows) is searched once, unfiltered: intersecting
+    with the `unit` term's posting list (nearly every document) doubled the cost of common terms. With
+    both kinds, pages and rows are searched apart, each query restricted by the rarer kind's posting
+    list (a MustNot of it, or a Must that leads the intersection)."""
+    # doc_freq counts deleted documents too: a zero is exact, anything else only picks the cheaper plan.
+    freq = {u: searcher.doc_freq("unit", u) for u in ("page", "row")}
+    weight = {"page": 1.0, "row": ROW_WEIGHT}
+    plans: list[tuple[tantivy.Query, float]]
+    if not freq["row"] or not freq["page"]:
+        plans = [(q, weight["row"] if freq["row"] else 1.0)]
+    else:
+        rare = "row" if freq["row"] <= freq["page"] else "page"
+        common = "page" if rare == "row" else "row"
+        term = tantivy.Query.term_query(idx.schema, "unit", rare)
+        plans = [
+            (tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.MustNot, term)]),
+             weight[common]),
+            (tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must,
+                                                                   tantivy.Query.const_score_query(term, 0.0))]),
+             weight[rare])]
+        plans.sort(key=lambda p: -p[1])  # pages first: at equal scores they stay ahead (stable sort below)
     hits: list[tuple[float, tantivy.DocAddress]] = []
     total = 0
-    for unit, weight in (("page", 1.0), ("row", ROW_WEIGHT)):
-        only = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, q),
-            (tantivy.Occur.Must, tantivy.Query.const_score_query(
-                tantivy.Query.term_query(idx.schema, "unit", unit), 0.0))])
-        res = searcher.search(only, max(n, 1), count=True)
+    for query, w in plans:
+        res = searcher.search(query, max(n, 1), count=True)
         total += res.count  # type: ignore[attr-defined]  # (tantivy's stub lacks it)
         if n > 0:
-            hits.extend((score * weight, addr) for score, addr in res.hits)
+            hits.extend((score * w, addr) for score, addr in res.hits)
     hits.sort(key=lambda h: -h[0])  # stable: at equal scores pages stay first, in tantivy's order
     return total, hits[:n]
 
