@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
 from collections import Counter
@@ -103,15 +104,23 @@ def walk(paths: list[Path]) -> Iterator[tuple[Path, Task]]:
             continue
         if not root.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        # One lstat per file: os.walk does not follow directory links and file links are skipped, so a
+        # path under the resolved root is already its real path (the walk runs before any worker works,
+        # and three stats plus a realpath per file were a measurable share of a small-file ingest).
+        base = str(root.resolve())
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
             dirnames.sort()
+            rel_dir = os.path.relpath(dirpath, base)
             for fn in sorted(filenames):
-                p = Path(dirpath) / fn
-                if p.is_symlink() or not p.is_file():
+                full = os.path.join(dirpath, fn)
+                try:
+                    st = os.lstat(full)
+                except FileNotFoundError:
                     continue
-                st = p.stat()
-                rel = p.relative_to(root).as_posix()
-                yield root, Task(str(p.resolve()), rel, st.st_size, st.st_mtime_ns)
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                rel = fn if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{fn}"
+                yield root, Task(full, rel, st.st_size, st.st_mtime_ns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +140,13 @@ def _worker_init(archive_root: str, config: Config) -> None:
     db = sqlite3.connect(f"file:{root / 'catalog.sqlite'}?mode=ro", uri=True, timeout=60,
                          check_same_thread=False)
     _WORKER["db"] = db
+    from exhibit.ingest.formats import ingestors
+
+    ingestors()  # import the format modules (PyMuPDF, openpyxl, ...) now, while the main process walks
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start its processes."""
 
 
 def _is_known(sha256: str) -> bool:
@@ -412,19 +428,29 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
 
     todo: list[tuple[Writer, Task]] = []
     writers: dict[str, Writer] = {}
-    for root, task in walk(paths):
-        label = str(root)
-        w = writers.setdefault(label, Writer(arch, config, actor, label, source))
-        summary.files += 1
-        summary.bytes += task.size
-        seen = arch.db.execute("SELECT size, mtime_ns FROM ingest_seen WHERE root=? AND path=? AND source=?",
-                               (str(root.resolve()), task.rel, source)).fetchone()
-        if seen and seen["size"] == task.size and seen["mtime_ns"] == task.mtime_ns:
-            summary.unchanged += 1
-            if on_event:
-                on_event("skipped", task, None)
-            continue
-        todo.append((w, task))
+    pool: ProcessPoolExecutor | None = None
+    walked = False
+    try:
+        for root, task in walk(paths):
+            label = str(root)
+            w = writers.setdefault(label, Writer(arch, config, actor, label, source))
+            summary.files += 1
+            summary.bytes += task.size
+            seen = arch.db.execute("SELECT size, mtime_ns FROM ingest_seen WHERE root=? AND path=? AND source=?",
+                                   (w.root_key, task.rel, source)).fetchone()
+            if seen and seen["size"] == task.size and seen["mtime_ns"] == task.mtime_ns:
+                summary.unchanged += 1
+                if on_event:
+                    on_event("skipped", task, None)
+                continue
+            todo.append((w, task))
+            if pool is None:
+                # The workers start (and import their parsers) while the rest of the tree is walked.
+                pool = _new_pool(arch, config, config.jobs)
+        walked = True
+    finally:  # an unreadable folder, Ctrl-C: the started workers must not outlive the walk
+        if not walked and pool is not None:
+            pool.shutdown(cancel_futures=True)
     if on_event:
         on_event("total", None, None)
 
@@ -443,7 +469,8 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
     suspects: list[tuple[Writer, Task]] = []
     while queue or suspects:
         if queue:
-            crashed = _run_pool(arch, config, queue, config.jobs, finish, on_event)
+            crashed = _run_pool(arch, config, queue, config.jobs, finish, on_event, pool)
+            pool = None
             suspects.extend(crashed)
         else:
             # Tasks that were in flight when a worker died: retry each alone to find the culprit.
@@ -451,6 +478,8 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
             again = _run_pool(arch, config, [one], 1, finish, on_event)
             for w, task in again:
                 finish(w, task, _crashed_node(arch, task))
+    if pool is not None:
+        pool.shutdown()
     return summary
 
 
@@ -473,15 +502,21 @@ def _next_batch(queue: list[tuple[Writer, Task]]) -> list[tuple[Writer, Task]]:
     return batch
 
 
+def _new_pool(arch: Archive, config: Config, jobs: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver"), initializer=_worker_init,
+                               initargs=(str(arch.root), config))
+    for _ in range(jobs):
+        pool.submit(_ready)
+    return pool
+
+
 def _run_pool(arch: Archive, config: Config, queue: list[tuple[Writer, Task]], jobs: int,
-              finish: Callable[[Writer, Task, Node], None],
-              on_event: ProgressHook | None) -> list[tuple[Writer, Task]]:
+              finish: Callable[[Writer, Task, Node], None], on_event: ProgressHook | None,
+              pool: ProcessPoolExecutor | None = None) -> list[tuple[Writer, Task]]:
     """Run tasks from `queue` (popped from the end) until it is empty or a worker dies; returns the
-    tasks that were in flight when a worker died."""
+    tasks that were in flight when a worker died. `pool` is a pool already started, else a new one."""
     window = jobs * 2
-    ctx = get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             initargs=(str(arch.root), config)) as pool:
+    with pool or _new_pool(arch, config, jobs) as pool:
         pending: dict[Future[list[Node]], list[tuple[Writer, Task]]] = {}
         while queue or pending:
             while queue and len(pending) < window:
