@@ -81,8 +81,8 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
     With group=True the hits are one per exhibit (its best page or row, with `matches` and `pages`),
     and `total_exhibits` counts the exhibits."""
     idx = open_index(arch)
-    q, hl = compile_query(query, idx.schema)
     searcher = idx.searcher()
+    q, hl = compile_query(query, idx.schema, idx.common)
     out: dict[str, Any] = {"query": query, "offset": offset, "limit": limit}
     if group:
         total, ranked = _ranked(idx, searcher, q, min(GROUP_FETCH, max(limit + offset, 1) * 20))

@@ -23,7 +23,7 @@ import tantivy
 from exhibit.archive import Archive
 from exhibit.search import analysis
 
-VERSION = 4
+VERSION = 5
 STATE_FILE = "exhibit-search.json"
 # Facet and filter fields: raw (untokenised) strings, fast for aggregations.
 RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year", "unit")
@@ -52,6 +52,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("uni", tokenizer_name=analysis.UNI, index_option="position")
     sb.add_text_field("han", tokenizer_name=analysis.HAN, index_option="freq")
     sb.add_text_field("bi", tokenizer_name=analysis.BI, index_option="position")
+    sb.add_text_field("quad", tokenizer_name=analysis.HAN, index_option="freq")  # see analysis.Common
     sb.add_integer_field("ex", indexed=True, fast=True)
     sb.add_integer_field("page", fast=True)     # page number; 0 for a table row
     sb.add_integer_field("tid", fast=True)      # table id; 0 for a page
@@ -86,6 +87,7 @@ class SearchIndex:
         analysis.register(self.index)
         self._searcher: tantivy.Searcher | None = None
         self._known: tuple[int, int] | None = None  # (change_seq, path_id) the index is known to have
+        self.common = self._common()
 
     def _compatible(self) -> bool:
         state = self.state()
@@ -102,15 +104,20 @@ class SearchIndex:
         except (ValueError, OSError):
             return None
 
-    def _write_state(self, change_seq: int, path_id: int) -> None:
+    def _write_state(self, change_seq: int, path_id: int, common: analysis.Common) -> None:
         tmp = self.path / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps({"version": VERSION, "change_seq": change_seq, "path_id": path_id}),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps({"version": VERSION, "change_seq": change_seq, "path_id": path_id,
+                                   "common_bigrams": common.bigrams}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path / STATE_FILE)
+
+    def _common(self) -> analysis.Common:
+        state = self.state() or {}
+        return analysis.Common(list(state.get("common_bigrams", [])))
 
     def searcher(self) -> tantivy.Searcher:
         if self._searcher is None:
             self.index.reload()
+            self.common = self._common()  # a rebuild by another process may have chosen another list
             self._searcher = self.index.searcher()
         return self._searcher
 
@@ -143,10 +150,17 @@ class SearchIndex:
         writer = self.index.writer(WRITER_HEAP, writer_threads)
         if state is None:
             report.rebuilt = True
+            # The common-bigram list is chosen now and recorded before any document is written, with
+            # marks that replay every change: a crash before the final state leaves an index that is
+            # caught up entirely with this same list.
+            common = analysis.Common(analysis.common_bigrams(
+                [r[0] for r in db.execute(f"SELECT text FROM pages LIMIT {analysis.COMMON_SAMPLE}")]))
+            self._write_state(-1, -1, common)
             writer.delete_all_documents()
             seqs: set[int] | None = None
             count = _unit_count(db, "")
         else:
+            common = analysis.Common(list(state.get("common_bigrams", [])))
             seqs = {r[0] for r in db.execute(
                 "SELECT exhibit_seq FROM changes WHERE seq > ? AND seq <= ? "
                 "UNION SELECT exhibit_seq FROM paths WHERE id > ? AND id <= ?",
@@ -157,16 +171,17 @@ class SearchIndex:
         report.exhibits = len(seqs) if seqs is not None else db.execute("SELECT count(*) FROM exhibits"
                                                                          ).fetchone()[0]
         with _progress(progress, count) as advance:
-            for doc, size in _documents(db, seqs):
+            for doc, size in _documents(db, seqs, common):
                 writer.add_document(doc)
                 advance()
                 report.units += 1
                 report.text_chars += size
             writer.commit()
             writer.wait_merging_threads()
-        self._write_state(change_seq, path_id)
+        self._write_state(change_seq, path_id, common)
         self._known = (change_seq, path_id)
         self._searcher = None
+        self.common = common
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -299,6 +314,8 @@ def _text_fields(d: dict[str, Any], text: str, prepared: analysis.Prepared,
     d["uni"] = [prepared.uni, uly] if uly else prepared.uni
     d["han"] = prepared.han
     d["bi"] = prepared.bi
+    if prepared.quad:
+        d["quad"] = prepared.quad
 
 
 def row_text(cells_json: str) -> str:
@@ -306,7 +323,8 @@ def row_text(cells_json: str) -> str:
     return "\t".join(str(c[0]) for c in json.loads(cells_json) if c and c[0] not in (None, ""))
 
 
-def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[tantivy.Document, int]]:
+def _documents(db: sqlite3.Connection, seqs: set[int] | None,
+               common: analysis.Common | None = None) -> Iterator[tuple[tantivy.Document, int]]:
     """Every page and table row of the given exhibits (all when None), as tantivy documents."""
     schema = build_schema()
     todo = sorted(seqs) if seqs is not None else None
@@ -321,7 +339,7 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
                          "ORDER BY exhibit_seq, number")
         while rows := cur.fetchmany(CHUNK):
             rows = [r for r in rows if r[0] in info]
-            for r, prepared in zip(rows, analysis.prepare_many([r[2] for r in rows]), strict=True):
+            for r, prepared in zip(rows, analysis.prepare_many([r[2] for r in rows], common), strict=True):
                 seq = r[0]
                 d = _base(info[seq], seq, r[4], r[3] == "ocr")
                 d["page"] = r[1]
@@ -337,7 +355,7 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None) -> Iterator[tuple[
         while rows := cur.fetchmany(CHUNK):
             rows = [r for r in rows if r[0] in info]
             texts = [row_text(r[3]) for r in rows]
-            for r, text, prepared in zip(rows, texts, analysis.prepare_many(texts), strict=True):
+            for r, text, prepared in zip(rows, texts, analysis.prepare_many(texts, common), strict=True):
                 d = _base(info[r[0]], r[0], None, False)
                 d["tid"] = r[1]
                 d["row"] = r[2]

@@ -298,8 +298,9 @@ def regex_escape(s: str) -> str:
 
 
 class Compiler:
-    def __init__(self, schema: tantivy.Schema) -> None:
+    def __init__(self, schema: tantivy.Schema, common: analysis.Common | None = None) -> None:
         self.schema = schema
+        self.common = common
         self.hl = Highlights()
 
     def compile(self, node: Node, negated: bool = False) -> tantivy.Query:
@@ -359,7 +360,12 @@ class Compiler:
         while stream and stream[0] == analysis.BOUNDARY:
             stream.pop(0)
         grams: list[str | tuple[int, str]] = list(_covering(stream))
-        if len(grams) == 1:
+        core = stream[:len(stream) - next((i for i, g in enumerate(reversed(stream)) if g != analysis.BOUNDARY), 0)]
+        quad = self.common.quad_of(core[0][0] + core[1] + core[2][1]) \
+            if self.common is not None and len(core) == 3 and analysis.BOUNDARY not in core else None
+        if quad is not None:  # two common bigrams: their four characters are one indexed token
+            parts.append(tantivy.Query.term_query(s, "quad", quad))
+        elif len(grams) == 1:
             parts.append(tantivy.Query.term_query(s, "bi", stream[_first_gram(stream)]))
         elif grams:
             parts.append(tantivy.Query.phrase_query(s, "bi", grams))
@@ -473,8 +479,10 @@ def _date_bound(value: str, pos: int, upper: bool) -> datetime:
     return end - timedelta(microseconds=1) if upper else start
 
 
-def compile_query(q: str, schema: tantivy.Schema) -> tuple[tantivy.Query, Highlights]:
-    """Parse and translate a query string: (tantivy query, what to highlight)."""
-    c = Compiler(schema)
+def compile_query(q: str, schema: tantivy.Schema,
+                  common: analysis.Common | None = None) -> tuple[tantivy.Query, Highlights]:
+    """Parse and translate a query string: (tantivy query, what to highlight). `common`: the index's
+    common bigrams (SearchIndex.common), whose four-character sequences are single tokens."""
+    c = Compiler(schema, common)
     query = c.top(parse(q))
     return query, c.hl
