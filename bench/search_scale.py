@@ -117,8 +117,8 @@ def sample_queries(arch: Archive, per_kind: int, seed: int = 3) -> dict[str, lis
     qs: dict[str, list[str]] = {"zh1": [], "zh2": [], "zh4": [], "en_word": [], "en_phrase": []}
     while min(len(v) for v in qs.values()) < per_kind:
         seq = rng.randrange(1, n // PAGES_PER_EXHIBIT + 1)
-        row = arch.db.execute("SELECT text FROM pages WHERE exhibit_seq=? ORDER BY random() LIMIT 1",
-                              (seq,)).fetchone()
+        row = arch.db.execute("SELECT text FROM pages WHERE exhibit_seq=? AND number=?",  # seeded: same
+                              (seq, rng.randint(1, PAGES_PER_EXHIBIT))).fetchone()       # queries each run
         if row is None:
             continue
         text = fold(row[0])

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import regex
 import tantivy
 
 from exhibit.text import chinese, uyghur
@@ -35,6 +36,8 @@ _H = chinese.HAN_CLASS
 _H_RUST = r"\x{3007}\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3134F}"
 UNI_PATTERN = f"[[\\p{{L}}\\p{{M}}\\p{{N}}]--[{_H_RUST}]]+"
 MAX_TOKEN_BYTES = 80
+_UNI_RE = regex.compile(r"(?V1)[[\p{L}\p{M}\p{N}]--[\u3007\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"
+                        r"\U00020000-\U0003134F]]+")
 
 # Chinese is written without spaces: whitespace that PDF extraction or OCR puts between two Han characters
 # (line wraps, spaced glyphs) does not separate words; any other character does.
@@ -146,10 +149,36 @@ class Common:
     the archive when the index is rebuilt and kept in the index state: every page is indexed against the
     same list, so a query knows whether its token exists."""
 
-    def __init__(self, bigrams: list[str]) -> None:
+    def __init__(self, bigrams: list[str], words: list[str] | None = None) -> None:
         self.bigrams = sorted(set(bigrams))
         self.set = frozenset(self.bigrams)
+        self.words = sorted(set(words or []))
+        self.word_set = frozenset(self.words)
         self._tables: tuple[np.ndarray, np.ndarray] | None = None
+
+    def pair_of(self, first: str, second: str) -> str | None:
+        """The pair token for a two-word phrase of common words (uni field tokens), if it is indexed."""
+        return first + PAIR_SEP + second if first in self.word_set and second in self.word_set else None
+
+    def word_pairs(self, text: str) -> str:
+        """Pair tokens for each two adjacent tokens of the uni field that are both common words,
+        space-separated. The uni analyzer's tokens are found again with the same pattern (`regex` knows
+        \\p{M} and set difference like Rust's regex); a token too long for it breaks adjacency as in
+        tantivy, which leaves its position empty."""
+        if not self.word_set or not text:
+            return ""
+        out: list[str] = []
+        prev: str | None = None
+        words = self.word_set
+        for raw in _UNI_RE.findall(text):
+            w = raw.lower() if raw.isascii() and len(raw) < MAX_TOKEN_BYTES else _fold_token(raw)
+            if w in words:
+                if prev is not None:
+                    out.append(prev + PAIR_SEP + w)
+                prev = w
+            else:
+                prev = None
+        return " ".join(out)
 
     def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
         """Character -> small id (0: in no common bigram), and an id x id matrix: vectorised membership."""
@@ -182,10 +211,29 @@ class Common:
         return out, row_doc[idx]
 
 
+PAIR_SEP = "\x01"  # joins a pair's two words into one token (not whitespace, not a word character)
 COMMON_DF = 0.3          # a bigram on at least this share of the sampled pages is common
 COMMON_SAMPLE = 2000     # pages sampled
 COMMON_MIN_PAGES = 1000  # below this many, no list: a small archive is fast anyway
 COMMON_MAX = 400         # at most this many bigrams (the commonest)
+
+
+def common_words(unis: list[str]) -> list[str]:
+    """ASCII words of the uni field present on at least COMMON_DF of the sampled pages' uni texts."""
+    if len(unis) < COMMON_MIN_PAGES:
+        return []
+    counts: dict[str, int] = {}
+    for u in unis:
+        for w in {raw.lower() for raw in _UNI_RE.findall(u) if raw.isascii() and len(raw) < MAX_TOKEN_BYTES}:
+            counts[w] = counts.get(w, 0) + 1
+    need = COMMON_DF * len(unis)
+    return sorted(w for _, w in sorted(((n, w) for w, n in counts.items() if n >= need), reverse=True)[:COMMON_MAX])
+
+
+def common_from_sample(texts: list[str]) -> Common:
+    """The common bigrams and words of a sample of the archive's pages."""
+    unis = [p.uni for i in range(0, len(texts), 256) for p in prepare_many(texts[i:i + 256])]
+    return Common(common_bigrams(texts), common_words(unis))
 
 
 def common_bigrams(texts: list[str]) -> list[str]:
@@ -351,6 +399,13 @@ def bi_analyzer() -> tantivy.TextAnalyzer:
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
             .filter(tantivy.Filter.custom_stopword([BOUNDARY]))
             .build())
+
+
+@lru_cache(maxsize=65536)
+def _fold_token(raw: str) -> str | None:
+    """A non-ASCII token as the uni analyzer folds it (None when the analyzer drops it)."""
+    out = list(uni_analyzer().analyze(raw))
+    return str(out[0]) if len(out) == 1 else None
 
 
 def register(index: tantivy.Index) -> None:

@@ -107,12 +107,13 @@ class SearchIndex:
     def _write_state(self, change_seq: int, path_id: int, common: analysis.Common) -> None:
         tmp = self.path / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps({"version": VERSION, "change_seq": change_seq, "path_id": path_id,
-                                   "common_bigrams": common.bigrams}, ensure_ascii=False), encoding="utf-8")
+                                   "common_bigrams": common.bigrams, "common_words": common.words},
+                                  ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path / STATE_FILE)
 
     def _common(self) -> analysis.Common:
         state = self.state() or {}
-        return analysis.Common(list(state.get("common_bigrams", [])))
+        return analysis.Common(list(state.get("common_bigrams", [])), list(state.get("common_words", [])))
 
     def searcher(self) -> tantivy.Searcher:
         if self._searcher is None:
@@ -153,14 +154,14 @@ class SearchIndex:
             # The common-bigram list is chosen now and recorded before any document is written, with
             # marks that replay every change: a crash before the final state leaves an index that is
             # caught up entirely with this same list.
-            common = analysis.Common(analysis.common_bigrams(
-                [r[0] for r in db.execute(f"SELECT text FROM pages LIMIT {analysis.COMMON_SAMPLE}")]))
+            common = analysis.common_from_sample(
+                [r[0] for r in db.execute(f"SELECT text FROM pages LIMIT {analysis.COMMON_SAMPLE}")])
             self._write_state(-1, -1, common)
             writer.delete_all_documents()
             seqs: set[int] | None = None
             count = _unit_count(db, "")
         else:
-            common = analysis.Common(list(state.get("common_bigrams", [])))
+            common = analysis.Common(list(state.get("common_bigrams", [])), list(state.get("common_words", [])))
             seqs = {r[0] for r in db.execute(
                 "SELECT exhibit_seq FROM changes WHERE seq > ? AND seq <= ? "
                 "UNION SELECT exhibit_seq FROM paths WHERE id > ? AND id <= ?",
@@ -306,7 +307,7 @@ def _base(f: dict[str, Any], seq: int, lang: str | None, ocr: bool) -> dict[str,
     return d
 
 
-def _text_fields(d: dict[str, Any], text: str, prepared: analysis.Prepared,
+def _text_fields(d: dict[str, Any], text: str, prepared: analysis.Prepared, common: analysis.Common | None,
                  extra_latin: str | None = None) -> None:
     uly = analysis.uly_text(analysis.fold(text)) if prepared.arabic else None
     if extra_latin:
@@ -314,8 +315,12 @@ def _text_fields(d: dict[str, Any], text: str, prepared: analysis.Prepared,
     d["uni"] = [prepared.uni, uly] if uly else prepared.uni
     d["han"] = prepared.han
     d["bi"] = prepared.bi
-    if prepared.quad:
-        d["quad"] = prepared.quad
+    # The quad field: common Han quads and common word pairs (of each uni value: values are apart).
+    quad = [prepared.quad] if prepared.quad else []
+    if common is not None and common.word_set:
+        quad += [p for p in (common.word_pairs(prepared.uni), common.word_pairs(uly or "")) if p]
+    if quad:
+        d["quad"] = quad if len(quad) > 1 else quad[0]
 
 
 def row_text(cells_json: str) -> str:
@@ -347,7 +352,7 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None,
                 meta_uly = None
                 if r[5] and '"uly"' in r[5]:
                     meta_uly = json.loads(r[5]).get("uly") or None
-                _text_fields(d, r[2], prepared, meta_uly)
+                _text_fields(d, r[2], prepared, common, meta_uly)
                 yield tantivy.Document.from_dict(d, schema), len(r[2])
         twhere = "" if batch is None else f" WHERE t.exhibit_seq IN ({','.join(map(str, batch))})"
         cur = db.execute("SELECT t.exhibit_seq, t.id, tr.number, tr.cells FROM tables t "
@@ -360,5 +365,5 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None,
                 d["tid"] = r[1]
                 d["row"] = r[2]
                 d["unit"] = "row"
-                _text_fields(d, text, prepared)
+                _text_fields(d, text, prepared, common)
                 yield tantivy.Document.from_dict(d, schema), len(text)

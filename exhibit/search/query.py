@@ -393,8 +393,12 @@ class Compiler:
                     if not negated:
                         self.hl.fuzzy[w] = t.fuzzy
             else:
+                pair = self.common.pair_of(str(words[0]), str(words[1])) \
+                    if self.common is not None and len(words) == 2 and not t.slop else None
                 if len(words) == 1:
                     parts.append(tantivy.Query.term_query(s, "uni", words[0]))
+                elif pair is not None:  # two common words: one indexed token (see analysis.Common)
+                    parts.append(tantivy.Query.term_query(s, "quad", pair))
                 else:
                     parts.append(tantivy.Query.phrase_query(s, "uni", words, t.slop))
                 if not negated:

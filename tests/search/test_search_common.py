@@ -18,9 +18,13 @@ from exhibit.search.query import compile_query
 FILLER = "的人民政府工作报告会议决定"  # characters that make the pages' other bigrams
 
 
+ENGLISH = ["the report of the camp", "Of The camp", "of, the camp", "of 积 the camp", "of\nthe",
+           "of training the", "THÉ OF camp", "the of-the", "of " + "x" * 90 + " the", "ofthe camp"]
+
+
 def _page(rng: random.Random, kind: str) -> str:
-    """A page with 积分 and 管理 (both common), next to each other or not."""
-    filler = "".join(rng.choice(FILLER) for _ in range(12))
+    """A page with 积分 and 管理 (both common), next to each other or not, and English words."""
+    filler = "".join(rng.choice(FILLER) for _ in range(12)) + " " + rng.choice(ENGLISH) + " "
     return {
         "together": f"{filler}积分管理{filler}",
         "wrapped": f"{filler}积分\n管理{filler}",       # a line wrap between Han characters joins them
@@ -54,6 +58,7 @@ def test_common_bigrams_are_chosen_at_rebuild_and_kept_in_the_state(common_archi
     arch, _ = common_archive
     state = json.loads((arch.index_dir / STATE_FILE).read_text(encoding="utf-8"))
     assert "积分" in state["common_bigrams"] and "管理" in state["common_bigrams"]
+    assert {"of", "the"} <= set(state["common_words"])
     assert open_index(arch).common.quad_of("积分管理") == "积分管理"
 
 
@@ -76,6 +81,24 @@ def test_a_quad_query_finds_exactly_what_the_bigram_phrase_finds(common_archive:
     # every page with the four characters in a row (a line wrap included), plus the one sheet row
     assert res["total"] == counts["together"] + counts["wrapped"] + 1
     assert all("«" in h["snippet"] for h in res["hits"])
+
+
+@pytest.mark.parametrize("phrase", ['"of the"', '"the of"', '"THE camp"', '"of the"~1'])
+def test_a_pair_query_finds_exactly_what_the_word_phrase_finds(common_archive: tuple, phrase: str) -> None:
+    arch, _ = common_archive
+    idx = open_index(arch)
+    q_pair, _ = compile_query(phrase, idx.schema, idx.common)
+    q_phrase, _ = compile_query(phrase, idx.schema, None)
+    assert ("PhraseQuery" in repr(q_pair)) == phrase.endswith("~1")  # a slop needs positions
+    s = idx.searcher()
+
+    def found(q: tantivy.Query) -> set[tuple[int, int, int]]:
+        res = s.search(q, 1000)
+        addrs = [a for _, a in res.hits]
+        return set(zip(*(s.fast_field_values(f, addrs) for f in ("ex", "page", "row")), strict=True))
+
+    assert found(q_pair) == found(q_phrase)
+    assert len(found(q_pair)) > 0
 
 
 def test_a_catch_up_after_the_rebuild_indexes_quads_with_the_same_list(common_archive: tuple) -> None:
