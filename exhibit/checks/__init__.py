@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections import defaultdict
 from typing import Any
 
 from exhibit.archive import Archive, custody
 from exhibit.checks.rules import DISAGREEMENT, Facts, codes
 from exhibit.records import store, suspect, values
-from exhibit.records.extract import _loads
+from exhibit.records.extract import _dumps, _loads
 
 CODES = ("bad_length", "bad_checksum", "unknown_region", "region_retired", "impossible_date", "gender_mismatch",
          "age_mismatch", "float_mangled", "duplicate_id")
@@ -57,13 +58,19 @@ def _reference(as_of: str | None, register_date: str | None) -> str | None:
     return register_date
 
 
-_SHAPE18 = suspect.SHAPE18
+Key = tuple[int, int]  # (table_id, table_row): where a record is; its record ID is made from it
+
 # Every record that may carry a code, computed inside SQLite (records.suspect); each is then judged by
 # rules.codes, the one definition of each code. Extraction stored the test's result for the registers' own
-# dates; another --as-of date runs it again.
-_STORED = "SELECT record_id, table_id, id_number, id_cell, gender, age FROM records WHERE suspect = 1"
-_AGAIN = ("SELECT record_id, table_id, id_number, id_cell, gender, age FROM records WHERE table_id = :tid AND "
+# dates (a partial index holds just those rows); another --as-of date runs it again.
+_STORED = ("SELECT table_id, table_row, id_number, id_cell, gender, age FROM records INDEXED BY records_suspect "
+           "WHERE suspect = 1")
+_AGAIN = ("SELECT table_id, table_row, id_number, id_cell, gender, age FROM records WHERE table_id = :tid AND "
           + suspect.suspect_sql("id_number", "gender", "age", "id_cell"))
+# duplicate_id: the records whose ID is given more than once (the ID index alone finds those numbers)
+_SHARED = ("SELECT r.id_number, r.name, r.table_id, r.table_row FROM records r WHERE r.id_number IN "
+           "(SELECT id_number FROM records INDEXED BY records_id WHERE id_number IS NOT NULL "
+           "GROUP BY id_number HAVING COUNT(*) > 1)")
 
 
 def check(arch: Archive, as_of: str | None = None) -> dict[str, Any]:
@@ -81,103 +88,112 @@ def _check(arch: Archive, as_of: str | None) -> dict[str, Any]:
         refs[tid] = _reference(as_of, date)
     n = int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
-    def judge(idn: str, idcell: str | None, gender: str | None, age: int | None, tid: int) -> list[str]:
-        cell = _loads(idcell) if idcell else None
-        f = Facts(idn, str(cell[0]) if cell and cell[0] is not None else idn, cell[1] if cell else "s",
-                  str(cell[2]) if cell and len(cell) > 2 and cell[2] is not None else None, gender, age)
-        return codes(f, refs.get(tid), today)
-
-    found: dict[str, list[str]] = {}
     if as_of is None:
-        candidates = list(db.execute(_STORED))
+        candidates = db.execute(_STORED).fetchall()
     else:
         suspect.prepare(db)
         candidates = []
         for tid, ref in refs.items():
             lo, hi = values.date_bounds(ref) if ref else (None, today)
             candidates.extend(db.execute(_AGAIN, {"tid": tid, **suspect.bounds_params(lo, hi)}))
-    for rid, tid, idn, idcell, gender, age in candidates:
-        cs = judge(idn, idcell, gender, age, tid)
+    # A record the SQL test leaves out has no code but duplicate_id: judging the candidates judges all.
+    found: dict[Key, list[str]] = {}
+    for tid, trow, idn, idcell, gender, age in candidates:
+        cell = _loads(idcell) if idcell else None
+        f = Facts(idn, str(cell[0]) if cell and cell[0] is not None else idn, cell[1] if cell else "s",
+                  str(cell[2]) if cell and len(cell) > 2 and cell[2] is not None else None, gender, age)
+        cs = codes(f, refs.get(tid), today)
         if cs:
-            found[rid] = cs
-    # duplicate_id: one number, different names (written forms of one name count as one)
-    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for rid, tid, idn, idcell, gender, age, name in db.execute(
-            "SELECT record_id, table_id, id_number, id_cell, gender, age, name FROM records WHERE id_number IN "
-            "(SELECT id_number FROM records WHERE id_number IS NOT NULL GROUP BY id_number "
-            "HAVING COUNT(DISTINCT name) > 1)"):
-        nk = values.name_key(name)
-        if nk:
-            by_id[idn].append((rid, nk))
-            if rid not in found:
-                cs = judge(idn, idcell, gender, age, tid)
-                if cs:
-                    found[rid] = cs
-    for members in by_id.values():
-        if len({nk for _, nk in members}) < 2:
-            continue
-        worst: dict[str, int] = {}
-        for rid, nk in members:
-            bad = len(DISAGREEMENT.intersection(found.get(rid, [])))
-            worst[nk] = max(worst.get(nk, 0), bad)  # any row of that name contradicting the number
-        best = min(worst.values())
-        holders = {nk for nk, b in worst.items() if b == best}
-        flag_all = len(holders) > 1  # no way to tell which name the number belongs with
-        for rid, nk in members:
-            if flag_all or nk not in holders:
-                found.setdefault(rid, []).append("duplicate_id")
+            found[(tid, trow)] = cs
+    _duplicates(db, found)
     with arch.transaction() as wdb:
         wdb.execute("DELETE FROM records_anomalies")
-        wdb.executemany("INSERT INTO records_anomalies(record_id, codes) VALUES (?,?)",
-                        [(rid, json.dumps(cs)) for rid, cs in found.items()])
+        wdb.executemany("INSERT INTO records_anomalies(table_id, table_row, codes) VALUES (?,?,?)",
+                        [(*k, _dumps(cs)) for k, cs in found.items()])
         store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
     return {"records": n, "as_of": as_of, "anomalies": _anomalies(arch, found),
             "counts": {c: sum(1 for cs in found.values() if c in cs) for c in CODES}}
 
 
-def _anomalies(arch: Archive, found: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """The contract's anomaly entries, in source order, with the record's source."""
-    from exhibit.records.interpret import exhibit_info
+def _duplicates(db: sqlite3.Connection, found: dict[Key, list[str]]) -> None:
+    """duplicate_id: one number, different names (written forms of one name count as one)."""
+    keys: dict[str, str] = {}  # name -> name key, each name read once
+    by_id: dict[str, list[tuple[Key, str]]] = defaultdict(list)
+    for idn, name, tid, trow in db.execute(_SHARED):
+        nk = keys.get(name)
+        if nk is None:
+            nk = keys[name] = values.name_key(name)
+        if nk:
+            by_id[idn].append(((tid, trow), nk))
+    for members in by_id.values():
+        if len({nk for _, nk in members}) < 2:
+            continue
+        worst: dict[str, int] = {}
+        for key, nk in members:
+            bad = len(DISAGREEMENT.intersection(found.get(key, ())))
+            worst[nk] = max(worst.get(nk, 0), bad)  # any row of that name contradicting the number
+        best = min(worst.values())
+        holders = {nk for nk, b in worst.items() if b == best}
+        flag_all = len(holders) > 1  # no way to tell which name the number belongs with
+        for key, nk in members:
+            if flag_all or nk not in holders:
+                found.setdefault(key, []).append("duplicate_id")
 
-    tables = {t["id"]: t for t in arch.tables()}
+
+def _anomalies(arch: Archive, found: dict[Key, list[str]]) -> list[dict[str, Any]]:
+    """The contract's anomaly entries, in source order, with the record's source."""
+    from exhibit.records.interpret import exhibit_info, record_id
+
     cache: dict[int, Any] = {}
     out = []
-    for r in arch.db.execute("SELECT r.record_id, r.id_number, r.name, r.table_id, r.table_row, r.row "
-                             "FROM records r JOIN records_anomalies a ON a.record_id = r.record_id "
-                             "ORDER BY r.exhibit_seq, r.table_id, r.table_row"):
-        rid, idn, name, tid, trow, row = r
-        t = tables[tid]
+    for t in sorted(arch.tables(), key=lambda t: (t["exhibit_seq"], t["id"])):
+        rows = arch.db.execute("SELECT a.table_row, r.id_number, r.name, r.row FROM records_anomalies a "
+                               "JOIN records r ON r.table_id = a.table_id AND r.table_row = a.table_row "
+                               "WHERE a.table_id = ? ORDER BY a.table_row", (t["id"],)).fetchall()
+        if not rows:
+            continue
         ex = exhibit_info(arch, t["exhibit_seq"], cache)
-        src = {"id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
-               "sheet": t["name"] if t["kind"] == "sheet" else None, "table": t["name"], "page": t["page"],
-               "kind": t["kind"], "row": row, "table_row": trow}
-        out.append({"record_id": rid, "id_number": idn, "name": name, "codes": found[rid], "source": src,
-                    "explanations": {c: EXPLANATIONS[c] for c in found[rid]}})
+        base = {"id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
+                "sheet": t["name"] if t["kind"] == "sheet" else None, "table": t["name"], "page": t["page"],
+                "kind": t["kind"]}
+        for trow, idn, name, row in rows:
+            cs = found[(t["id"], trow)]
+            out.append({"record_id": record_id(ex.sha256, t["ordinal"], trow), "id_number": idn, "name": name,
+                        "codes": cs, "source": {**base, "row": row, "table_row": trow},
+                        "explanations": {c: EXPLANATIONS[c] for c in cs}})
     return out
 
 
-def codes_for(arch: Archive) -> dict[str, list[str]]:
-    """{record_id: codes} for every record with an anomaly, checking first if the records changed since."""
+def _checked(arch: Archive) -> None:
+    """Check first if the records changed since the last check."""
     store.ensure(arch.db)
     extracted = store.get_meta(arch.db, "extracted")
     checked = store.get_meta(arch.db, "checked")
     if extracted and (checked is None or json.loads(checked)["time"] < extracted):
         check(arch)
-    return {r[0]: json.loads(r[1]) for r in arch.db.execute("SELECT record_id, codes FROM records_anomalies")}
+
+
+def codes_for(arch: Archive) -> dict[str, list[str]]:
+    """{record_id: codes} for every record with an anomaly, checking first if the records changed since."""
+    _checked(arch)
+    return {r[0]: json.loads(r[1]) for r in arch.db.execute(
+        f"SELECT {store.RECORD_ID_SQL.format(row='a.table_row')}, a.codes FROM records_anomalies a "
+        "JOIN tables t ON t.id = a.table_id JOIN exhibits e ON e.seq = t.exhibit_seq")}
 
 
 def summary(arch: Archive) -> list[dict[str, Any]]:
     """Per register table: records, and for each code the rows carrying it."""
     from exhibit.records.read import registers
 
-    found = codes_for(arch)
+    _checked(arch)
     out = []
     for reg in registers(arch):
         per: dict[str, list[int]] = defaultdict(list)
         if reg["status"] == "register":
-            for rid, row in arch.db.execute("SELECT record_id, row FROM records WHERE table_id=? ORDER BY table_row",
-                                            (reg["table_id"],)):
-                for c in found.get(rid, []):
+            for cs, row in arch.db.execute("SELECT a.codes, r.row FROM records_anomalies a JOIN records r "
+                                           "ON r.table_id = a.table_id AND r.table_row = a.table_row "
+                                           "WHERE a.table_id=? ORDER BY a.table_row", (reg["table_id"],)):
+                for c in json.loads(cs):
                     per[c].append(row)
         out.append(dict(reg, anomalies={c: per[c] for c in CODES if per.get(c)}))
     return out

@@ -1,15 +1,12 @@
 """Registers to person records: detect each table's columns, read every row, store records with provenance.
 
-A register's rows are read in bulk inside SQLite (json_extract over the catalog's rows, one INSERT ... SELECT
-per table), so a million-row sheet is read in C at memory that does not grow with the table. Rows the bulk
-expressions cannot settle (an ID stored as a number, full-width digits, a name broken over lines) are
-re-read one by one in Python with the same code that reads records back (interpret.RowReader), so both
-paths give the same values. Family tables (one row per relative) are read in Python and grouped per person.
+A register's rows are read in bulk inside SQLite (records.bulk: one INSERT ... SELECT per table, a second
+process for the upper half of a long one), so a million-row sheet is read in C at memory that does not grow
+with the table. Family tables (one row per relative) are read in Python and grouped per person.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -18,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive, custody
-from exhibit.records import store, suspect, values
+from exhibit.records import bulk, store, values
 from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
-from exhibit.records.interpret import Cell, ExhibitInfo, RowReader, exhibit_info, record_id
+from exhibit.records.interpret import Cell, ExhibitInfo, RowReader, exhibit_info
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
-from exhibit.records.suspect import suspect_sql
-from exhibit.records.vocab import vocab
 
 try:  # orjson reads the catalog's row JSON several times faster; the stdlib is the fallback
     import orjson
@@ -153,7 +148,10 @@ def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | 
     mf = _as_mapping(mapping)
     store.ensure(arch.db)
     with store.big_cache(arch.db):
-        return _extract(arch, mf, progress, show_mapping)
+        if show_mapping:
+            return _extract(arch, mf, progress, show_mapping)
+        with store.id_index_after(arch.db):
+            return _extract(arch, mf, progress, show_mapping)
 
 
 def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping: bool) -> dict[str, Any]:
@@ -177,15 +175,15 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping
             if table["kind"] == "pdf" and prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] \
                     and prev[1].status == "register" and (tm.continues == prev[0]["id"] or _same_header(prev[1], tm)):
                 offset = pdf_offset.get(table["exhibit_seq"], 0)
-            with arch.transaction() as db:
+            reader = RowReader(arch, ex, table, tm) if tm.status == "register" else None
+            with bulk.helper(arch, reader, offset) as helper, bulk.transaction(arch.db) as db:
                 db.execute("DELETE FROM records WHERE table_id=?", (table["id"],))
                 n = 0
-                if tm.status == "register":
-                    reader = RowReader(arch, ex, table, tm)
+                if reader is not None:
                     if reader.family_table:
                         n = _write_family_table(db, reader, offset)
                     else:
-                        n = _write_bulk(db, reader, offset)
+                        n = bulk.write(db, reader, offset, helper)
                     if table["kind"] == "pdf":
                         pdf_offset[table["exhibit_seq"]] = offset + n
                 s.records = n
@@ -213,103 +211,6 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping
     if show_mapping:
         out["mapping"] = entries
     return out
-
-
-# ---- the bulk path: one INSERT ... SELECT per table --------------------------------------------------
-
-_DOTS = "·•‧∙⋅・"
-_SHAPE18 = "[0-9]" * 17 + "[0-9X]"
-_SHAPE15 = "[0-9]" * 15
-
-
-def _q(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _strip(expr: str) -> str:
-    """SQL: the text without spaces of any width, as header_key compares (lower case)."""
-    return f"lower(replace(replace(replace(replace({expr}, ' ', ''), char(12288), ''), char(160), ''), char(9), ''))"
-
-
-def _bulk_sql(reader: RowReader) -> str:
-    cols = reader.cols
-
-    def cell(f: str, part: int = 0) -> str:
-        i = cols.get(f)
-        return f"json_extract(cells, '$[{i}][{part}]')" if i is not None else "NULL"
-
-    genders = " ".join(f"WHEN {_q(k)} THEN {_q(g)}" for k, g in vocab().genders.items())
-    # A total row's label ("合计", "小计") is in the first column, or in the name column when the first is empty.
-    first = f"coalesce(nullif(trim(json_extract(cells, '$[0][0]')), ''), nullif(trim({cell('name')}), ''))"
-    totals = " OR ".join(f"fk LIKE {_q(w + '%')}" for w in vocab().totals) + " OR f GLOB '共[0-9]*'"
-    hname, hid = reader._header_pair
-    ws = "' ' || char(9) || char(10) || char(13) || char(12288) || char(160)"
-    id_chain = ("upper(replace(replace(replace(replace(replace(replace(trim(id_v, " + ws + "), ' ', ''), "
-                "char(12288), ''), char(160), ''), '''', ''), '-', ''), char(9), ''))")
-    dots = ", ".join(_q(d) for d in _DOTS)
-    # Rows the expressions cannot settle go to Python (RowReader.core), the reference reading.
-    needs_python = " OR ".join([
-        "coalesce(id_t, 's') NOT IN ('s', '')",
-        f"(idn != '' AND idn NOT GLOB '{_SHAPE18}' AND idn NOT GLOB '{_SHAPE15}')",
-        "instr(nm, char(10)) > 0", "instr(nm, char(13)) > 0",
-        f"(instr(nm, ' ') > 0 AND (instr(nm, '  ') > 0 OR nm GLOB '* [{_DOTS}]*' OR nm GLOB '*[{_DOTS}] *'))",
-        f"substr(nm, 1, 1) IN ({dots})", f"substr(nm, -1, 1) IN ({dots})",
-        "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
-        "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
-    ])
-    row = ":offset + ROW_NUMBER() OVER (ORDER BY number)" if reader.table["kind"] == "pdf" else "number"
-    id_cell = (f"CASE WHEN coalesce({cell('id_number', 1)}, 's') NOT IN ('s', '') THEN json_array({cell('id_number')}, "
-               f"{cell('id_number', 1)}, {cell('id_number', 2)}) END") if "id_number" in cols else "NULL"
-    # The middle query is MATERIALIZED so that each cell is extracted and cleaned once per row; a flattened
-    # query would repeat an expression everywhere its alias is used.
-    return f"""
-    WITH cleaned AS MATERIALIZED (
-      SELECT number, name_v, id_v, id_t, id_cell, g_v, a_v, f,
-             trim(coalesce(name_v, ''), {ws}) AS nm,
-             CASE WHEN id_v GLOB '{_SHAPE18}' THEN id_v WHEN id_v IS NULL THEN '' ELSE {id_chain} END AS idn,
-             CASE g_v WHEN '男' THEN 'M' WHEN '女' THEN 'F' ELSE (CASE {_strip('g_v')} {genders} END) END AS gender,
-             CASE WHEN a_v GLOB '[0-9]' OR a_v GLOB '[0-9][0-9]' OR a_v GLOB '[0-9][0-9][0-9]'
-                       THEN (CASE WHEN CAST(a_v AS INTEGER) <= 129 THEN CAST(a_v AS INTEGER) END)
-                  WHEN trim(a_v) GLOB '[0-9]*' AND trim(a_v) NOT GLOB '[0-9][0-9][0-9][0-9]*'
-                       AND CAST(trim(a_v) AS INTEGER) BETWEEN 0 AND 129 THEN CAST(trim(a_v) AS INTEGER) END AS age
-      FROM (
-        SELECT number, {cell('name')} AS name_v, {cell('id_number')} AS id_v, {cell('id_number', 1)} AS id_t,
-               {id_cell} AS id_cell, {cell('gender')} AS g_v, {cell('age')} AS a_v, {first} AS f
-        FROM table_rows WHERE table_id = :tid AND number > :header
-      )
-    )
-    INSERT INTO records(record_id, exhibit_seq, table_id, table_row, row, name, id_number, gender, age, id_cell,
-                        fix, suspect)
-    SELECT 'R-' || :sha || '-' || :ordinal || '-' || number, :seq, :tid, number, {row},
-           nullif(nm, ''), nullif(idn, ''), gender, age,
-           id_cell, CASE WHEN {needs_python} THEN 1 END, CASE WHEN {suspect_sql('idn', 'gender', 'age', 'id_cell')} THEN 1 END
-    FROM cleaned
-    WHERE (nm != '' OR idn != '')
-      AND NOT (f IS NOT NULL AND f NOT GLOB '[0-9]*' AND ({totals.replace('fk', _strip('f'))}))
-      AND NOT (coalesce(trim(name_v), '') = {_q(hname or '')} AND coalesce(trim(id_v), '') = {_q(hid or '')})
-    """
-
-
-def _write_bulk(db: sqlite3.Connection, reader: RowReader, offset: int) -> int:
-    t, ex = reader.table, reader.ex
-    suspect.prepare(db)
-    lo, hi = values.date_bounds(reader.tm.date) if reader.tm.date else (None, dt.date.today())
-    db.execute(_bulk_sql(reader), {"sha": ex.sha256[:12], "ordinal": t["ordinal"], "seq": ex.seq, "tid": t["id"],
-                                   "pdf": int(t["kind"] == "pdf"), "offset": offset,
-                                   "header": reader.tm.header_row if reader.tm.header_row is not None else -1,
-                                   **suspect.bounds_params(lo, hi)})
-    n = int(db.execute("SELECT changes()").fetchone()[0])
-    fixes = db.execute("SELECT r.record_id, t.cells FROM records r JOIN table_rows t "
-                       "ON t.table_id = r.table_id AND t.number = r.table_row WHERE r.table_id=? AND r.fix=1",
-                       (t["id"],)).fetchall()
-    updates = []
-    for rid, cells in fixes:
-        name, idn, gender, age = reader.core(_loads(cells))
-        updates.append((name, idn, gender, age, rid))
-    # a row read in Python is checked in Python: marked suspect, the checks decide
-    db.executemany("UPDATE records SET name=?, id_number=?, gender=?, age=?, fix=NULL, suspect=1 "
-                   "WHERE record_id=?", updates)
-    return n
 
 
 # ---- family tables: one row per relative, read in Python and grouped per person ----------------------
@@ -340,12 +241,11 @@ def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) 
         row = offset + k if t["kind"] == "pdf" else number
         idc = reader.cell(cells, "id_number")
         id_cell = _dumps(list(idc)) if idc is not None and (idc[1] or "s") not in ("s", "") else None
-        vals = (record_id(ex.sha256, t["ordinal"], number), ex.seq, t["id"], number, row, name, idn, gender, age,
-                id_cell)
+        vals = (t["id"], number, ex.seq, row, name, idn, gender, age, id_cell)
         current = (idn, nk, [number], vals)
     flush()
-    db.executemany("INSERT OR REPLACE INTO records(record_id, exhibit_seq, table_id, table_row, row, name, "
-                   "id_number, gender, age, id_cell, rows, suspect) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    db.executemany("INSERT OR REPLACE INTO records(table_id, table_row, exhibit_seq, row, name, id_number, "
+                   "gender, age, id_cell, rows, suspect) VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
     return len(batch)
 
 

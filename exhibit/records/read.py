@@ -14,7 +14,7 @@ from exhibit.records.extract import _loads
 from exhibit.records.interpret import ExhibitInfo, RowReader, cells_dict, exhibit_info
 from exhibit.records.mapping import TableMapping
 
-_SELECT = ("SELECT r.record_id, r.table_id, r.table_row, r.row, r.name, r.id_number, r.gender, r.age, r.rows, "
+_SELECT = ("SELECT r.table_id, r.table_row, r.row, r.name, r.id_number, r.gender, r.age, r.rows, "
            "t.cells FROM records r LEFT JOIN table_rows t ON t.table_id = r.table_id AND t.number = r.table_row ")
 
 
@@ -43,8 +43,7 @@ def _record(arch: Archive, row: Any, readers: _Readers) -> dict[str, Any]:
     reader = readers.get(row["table_id"])
     cells = _loads(row["cells"]) if row["cells"] else []
     stored = {"name": row["name"], "id_number": row["id_number"], "gender": row["gender"], "age": row["age"]}
-    rec = reader.record(row["table_row"], cells, row["row"], stored)
-    rec["record_id"] = row["record_id"]
+    rec = reader.record(row["table_row"], cells, row["row"], stored)  # its record_id: from table and row
     rec["cells"] = cells_dict(reader.tm.headers, cells)
     stored_cells = {k: str(c[2]) for k, c in zip(rec["cells"], cells, strict=False) if len(c) > 2 and c[2] is not None}
     if stored_cells:
@@ -96,7 +95,8 @@ def iter_records(arch: Archive, register: str | None = None, limit: int | None =
 
 def get(arch: Archive, record_id: str) -> dict[str, Any]:
     store.ensure(arch.db)
-    r = arch.db.execute(_SELECT + "WHERE r.record_id=?", (record_id,)).fetchone()
+    key = store.locate(arch.db, record_id)
+    r = arch.db.execute(_SELECT + "WHERE r.table_id=? AND r.table_row=?", key).fetchone() if key else None
     if r is None:
         raise UserError(f"{record_id}: no such record. `exhibit records ls` lists them (run "
                         "`exhibit records extract` first if the list is empty).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -25,10 +26,9 @@ CREATE TABLE IF NOT EXISTS records_registers (
     extracted    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS records (
-    record_id    TEXT PRIMARY KEY,              -- 'R-' + exhibit sha256[:12] + table ordinal + row: stable
-    exhibit_seq  INTEGER NOT NULL,
     table_id     INTEGER NOT NULL,
     table_row    INTEGER NOT NULL,              -- table_rows.number of the (first) row read
+    exhibit_seq  INTEGER NOT NULL,
     row          INTEGER NOT NULL,              -- the row as the source counts it (PDF: across pages)
     name         TEXT,                          -- what the checks and the index need; the rest of the
     id_number    TEXT,                          -- record is read from the cells (interpret.RowReader)
@@ -37,19 +37,30 @@ CREATE TABLE IF NOT EXISTS records (
     id_cell      TEXT,                          -- JSON [value, type, raw] of an ID cell not stored as text
     rows         TEXT,                          -- JSON: every table row of a grouped record (family tables)
     suspect      INTEGER,                       -- 1: the ID might carry an anomaly code (records.suspect)
-    fix          INTEGER                        -- transient: set while a row waits for its Python reading
+    fix          INTEGER,                       -- transient: set while a row waits for its Python reading
+    -- Keyed by where the row is, so that a register's rows are appended in order (a text key that does not
+    -- sort like the rows made every insert of a million-row register land somewhere else in the tree). The
+    -- record ID ('R-' + exhibit sha256[:12] + table ordinal + row) is computed from the key: record_id().
+    PRIMARY KEY (table_id, table_row)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_id_number ON records(id_number);
-CREATE INDEX IF NOT EXISTS records_table ON records(table_id, table_row);
+CREATE INDEX IF NOT EXISTS records_suspect ON records(table_id) WHERE suspect = 1;
+CREATE INDEX IF NOT EXISTS records_fix ON records(table_id) WHERE fix = 1;
 CREATE TABLE IF NOT EXISTS records_anomalies (
-    record_id    TEXT PRIMARY KEY,
-    codes        TEXT NOT NULL                  -- JSON list of codes
+    table_id     INTEGER NOT NULL,
+    table_row    INTEGER NOT NULL,
+    codes        TEXT NOT NULL,                 -- JSON list of codes
+    PRIMARY KEY (table_id, table_row)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-SCHEMA_VERSION = "3"
+# The index duplicate_id reads: IDs given more than once are found from it without visiting the table.
+# Extraction drops it while it writes and builds it once at the end (a sorted build is several times
+# cheaper than a million inserts at random places); ensure() puts it back after a crash.
+ID_INDEX = "CREATE INDEX IF NOT EXISTS records_id ON records(id_number)"
+
+SCHEMA_VERSION = "4"
 
 
 def ensure(db: sqlite3.Connection) -> None:
@@ -60,8 +71,25 @@ def ensure(db: sqlite3.Connection) -> None:
         db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS records_registers; "
                          "DROP TABLE IF EXISTS records_anomalies;")
     db.executescript(SCHEMA)
+    db.execute(ID_INDEX)
     if get_meta(db, "schema") != SCHEMA_VERSION:
         set_meta(db, "schema", SCHEMA_VERSION)
+
+
+# The SQL form of interpret.record_id, for queries over records joined with tables (t) and exhibits (e).
+RECORD_ID_SQL = "'R-' || substr(e.sha256, 1, 12) || '-' || t.ordinal || '-' || {row}"
+_RECORD_ID = re.compile(r"R-([0-9a-f]{12})-(\d+)-(\d+)")
+
+
+def locate(db: sqlite3.Connection, record_id: str) -> tuple[int, int] | None:
+    """(table_id, table_row) of a record ID, or None when no table of the archive can hold it."""
+    m = _RECORD_ID.fullmatch(record_id.strip())
+    if m is None:
+        return None
+    sha12, ordinal, row = m.group(1), int(m.group(2)), int(m.group(3))
+    r = db.execute("SELECT t.id FROM tables t JOIN exhibits e ON e.seq = t.exhibit_seq "
+                   "WHERE e.sha256 >= ? AND e.sha256 < ? AND t.ordinal = ?", (sha12, sha12 + "g", ordinal)).fetchone()
+    return (int(r[0]), row) if r else None
 
 
 def get_meta(db: sqlite3.Connection, key: str) -> str | None:
@@ -96,3 +124,19 @@ def big_cache(db: sqlite3.Connection, mib: int = 256) -> Iterator[None]:
         yield
     finally:
         db.execute(f"PRAGMA cache_size={int(old)}")
+
+
+@contextmanager
+def id_index_after(db: sqlite3.Connection) -> Iterator[None]:
+    """Drop the ID index while every register is written, build it once at the end (and on failure: the
+    records left behind are then still indexed). The sort uses a second thread where SQLite may."""
+    db.execute("DROP INDEX IF EXISTS records_id")
+    try:
+        yield
+    finally:
+        old = db.execute("PRAGMA threads").fetchone()[0]
+        db.execute("PRAGMA threads=2")
+        try:
+            db.execute(ID_INDEX)
+        finally:
+            db.execute(f"PRAGMA threads={int(old)}")

@@ -1,0 +1,284 @@
+"""The bulk path of extraction: a register's rows read inside SQLite, by two processes when it is long.
+
+One INSERT ... SELECT per table reads the catalog's row JSON (json_extract), cleans the cells a record
+needs, and stores the conservative SQL test of every ID (records.suspect), all in C at memory that does not
+grow with the table. Rows the expressions cannot settle (an ID stored as a number, full-width digits, a
+name broken over lines) are marked and re-read one by one in Python with the same code that reads records
+back (interpret.RowReader), so both paths give the same values.
+
+A register of PARALLEL_ROWS rows or more is split at its middle row: a second process reads the upper half
+into a scratch SQLite file while this one reads the lower half into the catalog, then the scratch rows are
+copied in (a copy inside SQLite costs a fifth of reading them). The catalog has one writer, so the second
+process only reads it. If the helper fails, this process reads that half itself: the result is the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exhibit.archive import Archive
+from exhibit.records import regions, suspect, values
+from exhibit.records.interpret import RowReader
+from exhibit.records.vocab import vocab
+
+try:  # orjson reads the catalog's row JSON several times faster; the stdlib is the fallback
+    import orjson
+
+    _loads: Any = orjson.loads
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+
+log = logging.getLogger(__name__)
+
+# Below this a second process costs more to start (~0.3 s) than it saves.
+PARALLEL_ROWS = 100_000
+
+COLUMNS = "table_id, table_row, exhibit_seq, row, name, id_number, gender, age, id_cell, fix, suspect"
+
+_DOTS = "·•‧∙⋅・"
+_SHAPE18 = "[0-9]" * 17 + "[0-9X]"
+_SHAPE15 = "[0-9]" * 15
+_WS = "' ' || char(9) || char(10) || char(13) || char(12288) || char(160)"
+
+
+def _q(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _strip(expr: str) -> str:
+    """SQL: the text without spaces of any width, as header_key compares (lower case)."""
+    return f"lower(replace(replace(replace(replace({expr}, ' ', ''), char(12288), ''), char(160), ''), char(9), ''))"
+
+
+def select_sql(reader: RowReader, target: str) -> str:
+    """INSERT INTO target(COLUMNS) the records of the table's rows numbered in (:lo, :hi]."""
+    cols = reader.cols
+
+    def cell(f: str, part: int = 0) -> str:
+        i = cols.get(f)
+        return f"json_extract(cells, '$[{i}][{part}]')" if i is not None else "NULL"
+
+    genders = " ".join(f"WHEN {_q(k)} THEN {_q(g)}" for k, g in vocab().genders.items())
+    totals = vocab().totals
+    # A total row's label ("合计", "小计") is in the first column, or in the name column when the first is
+    # empty. The first-character test keeps the full comparison off ordinary rows (names, sequence numbers).
+    firsts = ", ".join(_q(c) for c in sorted({w[0].lower() for w in totals} | {"共"}))
+    f = "coalesce(nullif(trim(c0), ''), nullif(trim(name_v), ''))"
+    is_total = (f"lower(substr(ltrim({f}, ' ' || char(12288) || char(160) || char(9)), 1, 1)) IN ({firsts}) AND ("
+                + " OR ".join(f"{_strip(f)} LIKE {_q(w + '%')}" for w in totals) + f" OR {f} GLOB '共[0-9]*')")
+    hname, hid = reader._header_pair
+    id_chain = ("upper(replace(replace(replace(replace(replace(replace(trim(id_v, " + _WS + "), ' ', ''), "
+                "char(12288), ''), char(160), ''), '''', ''), '-', ''), char(9), ''))")
+    dots = f"[{_DOTS}]"
+    # Rows the expressions cannot settle go to Python (RowReader.core), the reference reading.
+    needs_python = " OR ".join([
+        "coalesce(id_t, 's') NOT IN ('s', '')",
+        f"(idn != '' AND idn NOT GLOB '{_SHAPE18}' AND idn NOT GLOB '{_SHAPE15}')",
+        "nm GLOB '*[' || char(10) || char(13) || ']*'",
+        f"(instr(nm, ' ') > 0 AND (instr(nm, '  ') > 0 OR nm GLOB '* {dots}*' OR nm GLOB '*{dots} *'))",
+        f"nm GLOB '{dots}*'", f"nm GLOB '*{dots}'",
+        "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
+        "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
+    ])
+    row = ":offset + ROW_NUMBER() OVER (ORDER BY number)" if reader.table["kind"] == "pdf" else "number"
+    id_cell = (f"CASE WHEN coalesce(id_t, 's') NOT IN ('s', '') THEN json_array(id_v, id_t, {cell('id_number', 2)}) "
+               "END") if "id_number" in cols else "NULL"
+    # An age written plainly (1 to 3 digits, no leading zero) is read by two casts; anything else as
+    # values.age reads it.
+    age = """CASE WHEN CAST(CAST(a_v AS INTEGER) AS TEXT) = a_v AND CAST(a_v AS INTEGER) BETWEEN 0 AND 129
+                       THEN CAST(a_v AS INTEGER)
+                  WHEN a_v GLOB '[0-9]' OR a_v GLOB '[0-9][0-9]' OR a_v GLOB '[0-9][0-9][0-9]'
+                       THEN (CASE WHEN CAST(a_v AS INTEGER) <= 129 THEN CAST(a_v AS INTEGER) END)
+                  WHEN trim(a_v) GLOB '[0-9]*' AND trim(a_v) NOT GLOB '[0-9][0-9][0-9][0-9]*'
+                       AND CAST(trim(a_v) AS INTEGER) BETWEEN 0 AND 129 THEN CAST(trim(a_v) AS INTEGER) END"""
+    # `cleaned` is MATERIALIZED so that each cell is extracted and cleaned once per row; a flattened query
+    # would repeat an expression everywhere its alias is used. Each of its columns is then used once.
+    return f"""
+    INSERT INTO {target}({COLUMNS})
+    WITH cleaned AS MATERIALIZED (
+      SELECT number, id_v, id_t, g_v, a_v, {id_cell} AS id_cell,
+             c0, name_v,
+             trim(coalesce(name_v, ''), {_WS}) AS nm,
+             CASE WHEN id_v GLOB '{_SHAPE18}' THEN id_v WHEN id_v IS NULL THEN '' ELSE {id_chain} END AS idn,
+             CASE g_v WHEN '男' THEN 'M' WHEN '女' THEN 'F' ELSE (CASE {_strip('g_v')} {genders} END) END AS gender,
+             {age} AS age
+      FROM (
+        SELECT number, cells, {cell('name')} AS name_v, {cell('id_number')} AS id_v, {cell('id_number', 1)} AS id_t,
+               {cell('gender')} AS g_v, {cell('age')} AS a_v, json_extract(cells, '$[0][0]') AS c0
+        FROM table_rows WHERE table_id = :tid AND number > :lo AND number <= :hi
+      )
+    )
+    SELECT :tid, number, :seq, {row}, nullif(nm, ''), nullif(idn, ''), gender, age, id_cell,
+           CASE WHEN {needs_python} THEN 1 END,
+           CASE WHEN {suspect.suspect_sql('idn', 'gender', 'age', 'id_cell')} THEN 1 END
+    FROM cleaned
+    WHERE (nm != '' OR idn != '')
+      -- not a total row; a first cell that starts with a digit (a sequence number) settles it at once
+      AND ((c0 GLOB '[0-9]*') IS 1 OR NOT ({f} IS NOT NULL AND {f} NOT GLOB '[0-9]*' AND {is_total}))
+      -- the header repeated (as Python's strip() reads it: nm is trimmed of every kind of space)
+      AND NOT (nm = {_q(hname or '')} AND coalesce(trim(id_v), '') = {_q(hid or '')})
+    """
+
+
+def _params(reader: RowReader, offset: int, lo: int, hi: int) -> dict[str, Any]:
+    lo_d, hi_d = values.date_bounds(reader.tm.date) if reader.tm.date else (None, dt.date.today())
+    return {"seq": reader.ex.seq, "tid": reader.table["id"], "offset": offset, "lo": lo, "hi": hi,
+            **suspect.bounds_params(lo_d, hi_d)}
+
+
+# ---- the second process ------------------------------------------------------------------------------
+
+@dataclass
+class Helper:
+    """The upper rows of one register, read by a second process into a scratch file."""
+
+    lo: int
+    hi: int
+    path: Path
+    proc: subprocess.Popen[bytes] | None = None
+    attached: bool = False
+
+
+def _read_part(job: dict[str, Any]) -> int:
+    """In the second process: read the rows into the scratch file; return how many records it holds."""
+    db = sqlite3.connect(job["catalog"], timeout=60, isolation_level=None)
+    try:
+        db.execute("PRAGMA busy_timeout=60000")
+        suspect.prepare(db, job["stable"])
+        db.execute("ATTACH DATABASE ? AS part", (job["scratch"],))
+        db.execute("PRAGMA part.journal_mode=OFF")  # a scratch file: nothing to recover if this dies
+        db.execute("PRAGMA part.synchronous=OFF")
+        db.execute("BEGIN")
+        db.execute(job["sql"], job["params"])
+        n = int(db.execute("SELECT COUNT(*) FROM part.records").fetchone()[0])
+        db.execute("COMMIT")
+        return n
+    finally:
+        db.close()
+
+
+def split_point(db: sqlite3.Connection, reader: RowReader) -> tuple[int, int, int] | None:
+    """(lo, mid, hi) row numbers when the register is long enough for two processes, else None."""
+    if reader.table["kind"] == "pdf" or reader.table["row_count"] < PARALLEL_ROWS:
+        return None  # a PDF register's rows are counted across its tables, in one pass
+    lo = reader.tm.header_row if reader.tm.header_row is not None else -1
+    # two queries: SQLite reads one min() or max() from the key's ends, but scans for both at once
+    first = db.execute("SELECT min(number) FROM table_rows WHERE table_id=? AND number>?",
+                       (reader.table["id"], lo)).fetchone()[0]
+    last = db.execute("SELECT max(number) FROM table_rows WHERE table_id=?", (reader.table["id"],)).fetchone()[0]
+    if first is None or last - first < PARALLEL_ROWS:
+        return None
+    return lo, (first + last) // 2, last
+
+
+@contextmanager
+def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Helper | None]:
+    """Start the second process on the upper half of a long register; clean up whatever happens.
+
+    The scratch file is attached before the caller's transaction begins (SQLite attaches nothing inside
+    one); the caller's transaction must be DEFERRED, so that it never locks the file the helper writes.
+    """
+    split = split_point(arch.db, reader) if reader is not None and not reader.family_table else None
+    if split is None or reader is None:
+        yield None
+        return
+    _, mid, hi = split
+    arch.tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="records-", dir=arch.tmp_dir))
+    h = Helper(mid, hi, tmp / "part.sqlite")
+    try:
+        scratch = sqlite3.connect(h.path)
+        scratch.execute(f"CREATE TABLE records({COLUMNS})")
+        scratch.close()
+        arch.db.execute("ATTACH DATABASE ? AS part", (str(h.path),))
+        h.attached = True
+        path = next(r[2] for r in arch.db.execute("PRAGMA database_list") if r[1] == "main")
+        job = {"catalog": path, "scratch": str(h.path), "sql": select_sql(reader, "part.records"),
+               "params": _params(reader, offset, mid, hi), "stable": sorted(regions.stable_codes())}
+        # A fresh interpreter running this module (not multiprocessing: its spawn re-runs the caller's
+        # main script, fork copies a connection SQLite forbids using in the child).
+        (tmp / "job.json").write_text(json.dumps(job))
+        h.proc = subprocess.Popen([sys.executable, "-m", "exhibit.records.bulk", str(tmp / "job.json")],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        yield h
+    finally:
+        if h.proc is not None and h.proc.poll() is None:
+            h.proc.kill()  # only when the caller failed before reading its result
+            h.proc.wait()
+        if h.attached:
+            arch.db.execute("DETACH DATABASE part")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _take_part(db: sqlite3.Connection, h: Helper) -> int | None:
+    """Copy the helper's records into the catalog; None if it failed (the caller reads those rows itself)."""
+    if h.proc is None:
+        return None
+    out, err = h.proc.communicate()
+    if h.proc.returncode != 0 or not out.strip().isdigit():
+        log.warning("records: the second process failed (exit %s), reading its rows here: %s",
+                    h.proc.returncode, err.decode(errors="replace")[-2000:])
+        return None
+    n = int(out)
+    if int(db.execute("SELECT COUNT(*) FROM part.records").fetchone()[0]) != n:
+        log.warning("records: the second process's scratch file was replaced, reading its rows here")
+        return None
+    db.execute(f"INSERT INTO records({COLUMNS}) SELECT {COLUMNS} FROM part.records")
+    return n
+
+
+def write(db: sqlite3.Connection, reader: RowReader, offset: int, h: Helper | None) -> int:
+    """Store the records of a register that is not a family table; return how many."""
+    suspect.prepare(db)
+    lo = reader.tm.header_row if reader.tm.header_row is not None else -1
+    sql = select_sql(reader, "records")
+    hi = h.lo if h is not None else 1 << 62
+    db.execute(sql, _params(reader, offset, lo, hi))
+    n = int(db.execute("SELECT changes()").fetchone()[0])
+    if h is not None:
+        got = _take_part(db, h)
+        if got is None:
+            db.execute(sql, _params(reader, offset, h.lo, h.hi))
+            got = int(db.execute("SELECT changes()").fetchone()[0])
+        n += got
+    t = reader.table
+    fixes = db.execute("SELECT r.table_row, t.cells FROM records r INDEXED BY records_fix JOIN table_rows t "
+                       "ON t.table_id = r.table_id AND t.number = r.table_row WHERE r.table_id=? AND r.fix=1",
+                       (t["id"],)).fetchall()
+    updates = []
+    for trow, cells in fixes:
+        name, idn, gender, age = reader.core(_loads(cells))
+        updates.append((name, idn, gender, age, t["id"], trow))
+    # a row read in Python is checked in Python: marked suspect, the checks decide
+    db.executemany("UPDATE records SET name=?, id_number=?, gender=?, age=?, fix=NULL, suspect=1 "
+                   "WHERE table_id=? AND table_row=?", updates)
+    return n
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Archive.transaction, but DEFERRED: it locks the catalog at its first write and never the helper's
+    scratch file, which an IMMEDIATE transaction would lock with every attached database."""
+    db.execute("BEGIN DEFERRED")
+    done = False
+    try:
+        yield db
+        done = True
+    finally:  # anything raised inside, even KeyboardInterrupt, leaves no half-written change
+        db.execute("COMMIT" if done else "ROLLBACK")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(str(_read_part(json.loads(Path(sys.argv[1]).read_text()))))
