@@ -36,6 +36,7 @@ _H = chinese.HAN_CLASS
 _H_RUST = r"\x{3007}\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3134F}"
 UNI_PATTERN = f"[[\\p{{L}}\\p{{M}}\\p{{N}}]--[{_H_RUST}]]+"
 MAX_TOKEN_BYTES = 80
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 _UNI_RE = regex.compile(r"(?V1)[[\p{L}\p{M}\p{N}]--[\u3007\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"
                         r"\U00020000-\U0003134F]]+")
 
@@ -69,6 +70,16 @@ def _han_lut() -> np.ndarray:
     for a, b in ((0x3007, 0x3007), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
         han[a:b + 1] = True
     return han
+
+
+@cache
+def _word_lut() -> np.ndarray:
+    """Code points outside ASCII that the uni analyzer puts in words (letters, marks, numbers; not Han)."""
+    lut = np.zeros(0x110000, dtype=bool)
+    cat = unicodedata.category
+    lut[0x80:] = [cat(chr(c))[0] in "LMN" for c in range(0x80, 0x110000)]
+    lut[_han_lut()] = False
+    return lut
 
 
 def _codes(s: str) -> np.ndarray:
@@ -160,25 +171,23 @@ class Common:
         """The pair token for a two-word phrase of common words (uni field tokens), if it is indexed."""
         return first + PAIR_SEP + second if first in self.word_set and second in self.word_set else None
 
-    def word_pairs(self, text: str) -> str:
+    def word_pairs(self, text: str, ascii_words: bool = False) -> str:
         """Pair tokens for each two adjacent tokens of the uni field that are both common words,
         space-separated. The uni analyzer's tokens are found again with the same pattern (`regex` knows
         \\p{M} and set difference like Rust's regex); a token too long for it breaks adjacency as in
         tantivy, which leaves its position empty."""
         if not self.word_set or not text:
             return ""
-        out: list[str] = []
-        prev: str | None = None
         words = self.word_set
-        for raw in _UNI_RE.findall(text):
-            w = raw.lower() if raw.isascii() and len(raw) < MAX_TOKEN_BYTES else _fold_token(raw)
-            if w in words:
-                if prev is not None:
-                    out.append(prev + PAIR_SEP + w)
-                prev = w
-            else:
-                prev = None
-        return " ".join(out)
+        if ascii_words or text.isascii():  # the common case, 4x faster: ASCII tokens are [A-Za-z0-9] runs
+            toks = _ASCII_WORD_RE.findall(text.lower())
+        else:
+            toks = [raw.lower() if raw.isascii() else (_fold_token(raw) or "") for raw in _UNI_RE.findall(text)]
+        # A token not common (a word too long for the analyzer included) breaks the pair, as its position
+        # does in tantivy.
+        flags = [w in words for w in toks]
+        return " ".join([a + PAIR_SEP + b for a, b, fa, fb in zip(toks, toks[1:], flags, flags[1:], strict=False)
+                         if fa and fb])
 
     def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
         """Character -> small id (0: in no common bigram), and an id x id matrix: vectorised membership."""
@@ -266,6 +275,7 @@ class Prepared(NamedTuple):
     bi: str       # the Han bigrams and run boundaries, space-separated
     arabic: bool  # has Arabic script (then ULY Latin is indexed too)
     quad: str = ""  # the four-character sequences made of two common bigrams, space-separated
+    ascii_words: bool = False  # every word character of `uni` is ASCII (then its words are [a-z0-9] runs)
 
 
 def _han_text(a: np.ndarray) -> str:
@@ -278,7 +288,7 @@ def _han_text(a: np.ndarray) -> str:
 def prepare(text: str, common: Common | None = None) -> Prepared:
     """The index fields' texts for one page or row (see the module docstring)."""
     if not text:
-        return Prepared("", "", "", False)
+        return Prepared("", "", "", False, "", True)
     a = _fold_codes(text)
     han = _han_lut()[a]
     rows, _ = _bigram_rows(a, None)
@@ -287,7 +297,7 @@ def prepare(text: str, common: Common | None = None) -> Prepared:
         quads, _ = common.quads(rows, np.zeros(len(rows), dtype=np.int32))
         quad = _text(quads)
     return Prepared(_text(np.where(han, 0x20, a).astype(np.uint32)), _han_text(a[han]), _text(rows),
-                    uyghur.has_arabic(text), quad)
+                    uyghur.has_arabic(text), quad, not _word_lut()[a].any())
 
 
 def prepare_many(texts: list[str], common: Common | None = None) -> list[Prepared]:
@@ -329,6 +339,8 @@ def prepare_many(texts: list[str], common: Common | None = None) -> list[Prepare
     han_doc = doc[han]
     hbounds = np.searchsorted(han_doc, np.arange(len(texts) + 1))
     han_all = _han_text(codes[han])
+    wide = np.zeros(len(texts), dtype=bool)
+    wide[np.unique(doc[_word_lut()[codes]])] = True
     quad_all, qbounds = "", np.zeros(len(texts) + 1, dtype=np.int64)
     if common is not None and common.bigrams and rows.size:
         quads, quad_doc = common.quads(rows, row_doc)
@@ -338,7 +350,7 @@ def prepare_many(texts: list[str], common: Common | None = None) -> list[Prepare
         if out[i] is None:
             out[i] = Prepared(uni_all[starts[i]:ends[i]], han_all[2 * hbounds[i]:2 * hbounds[i + 1]],
                               bi_all[4 * bounds[i]:4 * bounds[i + 1]], False,
-                              quad_all[5 * qbounds[i]:5 * qbounds[i + 1]])
+                              quad_all[5 * qbounds[i]:5 * qbounds[i + 1]], not wide[i])
     return out  # type: ignore[return-value]
 
 

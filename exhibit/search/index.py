@@ -318,7 +318,8 @@ def _text_fields(d: dict[str, Any], text: str, prepared: analysis.Prepared, comm
     # The quad field: common Han quads and common word pairs (of each uni value: values are apart).
     quad = [prepared.quad] if prepared.quad else []
     if common is not None and common.word_set:
-        quad += [p for p in (common.word_pairs(prepared.uni), common.word_pairs(uly or "")) if p]
+        quad += [p for p in (common.word_pairs(prepared.uni, prepared.ascii_words), common.word_pairs(uly or ""))
+                 if p]
     if quad:
         d["quad"] = quad if len(quad) > 1 else quad[0]
 
