@@ -82,13 +82,18 @@ def select_sql(reader: RowReader, target: str) -> str:
     id_chain = ("upper(replace(replace(replace(replace(replace(replace(trim(id_v, " + _WS + "), ' ', ''), "
                 "char(12288), ''), char(160), ''), '''', ''), '-', ''), char(9), ''))")
     dots = f"[{_DOTS}]"
+    dot_list = ", ".join(_q(d) for d in _DOTS)
+    # The ID as read: a cell already in shape (the common case: s18, tested once per row) is taken as it is,
+    # anything else cleaned as idnumber.normalise cleans it. Written out where used: for a row in shape it
+    # costs a test and a copy.
+    idn = f"(CASE WHEN s18 THEN id_v WHEN id_v IS NULL THEN '' ELSE {id_chain} END)"
     # Rows the expressions cannot settle go to Python (RowReader.core), the reference reading.
     needs_python = " OR ".join([
         "coalesce(id_t, 's') NOT IN ('s', '')",
-        f"(idn != '' AND idn NOT GLOB '{_SHAPE18}' AND idn NOT GLOB '{_SHAPE15}')",
-        "nm GLOB '*[' || char(10) || char(13) || ']*'",
+        f"(NOT s18 AND {idn} != '' AND {idn} NOT GLOB '{_SHAPE18}' AND {idn} NOT GLOB '{_SHAPE15}')",
+        "instr(nm, char(10)) > 0", "instr(nm, char(13)) > 0",
         f"(instr(nm, ' ') > 0 AND (instr(nm, '  ') > 0 OR nm GLOB '* {dots}*' OR nm GLOB '*{dots} *'))",
-        f"nm GLOB '{dots}*'", f"nm GLOB '*{dots}'",
+        f"nm GLOB '{dots}*'", f"substr(nm, -1) IN ({dot_list})",
         "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
         "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
     ])
@@ -111,7 +116,7 @@ def select_sql(reader: RowReader, target: str) -> str:
       SELECT number, id_v, id_t, g_v, a_v, {id_cell} AS id_cell,
              c0, name_v,
              trim(coalesce(name_v, ''), {_WS}) AS nm,
-             CASE WHEN id_v GLOB '{_SHAPE18}' THEN id_v WHEN id_v IS NULL THEN '' ELSE {id_chain} END AS idn,
+             id_v GLOB '{_SHAPE18}' AS s18,
              CASE g_v WHEN '男' THEN 'M' WHEN '女' THEN 'F' ELSE (CASE {_strip('g_v')} {genders} END) END AS gender,
              {age} AS age
       FROM (
@@ -120,11 +125,11 @@ def select_sql(reader: RowReader, target: str) -> str:
         FROM table_rows WHERE table_id = :tid AND number > :lo AND number <= :hi
       )
     )
-    SELECT :tid, number, :seq, {row}, nullif(nm, ''), nullif(idn, ''), gender, age, id_cell,
+    SELECT :tid, number, :seq, {row}, nullif(nm, ''), nullif({idn}, ''), gender, age, id_cell,
            CASE WHEN {needs_python} THEN 1 END,
-           CASE WHEN {suspect.suspect_sql('idn', 'gender', 'age', 'id_cell')} THEN 1 END
+           CASE WHEN {suspect.suspect_sql(idn, 'gender', 'age', 'id_cell', shaped='s18')} THEN 1 END
     FROM cleaned
-    WHERE (nm != '' OR idn != '')
+    WHERE (nm != '' OR {idn} != '')
       -- not a total row; a first cell that starts with a digit (a sequence number) settles it at once
       AND ((c0 GLOB '[0-9]*') IS 1 OR NOT ({f} IS NOT NULL AND {f} NOT GLOB '[0-9]*' AND {is_total}))
       -- the header repeated (as Python's strip() reads it: nm is trimmed of every kind of space)

@@ -16,9 +16,10 @@ SHAPE18 = "[0-9]" * 17 + "[0-9X]"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def suspect_sql(idn: str, gender: str, age: str, id_cell: str) -> str:
+def suspect_sql(idn: str, gender: str, age: str, id_cell: str, shaped: str = "0") -> str:
     """A boolean SQL expression over the given column expressions; parameters :lo_year, :hi_year, :hi8
-    (the register's date bounds; :lo_year NULL when it has no date) and the temp tables of prepare()."""
+    (the register's date bounds; :lo_year NULL when it has no date) and the temp tables of prepare().
+    `shaped`: an expression already known to be true when idn has the shape of an 18-character ID."""
     # The first 17 digits are read once as an integer n, and every part is taken from it by arithmetic:
     # region n / 10^11, birth date n / 1000 % 10^8 (year, month-day), sex digit n % 10. Integer arithmetic
     # costs a fraction of the substr() calls it replaces (each one a function call and a string copy).
@@ -34,7 +35,7 @@ def suspect_sql(idn: str, gender: str, age: str, id_cell: str) -> str:
          OR n / 100000000000 NOT IN (SELECT code FROM temp.stable_codes)"""
     return f"""({idn} IS NOT NULL AND {idn} != '' AND (
      {id_cell} IS NOT NULL
-  OR {idn} NOT GLOB '{SHAPE18}'
+  OR (NOT {shaped} AND {idn} NOT GLOB '{SHAPE18}')
   OR (SELECT {on_n} FROM (SELECT CAST(substr({idn}, 1, 17) AS INTEGER) AS n))
 ))"""
 
