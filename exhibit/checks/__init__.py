@@ -59,16 +59,17 @@ def _reference(as_of: str | None, register_date: str | None) -> str | None:
 
 
 Key = tuple[int, int]  # (table_id, table_row): where a record is; its record ID is made from it
+Shown = tuple[str | None, str | None, int]  # what an anomaly entry shows of its record: id_number, name, row
 
 # Every record that may carry a code, computed inside SQLite (records.suspect); each is then judged by
 # rules.codes, the one definition of each code. Extraction stored the test's result for the registers' own
 # dates (a partial index holds just those rows); another --as-of date runs it again.
-_STORED = ("SELECT table_id, table_row, id_number, id_cell, gender, age FROM records INDEXED BY records_suspect "
-           "WHERE suspect = 1")
-_AGAIN = ("SELECT table_id, table_row, id_number, id_cell, gender, age FROM records WHERE table_id = :tid AND "
+_COLS = "table_id, table_row, id_number, id_cell, gender, age, name, row"
+_STORED = f"SELECT {_COLS} FROM records INDEXED BY records_suspect WHERE suspect = 1"
+_AGAIN = (f"SELECT {_COLS} FROM records WHERE table_id = :tid AND "
           + suspect.suspect_sql("id_number", "gender", "age", "id_cell"))
 # duplicate_id: the records whose ID is given more than once (the ID index alone finds those numbers)
-_SHARED = ("SELECT r.id_number, r.name, r.table_id, r.table_row FROM records r WHERE r.id_number IN "
+_SHARED = ("SELECT r.id_number, r.name, r.table_id, r.table_row, r.row FROM records r WHERE r.id_number IN "
            "(SELECT id_number FROM records INDEXED BY records_id WHERE id_number IS NOT NULL "
            "GROUP BY id_number HAVING COUNT(*) > 1)")
 
@@ -98,69 +99,78 @@ def _check(arch: Archive, as_of: str | None) -> dict[str, Any]:
             candidates.extend(db.execute(_AGAIN, {"tid": tid, **suspect.bounds_params(lo, hi)}))
     # A record the SQL test leaves out has no code but duplicate_id: judging the candidates judges all.
     found: dict[Key, list[str]] = {}
-    for tid, trow, idn, idcell, gender, age in candidates:
+    shown: dict[Key, Shown] = {}
+    for tid, trow, idn, idcell, gender, age, name, row in candidates:
         cell = _loads(idcell) if idcell else None
         f = Facts(idn, str(cell[0]) if cell and cell[0] is not None else idn, cell[1] if cell else "s",
                   str(cell[2]) if cell and len(cell) > 2 and cell[2] is not None else None, gender, age)
         cs = codes(f, refs.get(tid), today)
         if cs:
             found[(tid, trow)] = cs
-    _duplicates(db, found)
+            shown[(tid, trow)] = (idn, name, row)
+    _duplicates(db, found, shown)
     with arch.transaction() as wdb:
         wdb.execute("DELETE FROM records_anomalies")
         wdb.executemany("INSERT INTO records_anomalies(table_id, table_row, codes) VALUES (?,?,?)",
                         [(*k, _dumps(cs)) for k, cs in found.items()])
         store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
-    return {"records": n, "as_of": as_of, "anomalies": _anomalies(arch, found),
+    return {"records": n, "as_of": as_of, "anomalies": _anomalies(arch, found, shown),
             "counts": {c: sum(1 for cs in found.values() if c in cs) for c in CODES}}
 
 
-def _duplicates(db: sqlite3.Connection, found: dict[Key, list[str]]) -> None:
+def _duplicates(db: sqlite3.Connection, found: dict[Key, list[str]], shown: dict[Key, Shown]) -> None:
     """duplicate_id: one number, different names (written forms of one name count as one)."""
     keys: dict[str, str] = {}  # name -> name key, each name read once
-    by_id: dict[str, list[tuple[Key, str]]] = defaultdict(list)
-    for idn, name, tid, trow in db.execute(_SHARED):
+    by_id: dict[str, list[tuple[Key, str, Shown]]] = defaultdict(list)
+    for idn, name, tid, trow, row in db.execute(_SHARED):
         nk = keys.get(name)
         if nk is None:
             nk = keys[name] = values.name_key(name)
         if nk:
-            by_id[idn].append(((tid, trow), nk))
+            by_id[idn].append(((tid, trow), nk, (idn, name, row)))
     for members in by_id.values():
-        if len({nk for _, nk in members}) < 2:
+        if len({nk for _, nk, _ in members}) < 2:
             continue
         worst: dict[str, int] = {}
-        for key, nk in members:
+        for key, nk, _ in members:
             bad = len(DISAGREEMENT.intersection(found.get(key, ())))
             worst[nk] = max(worst.get(nk, 0), bad)  # any row of that name contradicting the number
         best = min(worst.values())
         holders = {nk for nk, b in worst.items() if b == best}
         flag_all = len(holders) > 1  # no way to tell which name the number belongs with
-        for key, nk in members:
+        for key, nk, show in members:
             if flag_all or nk not in holders:
                 found.setdefault(key, []).append("duplicate_id")
+                shown[key] = show
 
 
-def _anomalies(arch: Archive, found: dict[Key, list[str]]) -> list[dict[str, Any]]:
-    """The contract's anomaly entries, in source order, with the record's source."""
+def _anomalies(arch: Archive, found: dict[Key, list[str]], shown: dict[Key, Shown]) -> list[dict[str, Any]]:
+    """The contract's anomaly entries, in source order (exhibit, table, row), with the record's source."""
     from exhibit.records.interpret import exhibit_info, record_id
 
+    tables = {t["id"]: t for t in arch.tables()}
     cache: dict[int, Any] = {}
     out = []
-    for t in sorted(arch.tables(), key=lambda t: (t["exhibit_seq"], t["id"])):
-        rows = arch.db.execute("SELECT a.table_row, r.id_number, r.name, r.row FROM records_anomalies a "
-                               "JOIN records r ON r.table_id = a.table_id AND r.table_row = a.table_row "
-                               "WHERE a.table_id = ? ORDER BY a.table_row", (t["id"],)).fetchall()
-        if not rows:
-            continue
-        ex = exhibit_info(arch, t["exhibit_seq"], cache)
-        base = {"id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
-                "sheet": t["name"] if t["kind"] == "sheet" else None, "table": t["name"], "page": t["page"],
-                "kind": t["kind"]}
-        for trow, idn, name, row in rows:
-            cs = found[(t["id"], trow)]
-            out.append({"record_id": record_id(ex.sha256, t["ordinal"], trow), "id_number": idn, "name": name,
-                        "codes": cs, "source": {**base, "row": row, "table_row": trow},
-                        "explanations": {c: EXPLANATIONS[c] for c in cs}})
+    explained: dict[tuple[str, ...], dict[str, str]] = {}  # one explanation dict per combination of codes
+    base: dict[str, Any] = {}
+    prefix = ""
+    current = None
+    for key in sorted(found, key=lambda k: (tables[k[0]]["exhibit_seq"], k)):
+        tid, trow = key
+        if tid != current:
+            t, current = tables[tid], tid
+            ex = exhibit_info(arch, t["exhibit_seq"], cache)
+            base = {"id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
+                    "sheet": t["name"] if t["kind"] == "sheet" else None, "table": t["name"], "page": t["page"],
+                    "kind": t["kind"]}
+            prefix = record_id(ex.sha256, t["ordinal"], 0)[:-1]
+        idn, name, row = shown[key]
+        cs = found[key]
+        ex_key = tuple(cs)
+        if ex_key not in explained:
+            explained[ex_key] = {c: EXPLANATIONS[c] for c in cs}
+        out.append({"record_id": prefix + str(trow), "id_number": idn, "name": name, "codes": cs,
+                    "source": {**base, "row": row, "table_row": trow}, "explanations": explained[ex_key]})
     return out
 
 
