@@ -175,16 +175,15 @@ class _Lookup:
         for r in db.execute(f"SELECT exhibit_seq, path FROM paths WHERE exhibit_seq IN ({marks}) ORDER BY id",
                             seqs):
             self.paths.setdefault(r[0], []).append(r[1])
+        # Pages and rows one primary-key lookup each: 5x faster than one query of ten ORed pairs, which
+        # SQLite plans as a scan of index ranges (and row values `IN (VALUES ...)` as a full scan).
         pages = [(int(u["ex"]), int(u["page"])) for u in units if not u["tid"]]
-        self.pages = {(r[0], r[1]): r for r in db.execute(
-            "SELECT exhibit_seq, number, text, source, lang FROM pages WHERE "
-            + " OR ".join(["(exhibit_seq=? AND number=?)"] * len(pages)), [x for p in pages for x in p])} \
-            if pages else {}
+        self.pages = {p: r for p in pages if (r := db.execute(
+            "SELECT exhibit_seq, number, text, source, lang FROM pages WHERE exhibit_seq=? AND number=?", p
+        ).fetchone()) is not None}
         rows = [(int(u["tid"]), int(u["row"])) for u in units if u["tid"]]
-        self.rows = {(r[0], r[1]): r[2] for r in db.execute(
-            "SELECT table_id, number, cells FROM table_rows WHERE "
-            + " OR ".join(["(table_id=? AND number=?)"] * len(rows)), [x for p in rows for x in p])} \
-            if rows else {}
+        self.rows = {p: r[0] for p in rows if (r := db.execute(
+            "SELECT cells FROM table_rows WHERE table_id=? AND number=?", p).fetchone()) is not None}
         tids = sorted({t for t, _ in rows})
         self.tables = {r[0]: r for r in db.execute(
             f"SELECT id, name, page FROM tables WHERE id IN ({','.join('?' * len(tids))})", tids)}
