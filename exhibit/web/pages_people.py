@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -86,11 +85,10 @@ def judge_page(request: Request, a: str = Form(...), b: str = Form(...), verdict
 
 
 def _charts_dir(request: Request) -> Path:
-    st = state(request)
-    d = getattr(st, "charts_dir", None)
-    if d is None:
-        d = Path(tempfile.mkdtemp(prefix="exhibit-charts-"))
-        st.charts_dir = d  # type: ignore[attr-defined]
+    """Inside the archive folder (derived from its data, so kept where the data is, not in the system's
+    shared /tmp), one folder per archive, reused by the next server."""
+    d: Path = archive(request).tmp_dir / "web-charts"
+    d.mkdir(parents=True, exist_ok=True)
     return d
 
 

@@ -82,7 +82,9 @@ def export(arch: Archive, sess: Session, fmt: str, identified: bool, purpose: st
     from exhibit.records import export as export_records
 
     suffix = {"csv": "csv", "xlsx": "xlsx", "ftm": "ftm.json"}[fmt]
-    out = Path(tempfile.mkdtemp(prefix="exhibit-export-")) / f"records.{suffix}"
+    # inside the archive folder, with the data it comes from (not the machine's shared /tmp); removed once sent
+    arch.tmp_dir.mkdir(exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix="export-", dir=arch.tmp_dir)) / f"records.{suffix}"
     codes, _ = _codes(arch)
     try:  # the records capability writes the file and the custody event (actor, purpose, identified)
         export_records(arch, fmt, out, identified=identified, purpose=purpose.strip() or None,
