@@ -147,11 +147,12 @@ def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | 
     """
     mf = _as_mapping(mapping)
     store.ensure(arch.db)
-    with store.big_cache(arch.db):
-        if show_mapping:
-            return _extract(arch, mf, progress, show_mapping)
-        with store.id_index_after(arch.db):
-            return _extract(arch, mf, progress, show_mapping)
+    if show_mapping:
+        return _extract(arch, mf, progress, show_mapping)
+    # Records are appended in key order and the ID index is built at the end, so the default page cache
+    # is enough: memory stays small however long the register.
+    with store.id_index_after(arch.db):
+        return _extract(arch, mf, progress, show_mapping)
 
 
 def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping: bool) -> dict[str, Any]:

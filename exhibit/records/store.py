@@ -116,8 +116,8 @@ def secret(db: sqlite3.Connection) -> bytes:
 
 @contextmanager
 def big_cache(db: sqlite3.Connection, mib: int = 256) -> Iterator[None]:
-    """A larger page cache while a million-row register is written and indexed (the default 2 MiB makes
-    every index insert a read); bounded, so memory stays well under a gigabyte."""
+    """A larger page cache while the checks look records up by their IDs across a million-row register
+    (the default 2 MiB makes most lookups a read); bounded, so memory stays well under a gigabyte."""
     old = db.execute("PRAGMA cache_size").fetchone()[0]
     db.execute(f"PRAGMA cache_size=-{mib * 1024}")
     try:
@@ -129,14 +129,16 @@ def big_cache(db: sqlite3.Connection, mib: int = 256) -> Iterator[None]:
 @contextmanager
 def id_index_after(db: sqlite3.Connection) -> Iterator[None]:
     """Drop the ID index while every register is written, build it once at the end (and on failure: the
-    records left behind are then still indexed). The sort uses a second thread where SQLite may."""
+    records left behind are then still indexed)."""
     db.execute("DROP INDEX IF EXISTS records_id")
     try:
         yield
     finally:
-        old = db.execute("PRAGMA threads").fetchone()[0]
-        db.execute("PRAGMA threads=2")
+        # A small cache makes SQLite sort in runs that fit the CPU's caches and merge them: half the time of
+        # one sort in a large cache (measured on a million IDs).
+        old = db.execute("PRAGMA cache_size").fetchone()[0]
+        db.execute("PRAGMA cache_size=-2048")
         try:
             db.execute(ID_INDEX)
         finally:
-            db.execute(f"PRAGMA threads={int(old)}")
+            db.execute(f"PRAGMA cache_size={int(old)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -66,6 +67,7 @@ def date(text: str, cell_type: str = "s") -> str | None:
     return m.group(1) if m else None
 
 
+@functools.lru_cache(maxsize=256)  # asked once per record checked, for the few dates registers have
 def date_bounds(iso: str) -> tuple[dt.date, dt.date]:
     """The first and last day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) can mean."""
     parts = [int(p) for p in iso.split("-")]
