@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive
-from exhibit.records import regions, suspect, values
+from exhibit.records import suspect, values
 from exhibit.records.interpret import RowReader
 from exhibit.records.vocab import vocab
 
@@ -156,24 +156,6 @@ class Helper:
     attached: bool = False
 
 
-def _read_part(job: dict[str, Any]) -> int:
-    """In the second process: read the rows into the scratch file; return how many records it holds."""
-    db = sqlite3.connect(job["catalog"], timeout=60, isolation_level=None)
-    try:
-        db.execute("PRAGMA busy_timeout=60000")
-        suspect.prepare(db, job["stable"])
-        db.execute("ATTACH DATABASE ? AS part", (job["scratch"],))
-        db.execute("PRAGMA part.journal_mode=OFF")  # a scratch file: nothing to recover if this dies
-        db.execute("PRAGMA part.synchronous=OFF")
-        db.execute("BEGIN")
-        db.execute(job["sql"], job["params"])
-        n = int(db.execute("SELECT COUNT(*) FROM part.records").fetchone()[0])
-        db.execute("COMMIT")
-        return n
-    finally:
-        db.close()
-
-
 def split_point(db: sqlite3.Connection, reader: RowReader) -> tuple[int, int, int] | None:
     """(lo, mid, hi) row numbers when the register is long enough for two processes, else None."""
     if reader.table["kind"] == "pdf" or reader.table["row_count"] < PARALLEL_ROWS:
@@ -210,12 +192,14 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
         arch.db.execute("ATTACH DATABASE ? AS part", (str(h.path),))
         h.attached = True
         path = next(r[2] for r in arch.db.execute("PRAGMA database_list") if r[1] == "main")
-        job = {"catalog": path, "scratch": str(h.path), "sql": select_sql(reader, "part.records"),
-               "params": _params(reader, offset, mid, hi), "stable": sorted(regions.stable_codes())}
-        # A fresh interpreter running this module (not multiprocessing: its spawn re-runs the caller's
-        # main script, fork copies a connection SQLite forbids using in the child).
-        (tmp / "job.json").write_text(json.dumps(job))
-        h.proc = subprocess.Popen([sys.executable, "-m", "exhibit.records.bulk", str(tmp / "job.json")],
+        job = {"catalog": path, "scratch": str(h.path), "setup": suspect.setup(),
+               "sql": select_sql(reader, "part.records"), "params": _params(reader, offset, mid, hi)}
+        (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+        # A fresh interpreter running records/part.py as a script, standard library only (not
+        # multiprocessing: its spawn re-runs the caller's main script, and fork copies a connection that
+        # SQLite forbids using in the child).
+        h.proc = subprocess.Popen([sys.executable, "-I", str(Path(__file__).with_name("part.py")),
+                                   str(tmp / "job.json")],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         yield h
     finally:
@@ -283,7 +267,3 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         done = True
     finally:  # anything raised inside, even KeyboardInterrupt, leaves no half-written change
         db.execute("COMMIT" if done else "ROLLBACK")
-
-
-if __name__ == "__main__":
-    sys.stdout.write(str(_read_part(json.loads(Path(sys.argv[1]).read_text()))))
