@@ -77,26 +77,30 @@ def _run_with_progress(arch: Archive, paths: list[Path], config: Config, quiet: 
                         TextColumn("{task.fields[mb]:.1f} MB"), TextColumn("[red]{task.fields[failures]} failed"),
                         TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
                         console=console, disable=quiet or not console.is_terminal, transient=False)
-    state = {"failures": 0, "bytes": 0, "queued": 0}
+    state = {"failures": 0, "bytes": 0, "handled": 0}
     with progress:
-        bar = progress.add_task("ingest", total=None, mb=0.0, failures=0, current="walking...")
+        bar = progress.add_task("ingest", total=None, mb=0.0, failures=0, current="counting files...")
+
+        def on_total(n: int) -> None:
+            progress.update(bar, total=n)
 
         def on_event(kind: str, task: Task | None, node: Node | None) -> None:
-            if kind == "skipped":
-                state["queued"] += 0
-            elif kind == "total":
-                progress.update(bar, total=None, current="")
-            elif kind == "start" and task is not None:
-                state["queued"] += 1
-                progress.update(bar, total=state["queued"], current=task.rel[-60:])
-            elif kind == "done" and task is not None and node is not None:
+            if task is None:
+                return
+            if kind == "skipped":  # unchanged since the last ingest: counts as done
+                state["handled"] += 1
+                progress.update(bar, advance=1)
+            elif kind == "start":
+                progress.update(bar, current=task.rel[-60:])
+            elif kind == "done" and node is not None:
+                state["handled"] += 1
                 state["bytes"] += task.size
                 if _has_problem(node):
                     state["failures"] += 1
                 progress.update(bar, advance=1, mb=state["bytes"] / 1e6, failures=state["failures"])
 
-        summary = ingest(arch, paths, config, on_event=on_event)
-        progress.update(bar, total=max(state["queued"], 1), completed=state["queued"], current="done")
+        summary = ingest(arch, paths, config, on_event=on_event, on_total=on_total)
+        progress.update(bar, total=max(state["handled"], 1), completed=state["handled"], current="done")
     return summary
 
 
@@ -115,7 +119,7 @@ def _sync_search(arch: Archive, quiet: bool) -> None:
 
 
 def _print_summary(s: Summary) -> None:
-    if s.new_exhibits == 0 and s.new_paths == 0:
+    if s.new_exhibits == 0 and s.new_paths == 0 and not s.problems:
         console.print(f"Nothing new: {s.files} files, all already in the archive "
                       f"({s.unchanged} unchanged since the last ingest).")
         return
@@ -126,9 +130,10 @@ def _print_summary(s: Summary) -> None:
         t.add_row(status, str(n))
     console.print(t)
     if s.problems:
-        p = Table("id", "path", "status", "reason", title="files with problems (preserved all the same)")
+        p = Table("id", "path", "status", "reason",
+                  title="files with problems (preserved all the same, except the unreadable)")
         for pr in s.problems:
-            p.add_row(pr["id"], pr["path"], pr["status"], pr["reason"])
+            p.add_row(pr["id"] or "-", pr["path"], pr["status"], pr["reason"] or "")
         console.print(p)
 
 

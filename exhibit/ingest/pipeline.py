@@ -85,7 +85,7 @@ class Summary:
     unchanged: int = 0
     bytes: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
-    problems: list[dict[str, str]] = field(default_factory=list)
+    problems: list[dict[str, str | None]] = field(default_factory=list)  # id None: nothing could be stored
 
     def as_json(self) -> dict[str, Any]:
         return {"files": self.files, "new_exhibits": self.new_exhibits, "new_paths": self.new_paths,
@@ -97,8 +97,9 @@ class Summary:
 # walking
 
 
-def walk(paths: list[Path]) -> Iterator[tuple[Path, Task]]:
-    """(root, task) for every regular file under the given paths, in a stable order."""
+def walk(paths: list[Path], unreadable: Callable[[str, str], None] | None = None) -> Iterator[tuple[Path, Task]]:
+    """(root, task) for every regular file under the given paths, in a stable order. A folder that cannot
+    be listed is reported to `unreadable(path, reason)` (os.walk would skip it silently)."""
     for root in paths:
         if root.is_file():
             st = root.stat()
@@ -110,19 +111,50 @@ def walk(paths: list[Path]) -> Iterator[tuple[Path, Task]]:
         # path under the resolved root is already its real path (the walk runs before any worker works,
         # and three stats plus a realpath per file were a measurable share of a small-file ingest).
         base = str(root.resolve())
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+
+        def onerror(e: OSError, base: str = base, root: Path = root) -> None:
+            if unreadable is not None:
+                where = os.path.relpath(e.filename, base) if e.filename else "."
+                unreadable(f"{root}/{where}" if where != "." else str(root),
+                           f"the folder cannot be read ({e.strerror or e}); the files in it were not ingested. "
+                           "Check its permissions and run the same ingest again")
+
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False, onerror=onerror):
             dirnames.sort()
             rel_dir = os.path.relpath(dirpath, base)
             for fn in sorted(filenames):
                 full = os.path.join(dirpath, fn)
                 try:
                     st = os.lstat(full)
-                except FileNotFoundError:
+                except FileNotFoundError:  # gone since the folder was listed
                     continue
                 if not stat.S_ISREG(st.st_mode):
                     continue
                 rel = fn if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{fn}"
                 yield root, Task(full, rel, st.st_size, st.st_mtime_ns)
+
+
+def count_files(paths: list[Path]) -> int:
+    """How many regular files the paths hold, from the directory entries alone (no stat per file on
+    most file systems): the progress bar's total, counted while the ingest already runs."""
+    n = 0
+    stack = []
+    for root in paths:
+        if root.is_file():
+            n += 1
+        elif root.is_dir():
+            stack.append(str(root))
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    if e.is_file(follow_symlinks=False):
+                        n += 1
+                    elif e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+        except OSError:
+            continue  # the walk itself reports unreadable folders
+    return n
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +190,14 @@ def _is_known(sha256: str) -> bool:
 def process_task(task: Task) -> Node:
     blobs: BlobStore = _WORKER["blobs"]
     pending: list[Path] = []
-    sha, size = blobs.put_file(Path(task.abs_path), pending)
+    try:
+        sha, size = blobs.put_file(Path(task.abs_path), pending)
+    except OSError as e:
+        # Not readable (permissions, gone, an I/O error): nothing can be preserved, so there is no exhibit;
+        # the summary lists the file and a rerun tries it again.
+        return Node(name=task.rel, sha256="", size=task.size, status="unreadable",
+                    reason=f"the file cannot be read ({e.strerror or e}); nothing was stored. Check that it is "
+                           "readable and run the same ingest again")
     # The bytes are in place and fsynced; making the folder entry durable can overlap the parsing,
     # and is finished before the result goes back to be catalogued.
     syncer = threading.Thread(target=sync_dirs, args=(pending,))
@@ -328,6 +367,10 @@ class Writer:
 
     def write(self, node: Node, summary: Summary, task: Task | None = None) -> None:
         """Catalog one top-level file and its children, and remember it as seen, in one transaction."""
+        if not node.sha256:  # unreadable: no bytes, no exhibit; listed, and not remembered as seen
+            summary.problems.append({"id": None, "path": node.name, "status": node.status, "reason": node.reason or ""})
+            summary.by_status[node.status] += 1
+            return
         with self.arch.transaction() as db:
             log = custody.Appender(db)
             self._write(db, log, node, node.name, None, summary)
@@ -423,10 +466,11 @@ SEEN = """CREATE TABLE IF NOT EXISTS ingest_seen (
 ProgressHook = Callable[[str, Task | None, Node | None], None]
 
 
-def ingest(arch: Archive, paths: list[Path], config: Config,
-           on_event: ProgressHook | None = None) -> Summary:
-    """Preserve and process files and folders. `on_event(kind, task, node)` reports progress:
-    kind is "total" (task None; node None), "start", "done" or "skipped"."""
+def ingest(arch: Archive, paths: list[Path], config: Config, on_event: ProgressHook | None = None,
+           on_total: Callable[[int], None] | None = None) -> Summary:
+    """Preserve and process files and folders. `on_event(kind, task, node)` reports progress: kind is
+    "start", "done" or "skipped"; `on_total(n)` gives the number of files once they are counted (a
+    thread counts them while the ingest already runs)."""
     actor = config.custodian or custody.os_user()
     source = config.source or ""
     arch.db.execute(SEEN)
@@ -434,13 +478,18 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or folder")
+    if on_total is not None:
+        threading.Thread(target=lambda: on_total(count_files(paths)), daemon=True).start()
 
-    todo: list[tuple[Writer, Task]] = []
+    def unreadable(path: str, reason: str) -> None:
+        summary.problems.append({"id": None, "path": path, "status": "unreadable", "reason": reason})
+        summary.by_status["unreadable"] += 1
+
     writers: dict[str, Writer] = {}
-    pool: ProcessPoolExecutor | None = None
-    walked = False
-    try:
-        for root, task in walk(paths):
+
+    def new_tasks() -> Iterator[tuple[Writer, Task]]:
+        """The files to process, streamed from the walk: memory does not grow with the size of the cache."""
+        for root, task in walk(paths, unreadable):
             label = str(root)
             w = writers.setdefault(label, Writer(arch, config, actor, label, source))
             summary.files += 1
@@ -452,16 +501,7 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
                 if on_event:
                     on_event("skipped", task, None)
                 continue
-            todo.append((w, task))
-            if pool is None:
-                # The workers start (and import their parsers) while the rest of the tree is walked.
-                pool = _new_pool(arch, config, config.jobs)
-        walked = True
-    finally:  # an unreadable folder, Ctrl-C: the started workers must not outlive the walk
-        if not walked and pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if on_event:
-        on_event("total", None, None)
+            yield w, task
 
     def finish(w: Writer, task: Task, node: Node) -> None:
         try:
@@ -474,22 +514,42 @@ def ingest(arch: Archive, paths: list[Path], config: Config,
     # Workers are processes even with --jobs 1: a parser that crashes (a segfault on a hostile file)
     # takes down its worker, never the ingest. The window of tasks in flight is bounded, so memory
     # stays flat whatever the size of the cache.
-    queue: list[tuple[Writer, Task]] = list(reversed(todo))
+    feed = _Feed(new_tasks())
     suspects: list[tuple[Writer, Task]] = []
-    while queue or suspects:
-        if queue:
-            crashed = _run_pool(arch, config, queue, config.jobs, finish, on_event, pool)
-            pool = None
-            suspects.extend(crashed)
+    while feed or suspects:
+        if feed:
+            suspects.extend(_run_pool(arch, config, feed, config.jobs, finish, on_event))
         else:
             # Tasks that were in flight when a worker died: retry each alone to find the culprit.
             one = suspects.pop()
-            again = _run_pool(arch, config, [one], 1, finish, on_event)
+            again = _run_pool(arch, config, _Feed(iter([one])), 1, finish, on_event)
             for w, task in again:
                 finish(w, task, _crashed_node(arch, task))
-    if pool is not None:
-        pool.shutdown()
     return summary
+
+
+class _Feed:
+    """Tasks pulled from an iterator one at a time, with a look at the next one (for batching by size)."""
+
+    def __init__(self, items: Iterator[tuple[Writer, Task]]) -> None:
+        self._items = items
+        self._next: tuple[Writer, Task] | None = None
+        self._done = False
+
+    def peek(self) -> tuple[Writer, Task] | None:
+        if self._next is None and not self._done:
+            self._next = next(self._items, None)
+            self._done = self._next is None
+        return self._next
+
+    def pop(self) -> tuple[Writer, Task]:
+        item = self.peek()
+        assert item is not None
+        self._next = None
+        return item
+
+    def __bool__(self) -> bool:
+        return self.peek() is not None
 
 
 # Small files travel to the workers in batches: one round trip per batch instead of per file.
@@ -501,13 +561,12 @@ def process_batch(tasks: list[Task]) -> list[Node]:
     return [process_task(t) for t in tasks]
 
 
-def _next_batch(queue: list[tuple[Writer, Task]]) -> list[tuple[Writer, Task]]:
-    batch = [queue.pop()]
+def _next_batch(feed: _Feed) -> list[tuple[Writer, Task]]:
+    batch = [feed.pop()]
     size = batch[0][1].size
-    while queue and len(batch) < BATCH_FILES and size + queue[-1][1].size <= BATCH_BYTES:
-        item = queue.pop()
-        batch.append(item)
-        size += item[1].size
+    while len(batch) < BATCH_FILES and (nxt := feed.peek()) is not None and size + nxt[1].size <= BATCH_BYTES:
+        batch.append(feed.pop())
+        size += nxt[1].size
     return batch
 
 
@@ -515,21 +574,20 @@ def _new_pool(arch: Archive, config: Config, jobs: int) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver"), initializer=_worker_init,
                                initargs=(str(arch.root), config))
     for _ in range(jobs):
-        pool.submit(_ready)
+        pool.submit(_ready)  # the workers start (and import their parsers) while the first batch is gathered
     return pool
 
 
-def _run_pool(arch: Archive, config: Config, queue: list[tuple[Writer, Task]], jobs: int,
-              finish: Callable[[Writer, Task, Node], None], on_event: ProgressHook | None,
-              pool: ProcessPoolExecutor | None = None) -> list[tuple[Writer, Task]]:
-    """Run tasks from `queue` (popped from the end) until it is empty or a worker dies; returns the
-    tasks that were in flight when a worker died. `pool` is a pool already started, else a new one."""
+def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
+              finish: Callable[[Writer, Task, Node], None], on_event: ProgressHook | None) -> list[tuple[Writer, Task]]:
+    """Run tasks from `feed` until it is empty or a worker dies; returns the tasks that were in flight
+    when a worker died."""
     window = jobs * 2
-    with pool or _new_pool(arch, config, jobs) as pool:
+    with _new_pool(arch, config, jobs) as pool:
         pending: dict[Future[list[Node]], list[tuple[Writer, Task]]] = {}
-        while queue or pending:
-            while queue and len(pending) < window:
-                batch = _next_batch(queue)
+        while feed or pending:
+            while len(pending) < window and feed:
+                batch = _next_batch(feed)
                 if on_event:
                     for _, task in batch:
                         on_event("start", task, None)

@@ -1,0 +1,77 @@
+"""The walk feeds the workers as it goes, the progress bar gets the number of files, and a file that
+cannot be read when its turn comes is listed without stopping the ingest (and is tried again next time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exhibit.archive import Archive
+from exhibit.archive.verify import verify
+from exhibit.config import Config
+from exhibit.ingest.pipeline import Node, Task, count_files, ingest
+
+
+def _tree(root: Path, n: int) -> list[Path]:
+    files = []
+    for i in range(n):
+        p = root / f"d{i % 7}" / f"sub{i % 3}" / f"note{i:04d}.txt"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"第{i}号 通知", encoding="utf-8")
+        files.append(p)
+    return files
+
+
+def test_the_total_is_the_number_of_regular_files(tmp_path: Path) -> None:
+    src = tmp_path / "cache"
+    files = _tree(src, 40)
+    (src / "link.txt").symlink_to(files[0])  # links are not ingested, so not counted
+    assert count_files([src]) == 40
+    assert count_files([src, files[3]]) == 41
+
+
+def test_progress_total_and_events_cover_every_file(tmp_path: Path) -> None:
+    src = tmp_path / "cache"
+    _tree(src, 60)
+    root = tmp_path / "archive"
+    arch = Archive.init(root)
+    totals: list[int] = []
+    events: dict[str, int] = {"start": 0, "done": 0, "skipped": 0}
+
+    def on_event(kind: str, task: Task | None, node: Node | None) -> None:
+        events[kind] += 1
+
+    summary = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"),
+                     on_event=on_event, on_total=totals.append)
+    assert totals == [60] and events == {"start": 60, "done": 60, "skipped": 0}
+    assert summary.files == 60 and summary.new_exhibits == 60
+    events.update(start=0, done=0, skipped=0)
+    again = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"), on_event=on_event)
+    assert again.unchanged == 60 and events == {"start": 0, "done": 0, "skipped": 60}
+    arch.close()
+
+
+def test_a_file_gone_before_its_turn_is_listed_and_the_ingest_goes_on(tmp_path: Path) -> None:
+    src = tmp_path / "cache"
+    files = _tree(src, 30)
+    victim = files[17]
+    keep = victim.read_bytes()
+    root = tmp_path / "archive"
+    arch = Archive.init(root)
+
+    def on_event(kind: str, task: Task | None, node: Node | None) -> None:
+        if kind == "start" and task is not None and task.abs_path == str(victim.resolve()):
+            victim.unlink()  # listed by the walk, gone when the worker opens it
+
+    summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"), on_event=on_event)
+    rel = victim.relative_to(src).as_posix()
+    [problem] = summary.problems
+    assert problem["path"] == rel and problem["status"] == "unreadable" and problem["id"] is None
+    assert "run the same ingest again" in (problem["reason"] or "")
+    assert summary.new_exhibits == 29 and len(list(arch.exhibits())) == 29
+    assert verify(arch)["ok"]
+    # not remembered as seen: once the file is back, the next run takes it
+    victim.write_bytes(keep)
+    again = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+    assert again.new_exhibits == 1 and again.unchanged == 29 and not again.problems
+    assert rel in {p for e in arch.exhibits() for p in e["paths"]}
+    arch.close()
