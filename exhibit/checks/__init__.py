@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from exhibit.archive import Archive, custody
@@ -109,13 +109,15 @@ def _check(arch: Archive, as_of: str | None) -> dict[str, Any]:
             found[(tid, trow)] = cs
             shown[(tid, trow)] = (idn, name, row)
     _duplicates(db, found, shown)
+    combos = Counter(tuple(cs) for cs in found.values())  # a few combinations of codes, many records
+    as_json = {combo: _dumps(list(combo)) for combo in combos}
     with arch.transaction() as wdb:
         wdb.execute("DELETE FROM records_anomalies")
         wdb.executemany("INSERT INTO records_anomalies(table_id, table_row, codes) VALUES (?,?,?)",
-                        [(*k, _dumps(cs)) for k, cs in found.items()])
+                        [(*k, as_json[tuple(cs)]) for k, cs in found.items()])
         store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
     return {"records": n, "as_of": as_of, "anomalies": _anomalies(arch, found, shown),
-            "counts": {c: sum(1 for cs in found.values() if c in cs) for c in CODES}}
+            "counts": {c: sum(k for combo, k in combos.items() if c in combo) for c in CODES}}
 
 
 def _duplicates(db: sqlite3.Connection, found: dict[Key, list[str]], shown: dict[Key, Shown]) -> None:
