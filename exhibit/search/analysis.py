@@ -256,6 +256,7 @@ def common_bigrams(texts: list[str]) -> list[str]:
         codes = _lut()[_codes("".join(chunk))]
         doc = np.repeat(np.arange(len(chunk), dtype=np.int64), lens)
         rows, row_doc = _bigram_rows(codes, doc)
+        assert row_doc is not None
         real = rows[:, 0] != 0
         key = (rows[real, 0].astype(np.int64) << 21) | rows[real, 1].astype(np.int64)
         per_doc = np.unique((row_doc[real].astype(np.int64) << 42) | key) & ((1 << 42) - 1)

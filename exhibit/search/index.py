@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import sqlite3
 import time
@@ -154,8 +155,7 @@ class SearchIndex:
             # The common-bigram list is chosen now and recorded before any document is written, with
             # marks that replay every change: a crash before the final state leaves an index that is
             # caught up entirely with this same list.
-            common = analysis.common_from_sample(
-                [r[0] for r in db.execute(f"SELECT text FROM pages LIMIT {analysis.COMMON_SAMPLE}")])
+            common = analysis.common_from_sample(_sample_pages(db, analysis.COMMON_SAMPLE))
             self._write_state(-1, -1, common)
             writer.delete_all_documents()
             seqs: set[int] | None = None
@@ -185,6 +185,16 @@ class SearchIndex:
         self.common = common
         report.seconds = time.perf_counter() - t0
         return report
+
+
+def _sample_pages(db: sqlite3.Connection, n: int) -> list[str]:
+    """About `n` page texts from exhibits spread over the archive (seeded, so a rebuild is repeatable)."""
+    seqs = [r[0] for r in db.execute("SELECT DISTINCT exhibit_seq FROM pages")]
+    pages = db.execute("SELECT count(*) FROM pages").fetchone()[0]
+    k = min(len(seqs), max(1, n * len(seqs) // max(pages, 1)) * 2)
+    chosen = sorted(random.Random(0).sample(seqs, k))
+    return [r[0] for r in db.execute(
+        f"SELECT text FROM pages WHERE exhibit_seq IN ({','.join(map(str, chosen))}) LIMIT {n}")] if chosen else []
 
 
 def _unit_count(db: sqlite3.Connection, ids: str) -> int:
