@@ -8,7 +8,7 @@ back (interpret.RowReader), so both paths give the same values.
 
 A register of PARALLEL_ROWS rows or more is split at its middle row: a second process reads the upper half
 into a scratch SQLite file while this one reads the lower half into the catalog, then the scratch rows are
-copied in (a copy inside SQLite costs a fifth of reading them). The catalog has one writer, so the second
+copied in (a copy inside SQLite costs a tenth of reading them). The catalog has one writer, so the second
 process only reads it. If the helper fails, this process reads that half itself: the result is the same.
 """
 
@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-# Below this a second process costs more to start (~0.3 s) than it saves.
+# Below this, starting a second process and copying its rows back saves too little to be worth it.
 PARALLEL_ROWS = 100_000
 
 COLUMNS = "table_id, table_row, exhibit_seq, row, name, id_number, gender, age, id_cell, fix, suspect"
@@ -198,9 +198,12 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
         # A fresh interpreter running records/part.py as a script, standard library only (not
         # multiprocessing: its spawn re-runs the caller's main script, and fork copies a connection that
         # SQLite forbids using in the child).
-        h.proc = subprocess.Popen([sys.executable, "-I", str(Path(__file__).with_name("part.py")),
-                                   str(tmp / "job.json")],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            h.proc = subprocess.Popen([sys.executable, "-I", str(Path(__file__).with_name("part.py")),
+                                       str(tmp / "job.json")],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as e:  # no interpreter to start (embedded Python): this process reads every row
+            log.warning("records: could not start a second process (%s), reading all rows here", e)
         yield h
     finally:
         if h.proc is not None and h.proc.poll() is None:
