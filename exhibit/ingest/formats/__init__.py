@@ -70,7 +70,7 @@ class Ingestor(Protocol):
 
 
 # The format modules, imported only when choose() is first called (no work at import time).
-_MODULES = ("pdf", "docx", "xlsx", "xls", "text", "html", "email", "zip", "tar", "archives", "xml", "office", "fallback", "image")
+_MODULES = ("pdf", "docx", "doc", "xlsx", "xls", "text", "html", "email", "zip", "tar", "archives", "xml", "office", "fallback", "image")
 
 
 @functools.cache

@@ -96,7 +96,9 @@ def ole_metadata(path: Path) -> dict[str, Any]:
 
 
 def _text(value: bytes, codepage: int | None) -> str:
-    encoding = {936: "gbk", 950: "big5", 65001: "utf-8", 1200: "utf-16-le"}.get(codepage or 0, f"cp{codepage}")
+    # olefile reads the codepage property as a signed 16-bit number: UTF-8's 65001 comes back as -535
+    codepage = (codepage or 0) & 0xFFFF
+    encoding = {936: "gbk", 950: "big5", 65001: "utf-8", 1200: "utf-16-le"}.get(codepage, f"cp{codepage}")
     try:
         return value.decode(encoding).rstrip("\x00")
     except (LookupError, UnicodeDecodeError):
