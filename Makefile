@@ -30,11 +30,11 @@ demo: setup
 	$(EXHIBIT) ls --archive $(DEMO)/archive
 	$(EXHIBIT) verify --archive $(DEMO)/archive
 	$(EXHIBIT) search '收押' --archive $(DEMO)/archive --limit 5
-	-$(EXHIBIT) records extract --archive $(DEMO)/archive
-	-$(EXHIBIT) records check --archive $(DEMO)/archive
-	-$(EXHIBIT) code run --archive $(DEMO)/archive
-	-$(EXHIBIT) code chart --out $(DEMO)/charts --archive $(DEMO)/archive
-	-$(EXHIBIT) link run --archive $(DEMO)/archive
+	$(EXHIBIT) records extract --archive $(DEMO)/archive
+	$(EXHIBIT) records check --archive $(DEMO)/archive
+	$(EXHIBIT) code run --archive $(DEMO)/archive
+	$(EXHIBIT) code chart --out $(DEMO)/charts --archive $(DEMO)/archive
+	$(EXHIBIT) link run --archive $(DEMO)/archive
 	$(EXHIBIT) serve --archive $(DEMO)/archive --host 127.0.0.1 --port $(PORT) --demo-admin
 
 test: setup
