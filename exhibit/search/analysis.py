@@ -221,21 +221,22 @@ class Common:
 
 
 PAIR_SEP = "\x01"  # joins a pair's two words into one token (not whitespace, not a word character)
-COMMON_DF = 0.3          # a bigram on at least this share of the sampled pages is common
+COMMON_DF = 0.2          # a bigram on at least this share of the sampled pages is common
+COMMON_WORD_DF = 0.1     # a word likewise (pairs of words are few per page: a lower bar costs little)
 COMMON_SAMPLE = 2000     # pages sampled
 COMMON_MIN_PAGES = 1000  # below this many, no list: a small archive is fast anyway
 COMMON_MAX = 400         # at most this many bigrams (the commonest)
 
 
 def common_words(unis: list[str]) -> list[str]:
-    """ASCII words of the uni field present on at least COMMON_DF of the sampled pages' uni texts."""
+    """ASCII words of the uni field present on at least COMMON_WORD_DF of the sampled pages' uni texts."""
     if len(unis) < COMMON_MIN_PAGES:
         return []
     counts: dict[str, int] = {}
     for u in unis:
         for w in {raw.lower() for raw in _UNI_RE.findall(u) if raw.isascii() and len(raw) < MAX_TOKEN_BYTES}:
             counts[w] = counts.get(w, 0) + 1
-    need = COMMON_DF * len(unis)
+    need = COMMON_WORD_DF * len(unis)
     return sorted(w for _, w in sorted(((n, w) for w, n in counts.items() if n >= need), reverse=True)[:COMMON_MAX])
 
 
