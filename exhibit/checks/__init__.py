@@ -77,8 +77,7 @@ _SHARED = ("SELECT r.id_number, r.name, r.table_id, r.table_row, r.row FROM reco
 def check(arch: Archive, as_of: str | None = None) -> dict[str, Any]:
     """Test every stored record; store and return the anomalies (records with at least one code)."""
     store.ensure(arch.db)
-    with store.big_cache(arch.db):
-        return _check(arch, as_of)
+    return _check(arch, as_of)
 
 
 def _check(arch: Archive, as_of: str | None) -> dict[str, Any]:

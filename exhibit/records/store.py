@@ -115,18 +115,6 @@ def secret(db: sqlite3.Connection) -> bytes:
 
 
 @contextmanager
-def big_cache(db: sqlite3.Connection, mib: int = 256) -> Iterator[None]:
-    """A larger page cache while the checks look records up by their IDs across a million-row register
-    (the default 2 MiB makes most lookups a read); bounded, so memory stays well under a gigabyte."""
-    old = db.execute("PRAGMA cache_size").fetchone()[0]
-    db.execute(f"PRAGMA cache_size=-{mib * 1024}")
-    try:
-        yield
-    finally:
-        db.execute(f"PRAGMA cache_size={int(old)}")
-
-
-@contextmanager
 def id_index_after(db: sqlite3.Connection) -> Iterator[None]:
     """Drop the ID index while every register is written, build it once at the end (and on failure: the
     records left behind are then still indexed)."""
