@@ -125,7 +125,7 @@ def detect_table(arch: Archive, table: dict[str, Any], ex: ExhibitInfo, mf: Mapp
 
 def _page_title(arch: Archive, ex: ExhibitInfo, table: dict[str, Any], tm: TableMapping) -> str | None:
     """A DOCX or PDF register's title: the first short line of its page's text, unless that is the header."""
-    if table["kind"] not in ("docx", "pdf"):
+    if table["kind"] not in ("docx", "doc", "pdf"):
         return None
     page = arch.page(ex.seq, table["page"] or 1)
     if page is None:

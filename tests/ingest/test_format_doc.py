@@ -113,6 +113,8 @@ def test_doc_register_in_the_archive_gives_records(tmp_path: Path) -> None:
     assert summary.by_status == {"ok": 1}
     result = extract(arch)
     assert result["records"] == len(REGISTER) - 1
+    [register] = [r for r in result["registers"] if r["status"] == "register"]
+    assert register["title"] == "墨玉县职业技能教育培训中心学员花名册（第三批）"  # the page's first line
     ids = {r[0] for r in arch.db.execute("SELECT id_number FROM records")}
     assert ids == {row[2] for row in REGISTER[1:]}
     arch.close()
