@@ -130,6 +130,9 @@ def main() -> None:
             # An existing archive's index may be behind its catalog or of an older layout: bring it up
             # to date here, timed apart, so that neither the baseline nor the server pays for it.
             with Archive.open(root) as arch:
+                if arch.db.execute("SELECT 1 FROM exhibits WHERE media_type='application/pdf' LIMIT 1").fetchone() \
+                        is None:
+                    add_pdf(arch, work)  # so that the load includes page images with a highlight
                 t0 = time.perf_counter()
                 sync(arch)
                 print(f"index brought up to date in {time.perf_counter() - t0:.0f} s", flush=True)
