@@ -365,19 +365,18 @@ class Writer:
         self.root_key = str(Path(root_label).resolve())
         self.source = source
 
-    def write(self, node: Node, summary: Summary, task: Task | None = None) -> None:
-        """Catalog one top-level file and its children, and remember it as seen, in one transaction."""
+    def write(self, db: sqlite3.Connection, log: custody.Appender, node: Node, summary: Summary,
+              task: Task | None = None) -> None:
+        """Catalog one top-level file and its children, and remember it as seen, inside the caller's
+        transaction (the file's rows, custody events and seen-mark commit together)."""
         if not node.sha256:  # unreadable: no bytes, no exhibit; listed, and not remembered as seen
             summary.problems.append({"id": None, "path": node.name, "status": node.status, "reason": node.reason or ""})
             summary.by_status[node.status] += 1
             return
-        with self.arch.transaction() as db:
-            log = custody.Appender(db)
-            self._write(db, log, node, node.name, None, summary)
-            log.flush()
-            if task is not None:
-                db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
-                           (self.root_key, task.rel, self.source, task.size, task.mtime_ns, node.sha256))
+        self._write(db, log, node, node.name, None, summary)
+        if task is not None:
+            db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
+                       (self.root_key, task.rel, self.source, task.size, task.mtime_ns, node.sha256))
 
     def _write(self, db: sqlite3.Connection, log: custody.Appender, node: Node, path: str, parent: int | None,
                summary: Summary) -> None:
@@ -489,13 +488,19 @@ def ingest(arch: Archive, paths: list[Path], config: Config, on_event: ProgressH
 
     def new_tasks() -> Iterator[tuple[Writer, Task]]:
         """The files to process, streamed from the walk: memory does not grow with the size of the cache."""
+        fresh: dict[str, bool] = {}  # roots never ingested before: no per-file lookups needed
         for root, task in walk(paths, unreadable):
             label = str(root)
-            w = writers.setdefault(label, Writer(arch, config, actor, label, source))
+            w = writers.get(label)
+            if w is None:
+                w = writers[label] = Writer(arch, config, actor, label, source)
+                fresh[label] = arch.db.execute("SELECT 1 FROM ingest_seen WHERE root=? AND source=? LIMIT 1",
+                                               (w.root_key, source)).fetchone() is None
             summary.files += 1
             summary.bytes += task.size
-            seen = arch.db.execute("SELECT size, mtime_ns FROM ingest_seen WHERE root=? AND path=? AND source=?",
-                                   (w.root_key, task.rel, source)).fetchone()
+            seen = None if fresh[label] else arch.db.execute(
+                "SELECT size, mtime_ns FROM ingest_seen WHERE root=? AND path=? AND source=?",
+                (w.root_key, task.rel, source)).fetchone()
             if seen and seen["size"] == task.size and seen["mtime_ns"] == task.mtime_ns:
                 summary.unchanged += 1
                 if on_event:
@@ -503,13 +508,22 @@ def ingest(arch: Archive, paths: list[Path], config: Config, on_event: ProgressH
                 continue
             yield w, task
 
-    def finish(w: Writer, task: Task, node: Node) -> None:
+    def finish(done: list[tuple[Writer, Task, Node]]) -> None:
+        """Catalog the files of one batch in one transaction: a commit per file was most of the single
+        writer's time, and the writer's time is what limits --jobs. A kill in the middle loses the batch's
+        catalog rows together (their blobs are stored; a rerun catalogs them again)."""
         try:
-            w.write(node, summary, task)
+            with arch.transaction() as db:
+                log = custody.Appender(db)
+                for w, task, node in done:
+                    w.write(db, log, node, summary, task)
+                log.flush()
         finally:
-            _cleanup(node)
+            for _, _, node in done:
+                _cleanup(node)
         if on_event:
-            on_event("done", task, node)
+            for _, task, node in done:
+                on_event("done", task, node)
 
     # Workers are processes even with --jobs 1: a parser that crashes (a segfault on a hostile file)
     # takes down its worker, never the ingest. The window of tasks in flight is bounded, so memory
@@ -523,8 +537,7 @@ def ingest(arch: Archive, paths: list[Path], config: Config, on_event: ProgressH
             # Tasks that were in flight when a worker died: retry each alone to find the culprit.
             one = suspects.pop()
             again = _run_pool(arch, config, _Feed(iter([one])), 1, finish, on_event)
-            for w, task in again:
-                finish(w, task, _crashed_node(arch, task))
+            finish([(w, task, _crashed_node(arch, task)) for w, task in again])
     return summary
 
 
@@ -579,7 +592,8 @@ def _new_pool(arch: Archive, config: Config, jobs: int) -> ProcessPoolExecutor:
 
 
 def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
-              finish: Callable[[Writer, Task, Node], None], on_event: ProgressHook | None) -> list[tuple[Writer, Task]]:
+              finish: Callable[[list[tuple[Writer, Task, Node]]], None],
+              on_event: ProgressHook | None) -> list[tuple[Writer, Task]]:
     """Run tasks from `feed` until it is empty or a worker dies; returns the tasks that were in flight
     when a worker died."""
     window = jobs * 2
@@ -599,8 +613,7 @@ def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
                     nodes = fut.result()
                 except BrokenProcessPool:
                     return [*batch, *(item for b in pending.values() for item in b)]
-                for (w, task), node in zip(batch, nodes, strict=True):
-                    finish(w, task, node)
+                finish([(w, task, node) for (w, task), node in zip(batch, nodes, strict=True)])
     return []
 
 
