@@ -3,7 +3,8 @@
 Order of work for each file, chosen so that a kill -9 at any moment leaves a consistent archive:
   1. the bytes go into the blob store (temporary file, fsync, atomic rename);
   2. the file is parsed in a worker (children of containers are stored and parsed there too);
-  3. the main process writes the exhibit, its paths, pages, tables and custody events in ONE transaction.
+  3. the main process writes the exhibit, its paths, pages, tables and custody events in ONE transaction
+     (with the other files of its worker batch).
 A rerun finds the blob already stored and the catalog without the file, and simply does step 2-3 again.
 """
 
