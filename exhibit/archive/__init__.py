@@ -5,21 +5,20 @@
       catalog.sqlite      exhibits, paths, pages, tables, custody (WAL)
       blobs/ab/cd/<sha>   the files exactly as received, read-only
       index/              the search index (derived, rebuildable)
-      tmp/                scratch space, emptied on open
+      tmp/                scratch space: a locked folder per process, leftovers of dead ones removed on open
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from exhibit.archive import catalog, custody
+from exhibit.archive import catalog, custody, scratch
 from exhibit.archive.blobs import BlobStore
 from exhibit.errors import UserError
 from exhibit.ingest.types import Cell, Row
@@ -41,7 +40,11 @@ class Archive:
         self.db = db
         self.blobs = BlobStore(root / "blobs")
         self.index_dir = root / "index"
-        self.tmp_dir = root / "tmp"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """This process's scratch folder inside the archive (see archive.scratch)."""
+        return scratch.folder(self.root / "tmp")
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -65,8 +68,9 @@ class Archive:
         db = catalog.connect(root / "catalog.sqlite")
         catalog.create(db)
         arch = cls(root, db)
-        if arch.tmp_dir.exists():  # leftovers of a killed run; blobs are only ever renamed in whole
-            shutil.rmtree(arch.tmp_dir, ignore_errors=True)
+        # Leftovers of killed runs go; the scratch of live processes (an ingest's workers while the web
+        # app opens the archive) stays. Blobs are only ever renamed into place whole.
+        scratch.clean(root / "tmp")
         return arch
 
     def close(self) -> None:

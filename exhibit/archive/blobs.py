@@ -15,7 +15,13 @@ CHUNK = 1024 * 1024
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.tmp = root.parent / "tmp"
+
+    @property
+    def tmp(self) -> Path:
+        """This process's scratch folder in the archive: temporary files are renamed from there."""
+        from exhibit.archive import scratch
+
+        return scratch.folder(self.root.parent / "tmp")
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256

@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from exhibit.archive import Archive, custody, ex_id
+from exhibit.archive import Archive, custody, ex_id, scratch
 from exhibit.archive.blobs import BlobStore, sync_dirs
 from exhibit.config import Config
 from exhibit.errors import FileProblem
@@ -203,9 +203,7 @@ def process_task(task: Task) -> Node:
     # and is finished before the result goes back to be catalogued.
     syncer = threading.Thread(target=sync_dirs, args=(pending,))
     syncer.start()
-    tmp = Path(_WORKER["root"]) / "tmp"
-    tmp.mkdir(exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=tmp, prefix="work-"))
+    work = Path(tempfile.mkdtemp(dir=scratch.folder(Path(_WORKER["root"]) / "tmp"), prefix="work-"))
     try:
         # One expansion budget for the whole tree of a top-level file: nested containers cannot
         # multiply the total-bytes limit by their depth.

@@ -150,7 +150,7 @@ def test_two_processes_store_what_one_stores(tmp_path: Path, monkeypatch: pytest
     codes = {c for _, cs in anomalies for c in cs}
     assert {"bad_checksum", "float_mangled", "impossible_date", "duplicate_id"} <= codes
     assert locate(arch.db, recs[-1]["record_id"]) is not None
-    assert not list((arch.root / "tmp").glob("records-*"))  # the scratch file is gone
+    assert not list(arch.tmp_dir.glob("records-*"))  # the scratch file is gone
     arch.close()
 
 
