@@ -39,10 +39,12 @@ def test_doc_text_table_and_properties(tmp_path: Path) -> None:
     assert detect(path, path.name).media_type == "application/msword"
     assert isinstance(choose("application/msword", path.name), DocIngestor)
     ext = _ingest(path, tmp_path / "w")
-    text = "".join(p.text for p in ext.pages)
-    assert text.startswith("墨玉县职业技能教育培训中心学员花名册（第三批）\n")
-    assert "积分管理 points system, naïve café." in text
-    assert "2\t\t65322219900101002X\t待核实" in text  # the table stays readable in the page text
+    # two pages: the page break before the last paragraph (stored as a paragraph property)
+    first, second = ext.pages
+    assert first.text.startswith("墨玉县职业技能教育培训中心学员花名册（第三批）\n")
+    assert "2\t\t65322219900101002X\t待核实" in first.text  # the table stays readable in the page text
+    assert first.text.endswith("第一页完。\n")
+    assert second.text == "第二页：积分管理 points system, naïve café.\n"
     [table] = ext.tables
     assert [[c.value for c in r.cells] for r in table.rows] == REGISTER
     assert table.page == 1

@@ -28,6 +28,7 @@ _FC_CLX = 33             # index of fcClx/lcbClx in FibRgFcLcb97
 _FC_PLCF_BTE_PAPX = 13   # index of fcPlcfBtePapx/lcbPlcfBtePapx
 _SPRM_TTP = (0x2417, 0x244C)  # sprmPFTtp, sprmPFInnerTtp: this paragraph mark ends a table row
 _SPRM_IN_TABLE = 0x2416       # sprmPFInTable: this paragraph is inside a table cell
+_SPRM_BREAK_BEFORE = 0x2407   # sprmPFPageBreakBefore: this paragraph starts a new page
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # operand size by spra (6: variable)
 _DROP = {"\x01", "\x02", "\x05", "\x08", "\x1f"}  # pictures, footnote/annotation marks, drawn objects,
 _SWAP = {"\x0b": "\n", "\x1e": "-", "\r": "\n"}   # optional hyphens; line break, non-breaking hyphen
@@ -59,10 +60,10 @@ class DocIngestor:
         except OSError as e:  # olefile raises OSError for a broken compound file
             raise CorruptFile(f"not a readable Word document: {e}") from e
         try:
-            text, marks = _read(word, table)
+            text, marks, breaks = _read(word, table)
         except (struct.error, IndexError, ValueError, KeyError) as e:
             raise CorruptFile(f"the Word document's structure is damaged: {e}") from e
-        pages, tables = _layout(text, marks, self.name)
+        pages, tables = _layout(text, marks, breaks, self.name)
         return Extraction(media_type="application/msword", pages=pages, tables=tables,
                           metadata={**meta, "characters": len(text)})
 
@@ -106,8 +107,9 @@ def _pieces(word: bytes, table: bytes) -> list[tuple[int, int, int, bool]]:
     return out
 
 
-def _read(word: bytes, table: bytes) -> tuple[str, dict[int, str]]:
-    """The main text (ccpText characters) and its table paragraph marks by position ("row" or "cell")."""
+def _read(word: bytes, table: bytes) -> tuple[str, dict[int, str], set[int]]:
+    """The main text (ccpText characters), its table paragraph marks by position ("row" or "cell"), and
+    the positions where a paragraph starts a new page."""
     limit = _ccp_text(word)
     pieces = _pieces(word, table)
     parts = []
@@ -120,18 +122,21 @@ def _read(word: bytes, table: bytes) -> tuple[str, dict[int, str]]:
             parts.append(word[fc:fc + n].decode("cp1252", errors="replace"))
         else:
             parts.append(word[fc:fc + 2 * n].decode("utf-16-le", errors="replace"))
-    return "".join(parts), _table_marks(word, table, pieces)
+    return ("".join(parts), *_paragraphs(word, table, pieces))
 
 
-def _table_marks(word: bytes, table: bytes, pieces: list[tuple[int, int, int, bool]]) -> dict[int, str]:
-    """CP of each paragraph mark in a table: "row" where its properties end a table row (sprmPFTtp),
-    "cell" where the paragraph is inside a cell (sprmPFInTable)."""
+def _paragraphs(word: bytes, table: bytes,
+                pieces: list[tuple[int, int, int, bool]]) -> tuple[dict[int, str], set[int]]:
+    """From the paragraph properties: the CP of each paragraph mark in a table ("row" where it ends a
+    table row, sprmPFTtp; "cell" inside a cell, sprmPFInTable), and the first CP of each paragraph that
+    starts a new page (sprmPFPageBreakBefore; Word's manual breaks are \\x0c characters instead)."""
     fc, lcb = _fc_lcb(word, _FC_PLCF_BTE_PAPX)
     if lcb < 8:
-        return {}
+        return {}, set()
     n = (lcb - 4) // 8
     pns = struct.unpack_from(f"<{n}I", table, fc + 4 * (n + 1))
     ends: dict[int, str] = {}
+    breaks: set[int] = set()
     for pn in pns:
         fkp = word[(pn & 0x3FFFFF) * 512:(pn & 0x3FFFFF) * 512 + 512]
         if len(fkp) < 512:
@@ -140,15 +145,20 @@ def _table_marks(word: bytes, table: bytes, pieces: list[tuple[int, int, int, bo
         fcs = struct.unpack_from(f"<{crun + 1}I", fkp, 0)
         for i in range(crun):
             offset = fkp[4 * (crun + 1) + 13 * i] * 2
-            kind = _table_flag(fkp, offset) if offset else None
+            flags = _flags(fkp, offset) if offset else set()
+            kind = "row" if "row" in flags else "cell" if "cell" in flags else None
             if kind:
                 cp = _cp_of(fcs[i + 1], pieces)
                 if cp is not None:
                     ends[cp] = kind
-    return ends
+            if "break" in flags:
+                start = _cp_at(fcs[i], pieces)
+                if start:
+                    breaks.add(start)
+    return ends, breaks
 
 
-def _table_flag(fkp: bytes, offset: int) -> str | None:
+def _flags(fkp: bytes, offset: int) -> set[str]:
     cb = fkp[offset]
     if cb:
         start, length = offset + 1, 2 * cb - 1
@@ -156,22 +166,33 @@ def _table_flag(fkp: bytes, offset: int) -> str | None:
         start, length = offset + 2, 2 * fkp[offset + 1]
     grpprl = fkp[start + 2:start + length]  # after the style index
     pos = 0
-    found: str | None = None
+    found: set[str] = set()
     while pos + 2 <= len(grpprl):
         sprm = struct.unpack_from("<H", grpprl, pos)[0]
         pos += 2
         spra = sprm >> 13
         if pos < len(grpprl) and grpprl[pos] == 1:
             if sprm in _SPRM_TTP:
-                return "row"
-            if sprm == _SPRM_IN_TABLE:
-                found = "cell"
+                found.add("row")
+            elif sprm == _SPRM_IN_TABLE:
+                found.add("cell")
+            elif sprm == _SPRM_BREAK_BEFORE:
+                found.add("break")
         if spra == 6:  # variable: a size byte, except sprmTDefTable's two-byte size
             size = struct.unpack_from("<H", grpprl, pos)[0] + 1 if sprm == 0xD608 else grpprl[pos] + 1
         else:
             size = _OPERAND[spra]
         pos += size
     return found
+
+
+def _cp_at(fc_at: int, pieces: list[tuple[int, int, int, bool]]) -> int | None:
+    """The CP of the character that starts at byte `fc_at`."""
+    for cp0, cp1, fc, compressed in pieces:
+        width = 1 if compressed else 2
+        if fc <= fc_at < fc + (cp1 - cp0) * width:
+            return cp0 + (fc_at - fc) // width
+    return None
 
 
 def _cp_of(fc_after: int, pieces: list[tuple[int, int, int, bool]]) -> int | None:
@@ -183,7 +204,7 @@ def _cp_of(fc_after: int, pieces: list[tuple[int, int, int, bool]]) -> int | Non
     return None
 
 
-def _layout(text: str, marks: dict[int, str], name: str) -> tuple[list[Page], list[Table]]:
+def _layout(text: str, marks: dict[int, str], breaks: set[int], name: str) -> tuple[list[Page], list[Table]]:
     """Pages split at page breaks (\\x0c); table cells and rows gathered from the cell marks (\\x07) and the
     row-end marks. A table's text also stays in its page, one row a line with cells separated by tabs."""
     pages: list[Page] = []
@@ -211,6 +232,9 @@ def _layout(text: str, marks: dict[int, str], name: str) -> tuple[list[Page], li
         page_lines.clear()
 
     for cp, ch in enumerate(text):
+        if cp in breaks and (line or page_lines or rows):
+            flush_table()
+            end_page()
         if ch == "\x13":
             instruction += 1
         elif ch == "\x14":
