@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -57,7 +57,7 @@ def ingest_cmd(
     root = archive_path(archive)
     arch = Archive.open(root, create=True)
     limits = Limits()
-    changes = {"member_bytes": max_member_mb and max_member_mb * 1024 * 1024,
+    changes: dict[str, Any] = {"member_bytes": max_member_mb and max_member_mb * 1024 * 1024,
                "total_bytes": max_total_mb and max_total_mb * 1024 * 1024,
                "ratio": max_ratio, "depth": max_depth, "members": max_members}
     limits = dataclasses.replace(limits, **{k: v for k, v in changes.items() if v is not None})
