@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from exhibit.archive import scratch
+
 CHUNK = 1024 * 1024
 
 
@@ -19,8 +21,6 @@ class BlobStore:
     @property
     def tmp(self) -> Path:
         """This process's scratch folder in the archive: temporary files are renamed from there."""
-        from exhibit.archive import scratch
-
         return scratch.folder(self.root.parent / "tmp")
 
     def path(self, sha256: str) -> Path:
@@ -40,7 +40,6 @@ class BlobStore:
         is given, left to the caller, who must call `sync_dirs` before recording the blob anywhere."""
         # One pass: copy to a temporary file in the archive while hashing, then fsync and rename
         # into place, so a crash never leaves a partial blob under its final name.
-        self.tmp.mkdir(parents=True, exist_ok=True)
         h = hashlib.sha256()
         size = 0
         fd, tmpname = tempfile.mkstemp(dir=self.tmp, prefix="blob-")

@@ -61,10 +61,15 @@ def clean(tmp: Path) -> int:
                 os.close(fd)
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
-        elif time.time() - entry.lstat().st_mtime > _LEGACY_AGE:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-            removed += 1
+        else:
+            try:
+                old = time.time() - entry.lstat().st_mtime > _LEGACY_AGE
+            except FileNotFoundError:
+                continue
+            if old:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                removed += 1
     return removed

@@ -10,6 +10,7 @@ A rerun finds the blob already stored and the catalog without the file, and simp
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -32,7 +33,7 @@ import orjson
 from exhibit.archive import Archive, custody, ex_id, scratch
 from exhibit.archive.blobs import BlobStore, sync_dirs
 from exhibit.config import Config
-from exhibit.errors import FileProblem
+from exhibit.errors import FileProblem, UserError
 from exhibit.ingest.formats import ExpansionBudget, IngestContext
 from exhibit.ingest.types import Extraction, Page
 
@@ -188,17 +189,34 @@ def _is_known(sha256: str) -> bool:
     return _WORKER["db"].execute("SELECT 1 FROM exhibits WHERE sha256=?", (sha256,)).fetchone() is not None
 
 
-def process_task(task: Task) -> Node:
-    blobs: BlobStore = _WORKER["blobs"]
-    pending: list[Path] = []
+# The archive's own disk refusing a write: every further file would fail too, so the ingest stops.
+_ARCHIVE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def _store(blobs: BlobStore, task: Task, archive_root: Path,
+           pending: list[Path] | None = None) -> tuple[str, int] | Node:
+    """Store a file's bytes: (sha256, size), or the node of a file that cannot be read (permissions, gone,
+    an I/O error), which has no exhibit since nothing could be preserved; the summary lists it and a rerun
+    tries it again. A full or read-only archive disk stops the ingest with a message saying so."""
     try:
-        sha, size = blobs.put_file(Path(task.abs_path), pending)
+        return blobs.put_file(Path(task.abs_path), pending)
     except OSError as e:
-        # Not readable (permissions, gone, an I/O error): nothing can be preserved, so there is no exhibit;
-        # the summary lists the file and a rerun tries it again.
+        if e.errno in _ARCHIVE_FULL:
+            raise UserError(f"{archive_root}: cannot store {task.rel} ({e.strerror}). Free space on the "
+                            "archive's disk (or make it writable) and run the same ingest again: what was "
+                            "catalogued so far is kept and is not redone.") from e
         return Node(name=task.rel, sha256="", size=task.size, status="unreadable",
                     reason=f"the file cannot be read ({e.strerror or e}); nothing was stored. Check that it is "
                            "readable and run the same ingest again")
+
+
+def process_task(task: Task) -> Node:
+    blobs: BlobStore = _WORKER["blobs"]
+    pending: list[Path] = []
+    stored = _store(blobs, task, _WORKER["root"], pending)
+    if isinstance(stored, Node):
+        return stored
+    sha, size = stored
     # The bytes are in place and fsynced; making the folder entry durable can overlap the parsing,
     # and is finished before the result goes back to be catalogued.
     syncer = threading.Thread(target=sync_dirs, args=(pending,))
@@ -370,7 +388,6 @@ class Writer:
         transaction (the file's rows, custody events and seen-mark commit together)."""
         if not node.sha256:  # unreadable: no bytes, no exhibit; listed, and not remembered as seen
             summary.problems.append({"id": None, "path": node.name, "status": node.status, "reason": node.reason or ""})
-            summary.by_status[node.status] += 1
             return
         self._write(db, log, node, node.name, None, summary)
         if task is not None:
@@ -481,7 +498,6 @@ def ingest(arch: Archive, paths: list[Path], config: Config, on_event: ProgressH
 
     def unreadable(path: str, reason: str) -> None:
         summary.problems.append({"id": None, "path": path, "status": "unreadable", "reason": reason})
-        summary.by_status["unreadable"] += 1
 
     writers: dict[str, Writer] = {}
 
@@ -511,6 +527,8 @@ def ingest(arch: Archive, paths: list[Path], config: Config, on_event: ProgressH
         """Catalog the files of one batch in one transaction: a commit per file was most of the single
         writer's time, and the writer's time is what limits --jobs. A kill in the middle loses the batch's
         catalog rows together (their blobs are stored; a rerun catalogs them again)."""
+        if not done:
+            return
         try:
             with arch.transaction() as db:
                 log = custody.Appender(db)
@@ -618,7 +636,10 @@ def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
 
 def _crashed_node(arch: Archive, task: Task) -> Node:
     """The node for a file whose parser killed its worker: the bytes are stored all the same."""
-    sha, size = arch.blobs.put_file(Path(task.abs_path))
+    stored = _store(arch.blobs, task, arch.root)
+    if isinstance(stored, Node):
+        return stored
+    sha, size = stored
     return Node(name=task.rel, sha256=sha, size=size, status="failed", media_type=None,
                 reason="the parser crashed on this file (its worker process died); the bytes are preserved")
 

@@ -16,7 +16,9 @@ from typing import Any
 
 
 def run(job: dict[str, Any]) -> int:
-    db = sqlite3.connect(job["catalog"], timeout=60, isolation_level=None)
+    # read-only: the catalog is evidence; only temp tables and the attached scratch file are written
+    db = sqlite3.connect(Path(job["catalog"]).resolve().as_uri() + "?mode=ro", uri=True, timeout=60,
+                         isolation_level=None)
     try:
         db.execute("PRAGMA busy_timeout=60000")
         for sql, rows in job["setup"]:

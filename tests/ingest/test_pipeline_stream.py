@@ -3,12 +3,18 @@ cannot be read when its turn comes is listed without stopping the ingest (and is
 
 from __future__ import annotations
 
+import errno
+import pickle
 from pathlib import Path
 
+import pytest
+
 from exhibit.archive import Archive
+from exhibit.archive.blobs import BlobStore
 from exhibit.archive.verify import verify
 from exhibit.config import Config
-from exhibit.ingest.pipeline import Node, Task, count_files, ingest
+from exhibit.errors import UserError
+from exhibit.ingest.pipeline import Node, Task, _store, count_files, ingest
 
 
 def _tree(root: Path, n: int) -> list[Path]:
@@ -75,3 +81,22 @@ def test_a_file_gone_before_its_turn_is_listed_and_the_ingest_goes_on(tmp_path: 
     assert again.new_exhibits == 1 and again.unchanged == 29 and not again.problems
     assert rel in {p for e in arch.exhibits() for p in e["paths"]}
     arch.close()
+
+
+class _FullDisk(BlobStore):
+    def put_file(self, src: Path, pending_dirs: list[Path] | None = None) -> tuple[str, int]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_archive_disk_stops_the_ingest_with_what_to_do(tmp_path: Path) -> None:
+    """Unlike an unreadable source file, a full archive disk would fail every file: it is a user error
+    (and crosses the worker boundary as one), not a file listed as unreadable."""
+    src = tmp_path / "a.txt"
+    src.write_text("x", encoding="utf-8")
+    task = Task(str(src), "a.txt", 1, 0)
+    with pytest.raises(UserError) as e:
+        _store(_FullDisk(tmp_path / "blobs"), task, tmp_path)
+    assert "a.txt" in str(e.value) and "Free space" in str(e.value)
+    assert pickle.loads(pickle.dumps(e.value)).args == e.value.args
+    gone = _store(BlobStore(tmp_path / "blobs"), Task(str(tmp_path / "gone.txt"), "gone.txt", 1, 0), tmp_path)
+    assert isinstance(gone, Node) and gone.status == "unreadable" and gone.sha256 == ""

@@ -27,7 +27,7 @@ class ArchiveIngestor:
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".7z", ".rar", ".cab")
     SCORE: ClassVar[int] = 10
 
-    def __init__(self, media_type: str = "application/x-7z-compressed", name: str | None = None) -> None:
+    def __init__(self, media_type: str = "application/x-7z-compressed") -> None:
         self.media_type = media_type
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:

@@ -31,16 +31,13 @@ _SPRM_IN_TABLE = 0x2416       # sprmPFInTable: this paragraph is inside a table 
 _SPRM_BREAK_BEFORE = 0x2407   # sprmPFPageBreakBefore: this paragraph starts a new page
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # operand size by spra (6: variable)
 _DROP = {"\x01", "\x02", "\x05", "\x08", "\x1f"}  # pictures, footnote/annotation marks, drawn objects,
-_SWAP = {"\x0b": "\n", "\x1e": "-", "\r": "\n"}   # optional hyphens; line break, non-breaking hyphen
+_SWAP = {"\x0b": "\n", "\x1e": "-"}   # optional hyphens; line break, non-breaking hyphen
 
 
 class DocIngestor:
     MEDIA_TYPES: ClassVar[tuple[str, ...]] = ("application/msword",)
     EXTENSIONS: ClassVar[tuple[str, ...]] = (".doc", ".wps", ".dot")
     SCORE: ClassVar[int] = 10  # above office.py, which keeps the properties of any OLE2 file
-
-    def __init__(self, name: str | None = None) -> None:
-        self.name = name or "document"
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
         meta = ole_metadata(path)
@@ -63,7 +60,7 @@ class DocIngestor:
             text, marks, breaks = _read(word, table)
         except (struct.error, IndexError, ValueError, KeyError) as e:
             raise CorruptFile(f"the Word document's structure is damaged: {e}") from e
-        pages, tables = _layout(text, marks, breaks, self.name)
+        pages, tables = _layout(text, marks, breaks)
         return Extraction(media_type="application/msword", pages=pages, tables=tables,
                           metadata={**meta, "characters": len(text)})
 
@@ -204,7 +201,7 @@ def _cp_of(fc_after: int, pieces: list[tuple[int, int, int, bool]]) -> int | Non
     return None
 
 
-def _layout(text: str, marks: dict[int, str], breaks: set[int], name: str) -> tuple[list[Page], list[Table]]:
+def _layout(text: str, marks: dict[int, str], breaks: set[int]) -> tuple[list[Page], list[Table]]:
     """Pages split at page breaks (\\x0c); table cells and rows gathered from the cell marks (\\x07) and the
     row-end marks. A table's text also stays in its page, one row a line with cells separated by tabs."""
     pages: list[Page] = []
