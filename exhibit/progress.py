@@ -17,8 +17,9 @@ class Progress(Protocol):
     def total(self, total: int) -> None:
         """The number of units became known (or changed) after the phase started."""
 
-    def advance(self, n: int = 1, item: str | None = None) -> None:
-        """`n` units are done; `item` names the last one (a file's path, an exhibit's ID)."""
+    def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
+        """`n` units are done; `item` names the last one (a file's path, an exhibit's ID); `failed` of
+        them had a problem; `nbytes` were read."""
 
     def note(self, message: str) -> None:
         """Something the user should read (a skipped file, a retry), not an error that stops the work."""
@@ -36,7 +37,7 @@ class Silent:
     def total(self, total: int) -> None:
         return None
 
-    def advance(self, n: int = 1, item: str | None = None) -> None:
+    def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
         return None
 
     def note(self, message: str) -> None:

@@ -20,16 +20,42 @@ from typing import Any
 
 from exhibit.archive import catalog, custody, scratch
 from exhibit.archive.blobs import BlobStore
+from exhibit.archive.types import (
+    Cell,
+    Exhibit,
+    ExhibitDetail,
+    Page,
+    PageSource,
+    PathEntry,
+    Row,
+    Status,
+    TableInfo,
+    TableKind,
+    ex_id,
+)
 from exhibit.errors import UserError
-from exhibit.ingest.types import Cell, Row
+
+__all__ = ["Archive", "Cell", "Exhibit", "ExhibitDetail", "Page", "PageSource", "PathEntry", "Row", "Status",
+           "TableInfo", "TableKind", "ex_id"]
 
 FORMAT = 1
 _EX_RE = re.compile(r"^EX-(\d{6,})$", re.IGNORECASE)
 _HEX_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{8,64})$", re.IGNORECASE)
 
 
-def ex_id(seq: int) -> str:
-    return f"EX-{seq:06d}"
+def _chunks(items: list[int], n: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _page(r: sqlite3.Row) -> Page:
+    return Page(number=r["number"], text=r["text"], source=PageSource(r["source"]), lang=r["lang"],
+                meta=json.loads(r["meta"]))
+
+
+def _table(r: sqlite3.Row) -> TableInfo:
+    return TableInfo(id=r["id"], exhibit_seq=r["exhibit_seq"], ordinal=r["ordinal"], name=r["name"],
+                     page=r["page"], kind=TableKind(r["kind"]), meta=json.loads(r["meta"]), row_count=r["row_count"])
 
 
 class Archive:
@@ -115,31 +141,53 @@ class Archive:
         return int(rows[0]["seq"])
 
     # -- reading -------------------------------------------------------------------------------
-    def exhibit(self, seq: int) -> dict[str, Any]:
-        """The `ls --json` object for one exhibit (plus title, lang, metadata-free)."""
+    def exhibit(self, seq: int) -> Exhibit:
+        """One exhibit, with every path it was found under."""
         r = self.db.execute("SELECT * FROM exhibits WHERE seq=?", (seq,)).fetchone()
         if r is None:
-            raise UserError(f"{ex_id(seq)}: no such exhibit.")
-        return self._exhibit_json(r)
+            raise UserError(f"{ex_id(seq)}: no such exhibit. `exhibit ls` lists them.")
+        return self._exhibit(r, self._paths([seq]).get(seq, ()))
 
-    def exhibits(self) -> Iterator[dict[str, Any]]:
-        for r in self.db.execute("SELECT * FROM exhibits ORDER BY seq").fetchall():
-            yield self._exhibit_json(r)
+    def exhibits(self, seqs: list[int] | None = None) -> Iterator[Exhibit]:
+        """All exhibits in ingest order, or those of `seqs` (in the order given, unknown ones left out)."""
+        if seqs is None:
+            rows = self.db.execute("SELECT * FROM exhibits ORDER BY seq").fetchall()
+            paths = self._paths(None)
+            for r in rows:
+                yield self._exhibit(r, paths.get(r["seq"], ()))
+            return
+        for chunk in _chunks(seqs, 500):
+            marks = ",".join("?" * len(chunk))
+            by_seq = {r["seq"]: r for r in self.db.execute(f"SELECT * FROM exhibits WHERE seq IN ({marks})", chunk)}
+            paths = self._paths(chunk)
+            for s in chunk:
+                if s in by_seq:
+                    yield self._exhibit(by_seq[s], paths.get(s, ()))
 
-    def _exhibit_json(self, r: sqlite3.Row) -> dict[str, Any]:
-        paths = self.db.execute("SELECT path, source, parent_seq FROM paths WHERE exhibit_seq=? ORDER BY id",
-                                (r["seq"],)).fetchall()
-        parent = paths[0]["parent_seq"] if paths else None
-        return {
-            "id": ex_id(r["seq"]), "sha256": r["sha256"], "size": r["size"],
-            "paths": [p["path"] for p in paths], "media_type": r["media_type"], "status": r["status"],
-            "reason": r["reason"], "pages": r["page_count"],
-            "parent": ex_id(parent) if parent else None,
-            "parents": sorted({ex_id(p["parent_seq"]) for p in paths if p["parent_seq"]}),
-            "sources": sorted({p["source"] for p in paths if p["source"]}),
-            "title": r["title"], "lang": r["lang"], "doc_date": r["doc_date"],
-            "first_received": r["first_received"],
-        }
+    def _paths(self, seqs: list[int] | None) -> dict[int, tuple[PathEntry, ...]]:
+        if seqs is None:
+            rs = self.db.execute("SELECT * FROM paths ORDER BY id")
+        else:
+            rs = self.db.execute(f"SELECT * FROM paths WHERE exhibit_seq IN ({','.join('?' * len(seqs))}) "
+                                 "ORDER BY id", seqs)
+        out: dict[int, list[PathEntry]] = {}
+        for p in rs:
+            out.setdefault(p["exhibit_seq"], []).append(
+                PathEntry(p["path"], p["source"], p["parent_seq"], p["root"], p["received"]))
+        return {k: tuple(v) for k, v in out.items()}
+
+    @staticmethod
+    def _exhibit(r: sqlite3.Row, paths: tuple[PathEntry, ...]) -> Exhibit:
+        return Exhibit(seq=r["seq"], sha256=r["sha256"], size=r["size"], media_type=r["media_type"],
+                       status=Status(r["status"]), reason=r["reason"], page_count=r["page_count"], paths=paths,
+                       lang=r["lang"], title=r["title"], doc_date=r["doc_date"],
+                       first_received=r["first_received"])
+
+    def detail(self, seq: int) -> ExhibitDetail:
+        """Everything about one exhibit, for `show` and the web API."""
+        ex = self.exhibit(seq)
+        return ExhibitDetail(ex, self.metadata(seq), tuple(self.custody_events(ex.sha256)),
+                             tuple(self.children(seq)), tuple(self.tables(seq)), tuple(self.pages(seq)))
 
     def metadata(self, seq: int) -> dict[str, Any]:
         r = self.db.execute("SELECT metadata FROM exhibits WHERE seq=?", (seq,)).fetchone()
@@ -149,27 +197,24 @@ class Archive:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT exhibit_seq FROM paths WHERE parent_seq=? ORDER BY exhibit_seq", (seq,))]
 
-    def pages(self, seq: int) -> list[dict[str, Any]]:
-        """[{number, text, source, lang, meta}] in page order."""
-        return [{"number": r["number"], "text": r["text"], "source": r["source"], "lang": r["lang"],
-                 "meta": json.loads(r["meta"])}
-                for r in self.db.execute("SELECT * FROM pages WHERE exhibit_seq=? ORDER BY number", (seq,))]
+    def pages(self, seq: int) -> list[Page]:
+        """The exhibit's pages in order."""
+        return [_page(r) for r in self.db.execute("SELECT * FROM pages WHERE exhibit_seq=? ORDER BY number", (seq,))]
 
-    def page(self, seq: int, number: int) -> dict[str, Any] | None:
+    def page(self, seq: int, number: int) -> Page | None:
         r = self.db.execute("SELECT * FROM pages WHERE exhibit_seq=? AND number=?", (seq, number)).fetchone()
-        if r is None:
-            return None
-        return {"number": r["number"], "text": r["text"], "source": r["source"], "lang": r["lang"],
-                "meta": json.loads(r["meta"])}
+        return None if r is None else _page(r)
 
-    def tables(self, seq: int | None = None) -> list[dict[str, Any]]:
-        """[{id, exhibit_seq, ordinal, name, page, kind, meta, row_count}]."""
+    def tables(self, seq: int | None = None) -> list[TableInfo]:
+        """The tables of one exhibit, or of all, in exhibit and table order."""
         sql = "SELECT * FROM tables" + (" WHERE exhibit_seq=?" if seq is not None else "") + \
               " ORDER BY exhibit_seq, ordinal"
         args: tuple[Any, ...] = (seq,) if seq is not None else ()
-        return [{"id": r["id"], "exhibit_seq": r["exhibit_seq"], "ordinal": r["ordinal"], "name": r["name"],
-                 "page": r["page"], "kind": r["kind"], "meta": json.loads(r["meta"]), "row_count": r["row_count"]}
-                for r in self.db.execute(sql, args)]
+        return [_table(r) for r in self.db.execute(sql, args)]
+
+    def table(self, table_id: int) -> TableInfo | None:
+        r = self.db.execute("SELECT * FROM tables WHERE id=?", (table_id,)).fetchone()
+        return None if r is None else _table(r)
 
     def table_rows(self, table_id: int, batch: int = 5000) -> Iterator[Row]:
         """Stream a table's rows in order, a batch at a time, so memory does not grow with the table."""
@@ -193,13 +238,6 @@ class Archive:
     def blob_path(self, sha256: str) -> Path:
         return self.blobs.path(sha256)
 
-    def search(self, query: str, **kw: Any) -> dict[str, Any]:
-        """Page- and row-level hits for a query (see exhibit.search.search): the Python API on the
-        archive object. Imported late: search is built on the archive, not the other way round."""
-        from exhibit.search import search
-
-        return search(self, query, **kw)
-
     # -- writing -------------------------------------------------------------------------------
     def record(self, event: str, sha256: str | None, actor: str | None = None,
                details: dict[str, Any] | None = None) -> custody.CustodyEvent:
@@ -207,12 +245,12 @@ class Archive:
         with self.transaction() as db:
             return custody.append(db, event, sha256, actor or custody.os_user(), details)
 
-    def replace_pages(self, seq: int, pages: list[dict[str, Any]]) -> None:
+    def replace_pages(self, seq: int, pages: list[Page]) -> None:
         """Replace an exhibit's pages (re-OCR); call inside a transaction. Search catches up via `changes`."""
         self.db.execute("DELETE FROM pages WHERE exhibit_seq=?", (seq,))
         self.db.executemany(
             "INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (?,?,?,?,?,?)",
-            [(seq, p["number"], p["text"], p["source"], p.get("lang"),
-              json.dumps(p.get("meta") or {}, ensure_ascii=False)) for p in pages])
+            [(seq, p.number, p.text, str(p.source), p.lang, json.dumps(p.meta or {}, ensure_ascii=False))
+             for p in pages])
         self.db.execute("UPDATE exhibits SET page_count=? WHERE seq=?", (len(pages), seq))
         self.db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'pages')", (seq,))

@@ -142,20 +142,65 @@ class Exhibit:
         return self.paths[0].parent_seq if self.paths else None
 
     @property
+    def path_names(self) -> list[str]:
+        return [p.path for p in self.paths]
+
+    @property
+    def parent_id(self) -> str | None:
+        parent = self.parent_seq
+        return ex_id(parent) if parent else None
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({p.source for p in self.paths if p.source})
+
+    @property
     def path(self) -> str:
         """The first path the bytes were received under (what a listing shows)."""
         return self.paths[0].path if self.paths else ""
 
     def as_json(self) -> dict[str, Any]:
         """The `ls --json` object of the command-line contract (plus title, lang, dates, sources)."""
-        parent = self.parent_seq
         return {
             "id": self.id, "sha256": self.sha256, "size": self.size,
-            "paths": [p.path for p in self.paths], "media_type": self.media_type, "status": str(self.status),
-            "reason": self.reason, "pages": self.page_count,
-            "parent": ex_id(parent) if parent else None,
+            "paths": self.path_names, "media_type": self.media_type, "status": str(self.status),
+            "reason": self.reason, "pages": self.page_count, "parent": self.parent_id,
             "parents": sorted({ex_id(p.parent_seq) for p in self.paths if p.parent_seq}),
-            "sources": sorted({p.source for p in self.paths if p.source}),
+            "sources": self.sources,
             "title": self.title, "lang": self.lang, "doc_date": self.doc_date,
             "first_received": self.first_received,
         }
+
+
+@dataclass(frozen=True)
+class ExhibitDetail:
+    """One exhibit with everything the archive knows of it: what `show` prints and the web API serves."""
+
+    exhibit: Exhibit
+    metadata: dict[str, Any]
+    custody: tuple[Any, ...]          # CustodyEvent (archive.custody), oldest first
+    children: tuple[int, ...]
+    tables: tuple[TableInfo, ...]
+    pages: tuple[Page, ...]
+
+    def as_json(self, text: bool = False, page_meta: bool = False) -> dict[str, Any]:
+        """The `show --json` object: the `ls` object plus metadata, custody, children, tables and pages
+        (`text` adds page texts, `page_meta` each page's whole OCR meta: boxes, confidences)."""
+        out = self.exhibit.as_json()
+        out["page_count"] = self.exhibit.page_count
+        out["metadata"] = self.metadata
+        out["custody"] = [ev.as_json() for ev in self.custody]
+        out["children"] = [ex_id(c) for c in self.children]
+        out["tables"] = [{"name": t.name, "page": t.page, "kind": str(t.kind), "row_count": t.row_count}
+                         for t in self.tables]
+        pages = []
+        for p in self.pages:
+            item = p.as_json(text=text)
+            for k in ("engine", "confidence", "langs"):
+                if k in p.meta:
+                    item[k] = p.meta[k]
+            if page_meta:
+                item["meta"] = p.meta
+            pages.append(item)
+        out["pages"] = pages
+        return out

@@ -149,22 +149,22 @@ def _anomalies(arch: Archive, found: dict[Key, list[str]], shown: dict[Key, Show
     """The contract's anomaly entries, in source order (exhibit, table, row), with the record's source."""
     from exhibit.records.interpret import exhibit_info, record_id
 
-    tables = {t["id"]: t for t in arch.tables()}
+    tables = {t.id: t for t in arch.tables()}
     cache: dict[int, Any] = {}
     out = []
     explained: dict[tuple[str, ...], dict[str, str]] = {}  # one explanation dict per combination of codes
     base: dict[str, Any] = {}
     prefix = ""
     current = None
-    for key in sorted(found, key=lambda k: (tables[k[0]]["exhibit_seq"], k)):
+    for key in sorted(found, key=lambda k: (tables[k[0]].exhibit_seq, k)):
         tid, trow = key
         if tid != current:
             t, current = tables[tid], tid
-            ex = exhibit_info(arch, t["exhibit_seq"], cache)
+            ex = exhibit_info(arch, t.exhibit_seq, cache)
             base = {"id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
-                    "sheet": t["name"] if t["kind"] == "sheet" else None, "table": t["name"], "page": t["page"],
-                    "kind": t["kind"]}
-            prefix = record_id(ex.sha256, t["ordinal"], 0)[:-1]
+                    "sheet": t.name if t.kind == "sheet" else None, "table": t.name, "page": t.page,
+                    "kind": t.kind}
+            prefix = record_id(ex.sha256, t.ordinal, 0)[:-1]
         idn, name, row = shown[key]
         cs = found[key]
         ex_key = tuple(cs)

@@ -141,7 +141,7 @@ def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
            status: Annotated[str | None, typer.Option(help="Only exhibits with this status.")] = None) -> None:
     """The exhibits."""
     arch = open_archive(archive)
-    items = [e for e in arch.exhibits() if status is None or e["status"] == status]
+    items = [e.as_json() for e in arch.exhibits() if status is None or e.status == status]
     if as_json:
         print_json(items)
         return
@@ -157,29 +157,11 @@ def show_cmd(exhibit_id: Annotated[str, typer.Argument(metavar="ID", help="EX-00
              text: Annotated[bool, typer.Option("--text", help="Include page texts.")] = False) -> None:
     """One exhibit: metadata, paths, custody events, pages."""
     arch = open_archive(archive)
-    seq = arch.resolve(exhibit_id)
-    e = arch.exhibit(seq)
-    e["metadata"] = arch.metadata(seq)
-    e["custody"] = [ev.as_json() for ev in arch.custody_events(e["sha256"])]
-    e["children"] = [f"EX-{c:06d}" for c in arch.children(seq)]
-    e["tables"] = [{k: t[k] for k in ("name", "page", "kind", "row_count")} for t in arch.tables(seq)]
-    pages = []
-    for p in arch.pages(seq):
-        item = {"number": p["number"], "source": p["source"], "lang": p["lang"], "chars": len(p["text"])}
-        for k in ("engine", "confidence", "langs"):
-            if k in p["meta"]:
-                item[k] = p["meta"][k]
-        if text:
-            item["text"] = p["text"]
-        pages.append(item)
-    e["pages_detail"] = pages
+    e = arch.detail(arch.resolve(exhibit_id)).as_json(text=text)
     if as_json:
-        e_json = dict(e)
-        e_json["pages"] = pages
-        e_json["page_count"] = e["pages"]
-        del e_json["pages_detail"]
-        print_json(e_json)
+        print_json(e)
         return
+    pages = e["pages"]
     out.print(f"[bold]{e['id']}[/]  {e['sha256']}")
     for k in ("media_type", "size", "status", "reason", "title", "lang", "parent", "first_received"):
         if e.get(k) is not None:

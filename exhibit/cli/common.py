@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import rich.progress
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.markup import escape
 
 from exhibit.archive import Archive
@@ -41,3 +43,58 @@ def print_json(obj: Any) -> None:
 def fail(message: str, code: int = 2) -> typer.Exit:
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+class RichProgress:
+    """The library's progress protocol (exhibit.progress) drawn as a Rich bar on stderr: one bar per phase,
+    with units done of the total, megabytes read, problems, elapsed time and the current item. Silent when
+    stderr is not a terminal or the command prints JSON."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self._bar = rich.progress.Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[mb]}"), TextColumn("[red]{task.fields[failed]}"), TimeElapsedColumn(),
+            TextColumn("{task.fields[item]}", markup=False),
+            console=console, disable=quiet or not console.is_terminal, transient=False)
+        self._task: rich.progress.TaskID | None = None
+        self._done = self._failed = self._bytes = 0
+
+    def __enter__(self) -> RichProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()
+        self._bar.stop()
+
+    def start(self, task: str, total: int | None = None) -> None:
+        self.finish()
+        self._done = self._failed = self._bytes = 0
+        self._task = self._bar.add_task(escape(task), total=total, mb="", failed="", item="")
+
+    def total(self, total: int) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, total=total)
+
+    def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
+        if self._task is None:
+            return
+        self._done += n
+        self._failed += failed
+        self._bytes += nbytes
+        self._bar.update(self._task, advance=n, item=_shown(item) if item is not None else "",
+                         mb=f"{self._bytes / 1e6:.1f} MB" if self._bytes else "",
+                         failed=f"{self._failed} failed" if self._failed else "")
+
+    def note(self, message: str) -> None:
+        self._bar.console.print(escape(message), highlight=False)
+
+    def finish(self) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, total=max(self._done, 1), completed=self._done, item="done")
+            self._task = None
+
+
+def _shown(item: str) -> str:
+    """The tail of a long item (a deep path), as the bar has one line for it."""
+    return item if len(item) <= 60 else "..." + item[-57:]

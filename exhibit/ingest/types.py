@@ -4,43 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-PageSource = Literal["text", "ocr"]
+from exhibit.archive.types import Cell, Page, PageSource, Row, TableKind
 
-
-@dataclass(frozen=True)
-class Page:
-    """One page of text. `number` is 1-based. For OCR pages `meta` holds engine, lang, confidence, boxes."""
-
-    number: int
-    text: str
-    source: PageSource = "text"
-    lang: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A cell as the user sees it (`value`), its type as stored (`type`), and the stored value (`raw`).
-
-    type: "s" text, "n" number, "d" date, "b" boolean, "f" formula, "e" error, "" empty.
-    raw: the stored value as text when it differs from what is shown (e.g. a float 6.53222198504122e+17).
-    """
-
-    value: str
-    type: str = "s"
-    raw: str | None = None
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row with its number in the source: the Excel row, the CSV line's record number (header = 1),
-    the DOCX/PDF table's row index (1-based)."""
-
-    number: int
-    cells: tuple[Cell, ...]
-
+__all__ = ["Cell", "Child", "Extraction", "Page", "PageSource", "Row", "Table", "TableKind"]
 
 @dataclass
 class Table:
@@ -50,7 +18,7 @@ class Table:
     name: str
     rows: Iterable[Row]
     page: int | None = None
-    kind: str = "sheet"  # sheet | csv | docx | pdf
+    kind: TableKind = TableKind.SHEET
     meta: dict[str, Any] = field(default_factory=dict)  # merged cells, header hints, dimensions
 
 

@@ -66,10 +66,10 @@ def from_tables(arch: Archive, specs: tuple[tuple[str, Mapping[str, str]], ...] 
     from exhibit.records import read_table
 
     for t in arch.tables():
-        paths = arch.exhibit(t["exhibit_seq"])["paths"]
+        paths = arch.exhibit(t.exhibit_seq).path_names
         for pattern, mapping in specs:
             if any(re.search(pattern, p, re.IGNORECASE) for p in paths):
-                for rec in read_table(arch, t["id"], dict(mapping)):
+                for rec in read_table(arch, t.id, dict(mapping)):
                     yield mention(rec, "mention", "M-" + str(rec["record_id"]).removeprefix("R-"))
                 break
 
@@ -114,22 +114,22 @@ def names_in_text(text: str) -> list[str]:
 
 def from_documents(arch: Archive) -> Iterator[dict[str, Any]]:
     """Names on the pages of exhibits that are not tables (notices, letters, OCR'd scans)."""
-    with_tables = {t["exhibit_seq"] for t in arch.tables()}
+    with_tables = {t.exhibit_seq for t in arch.tables()}
     for ex in arch.exhibits():
-        seq = int(str(ex["id"]).removeprefix("EX-"))
+        seq = int(str(ex.id).removeprefix("EX-"))
         if seq in with_tables:
             continue
         for page in arch.pages(seq):
-            for k, name in enumerate(names_in_text(page.get("text") or ""), 1):
+            for k, name in enumerate(names_in_text(page.text), 1):
                 if parse_name(name) is None:
                     continue
                 yield {
-                    "unique_id": f"M-{ex['id']}-p{page['number']}-{k}",
+                    "unique_id": f"M-{ex.id}-p{page.number}-{k}",
                     "kind": "mention",
-                    "dataset": ex["paths"][0] if ex["paths"] else ex["id"],
+                    "dataset": ex.path_names[0] if ex.path_names else ex.id,
                     "name": name,
-                    "source": {"id": ex["id"], "sha256": ex["sha256"], "path": ex["paths"][0] if ex["paths"] else None,
-                               "page": page["number"], "sheet": None, "row": None},
+                    "source": {"id": ex.id, "sha256": ex.sha256, "path": ex.path_names[0] if ex.path_names else None,
+                               "page": page.number, "sheet": None, "row": None},
                 }
 
 

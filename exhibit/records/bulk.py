@@ -97,7 +97,7 @@ def select_sql(reader: RowReader, target: str) -> str:
         "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
         "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
     ])
-    row = ":offset + ROW_NUMBER() OVER (ORDER BY number)" if reader.table["kind"] == "pdf" else "number"
+    row = ":offset + ROW_NUMBER() OVER (ORDER BY number)" if reader.table.kind == "pdf" else "number"
     id_cell = (f"CASE WHEN coalesce(id_t, 's') NOT IN ('s', '') THEN json_array(id_v, id_t, {cell('id_number', 2)}) "
                "END") if "id_number" in cols else "NULL"
     # An age written plainly (1 to 3 digits, no leading zero) is read by two casts; anything else as
@@ -139,7 +139,7 @@ def select_sql(reader: RowReader, target: str) -> str:
 
 def _params(reader: RowReader, offset: int, lo: int, hi: int) -> dict[str, Any]:
     lo_d, hi_d = values.date_bounds(reader.tm.date) if reader.tm.date else (None, dt.date.today())
-    return {"seq": reader.ex.seq, "tid": reader.table["id"], "offset": offset, "lo": lo, "hi": hi,
+    return {"seq": reader.ex.seq, "tid": reader.table.id, "offset": offset, "lo": lo, "hi": hi,
             **suspect.bounds_params(lo_d, hi_d)}
 
 
@@ -158,13 +158,13 @@ class Helper:
 
 def split_point(db: sqlite3.Connection, reader: RowReader) -> tuple[int, int, int] | None:
     """(lo, mid, hi) row numbers when the register is long enough for two processes, else None."""
-    if reader.table["kind"] == "pdf" or reader.table["row_count"] < PARALLEL_ROWS:
+    if reader.table.kind == "pdf" or reader.table.row_count < PARALLEL_ROWS:
         return None  # a PDF register's rows are counted across its tables, in one pass
     lo = reader.tm.header_row if reader.tm.header_row is not None else -1
     # two queries: SQLite reads one min() or max() from the key's ends, but scans for both at once
     first = db.execute("SELECT min(number) FROM table_rows WHERE table_id=? AND number>?",
-                       (reader.table["id"], lo)).fetchone()[0]
-    last = db.execute("SELECT max(number) FROM table_rows WHERE table_id=?", (reader.table["id"],)).fetchone()[0]
+                       (reader.table.id, lo)).fetchone()[0]
+    last = db.execute("SELECT max(number) FROM table_rows WHERE table_id=?", (reader.table.id,)).fetchone()[0]
     if first is None or last - first < PARALLEL_ROWS:
         return None
     return lo, (first + last) // 2, last
@@ -248,11 +248,11 @@ def write(db: sqlite3.Connection, reader: RowReader, offset: int, h: Helper | No
     t = reader.table
     fixes = db.execute("SELECT r.table_row, t.cells FROM records r INDEXED BY records_fix JOIN table_rows t "
                        "ON t.table_id = r.table_id AND t.number = r.table_row WHERE r.table_id=? AND r.fix=1",
-                       (t["id"],)).fetchall()
+                       (t.id,)).fetchall()
     updates = []
     for trow, cells in fixes:
         name, idn, gender, age = reader.core(_loads(cells))
-        updates.append((name, idn, gender, age, t["id"], trow))
+        updates.append((name, idn, gender, age, t.id, trow))
     # a row read in Python is checked in Python: marked suspect, the checks decide
     db.executemany("UPDATE records SET name=?, id_number=?, gender=?, age=?, fix=NULL, suspect=1 "
                    "WHERE table_id=? AND table_row=?", updates)

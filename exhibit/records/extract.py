@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive, custody
+from exhibit.archive.types import TableInfo
 from exhibit.records import bulk, store, values
 from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
 from exhibit.records.interpret import Cell, ExhibitInfo, RowReader, exhibit_info
@@ -83,39 +84,39 @@ def _sample(rows: Iterator[RawRow]) -> list[RawRow]:
     return out
 
 
-def _continues(prev: tuple[dict[str, Any], TableMapping] | None, table: dict[str, Any],
+def _continues(prev: tuple[TableInfo, TableMapping] | None, table: TableInfo,
                sample: list[RawRow]) -> TableMapping | None:
     """A PDF or DOCX table without a header of its own that goes on from the previous register table."""
     if prev is None:
         return None
     ptable, ptm = prev
-    if ptable["exhibit_seq"] != table["exhibit_seq"] or ptable["kind"] != table["kind"] or ptm.status != "register":
+    if ptable.exhibit_seq != table.exhibit_seq or ptable.kind != table.kind or ptm.status != "register":
         return None
     width = max((len(c) for _, c in sample), default=0)
     if width != len(ptm.headers):
         return None
     return TableMapping("register", None, None, list(ptm.headers), dict(ptm.fields), ptm.title, ptm.date,
-                        continues=ptable["id"], from_file=ptm.from_file)
+                        continues=ptable.id, from_file=ptm.from_file)
 
 
 def _same_header(a: TableMapping, b: TableMapping) -> bool:
     return [values.clean(h) for h in a.headers] == [values.clean(h) for h in b.headers]
 
 
-def detect_table(arch: Archive, table: dict[str, Any], ex: ExhibitInfo, mf: MappingFile | None,
-                 prev: tuple[dict[str, Any], TableMapping] | None) -> TableMapping:
+def detect_table(arch: Archive, table: TableInfo, ex: ExhibitInfo, mf: MappingFile | None,
+                 prev: tuple[TableInfo, TableMapping] | None) -> TableMapping:
     """The mapping of one table: detected, corrected by the mapping file, or continuing the previous table."""
-    sample = _sample(read_rows(arch.db, table["id"], batch=SCAN_ROWS))
-    entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table["name"]) if mf else None
-    tm = detect(sample, table["meta"], mf, entry)
+    sample = _sample(read_rows(arch.db, table.id, batch=SCAN_ROWS))
+    entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table.name) if mf else None
+    tm = detect(sample, table.meta, mf, entry)
     if tm.status != "register" and not (entry and entry.get("register") is False):
         cont = _continues(prev, table, sample)
         if cont is not None and (tm.header_row is None or not tm.headers):
             tm = classify(cont)
     if tm.status == "register":
-        tm.date = register_date(tm, [table["name"], *ex.paths, ex.title, ex.meta_title])
+        tm.date = register_date(tm, [table.name, *ex.paths, ex.title, ex.meta_title])
         if tm.title is None:
-            if prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] and prev[1].status == "register" \
+            if prev is not None and prev[0].exhibit_seq == table.exhibit_seq and prev[1].status == "register" \
                     and _same_header(prev[1], tm):
                 tm.title = prev[1].title
             else:
@@ -123,15 +124,15 @@ def detect_table(arch: Archive, table: dict[str, Any], ex: ExhibitInfo, mf: Mapp
     return tm
 
 
-def _page_title(arch: Archive, ex: ExhibitInfo, table: dict[str, Any], tm: TableMapping) -> str | None:
+def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:
     """A DOCX or PDF register's title: the first short line of its page's text, unless that is the header."""
-    if table["kind"] not in ("docx", "doc", "pdf"):
+    if table.kind not in ("docx", "doc", "pdf"):
         return None
-    page = arch.page(ex.seq, table["page"] or 1)
+    page = arch.page(ex.seq, table.page or 1)
     if page is None:
         return None
     headers = {values.clean(h) for h in tm.headers}
-    for line in page["text"].splitlines():
+    for line in page.text.splitlines():
         line = line.strip()
         if line:
             return line if len(line) <= 60 and line not in headers else None
@@ -160,43 +161,43 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping
     cache: dict[int, ExhibitInfo] = {}
     summaries: list[RegisterSummary] = []
     entries: list[dict[str, Any]] = []
-    prev: tuple[dict[str, Any], TableMapping] | None = None
+    prev: tuple[TableInfo, TableMapping] | None = None
     pdf_offset: dict[int, int] = {}  # exhibit -> data rows counted so far in its PDF register
     total = 0
-    bar = _progress(progress, sum(t["row_count"] for t in tables))
+    bar = _progress(progress, sum(t.row_count for t in tables))
     for table in tables:
-        ex = exhibit_info(arch, table["exhibit_seq"], cache)
+        ex = exhibit_info(arch, table.exhibit_seq, cache)
         tm = detect_table(arch, table, ex, mf, prev)
-        s = RegisterSummary(ex.id, ex.paths[0] if ex.paths else "", table["name"], table["kind"], table["page"],
+        s = RegisterSummary(ex.id, ex.paths[0] if ex.paths else "", table.name, table.kind, table.page,
                             tm.status, tm.reason, header_row=tm.header_row, title=tm.title, date=tm.date,
-                            columns=tm.as_yaml_columns(), table_id=table["id"])
+                            columns=tm.as_yaml_columns(), table_id=table.id)
         entries.append(_entry_yaml(ex, table, tm))
         if not show_mapping:
             offset = 0
-            if table["kind"] == "pdf" and prev is not None and prev[0]["exhibit_seq"] == table["exhibit_seq"] \
-                    and prev[1].status == "register" and (tm.continues == prev[0]["id"] or _same_header(prev[1], tm)):
-                offset = pdf_offset.get(table["exhibit_seq"], 0)
+            if table.kind == "pdf" and prev is not None and prev[0].exhibit_seq == table.exhibit_seq \
+                    and prev[1].status == "register" and (tm.continues == prev[0].id or _same_header(prev[1], tm)):
+                offset = pdf_offset.get(table.exhibit_seq, 0)
             reader = RowReader(arch, ex, table, tm) if tm.status == "register" else None
             with bulk.helper(arch, reader, offset) as helper, bulk.transaction(arch.db) as db:
-                db.execute("DELETE FROM records WHERE table_id=?", (table["id"],))
+                db.execute("DELETE FROM records WHERE table_id=?", (table.id,))
                 n = 0
                 if reader is not None:
                     if reader.family_table:
                         n = _write_family_table(db, reader, offset)
                     else:
                         n = bulk.write(db, reader, offset, helper)
-                    if table["kind"] == "pdf":
-                        pdf_offset[table["exhibit_seq"]] = offset + n
+                    if table.kind == "pdf":
+                        pdf_offset[table.exhibit_seq] = offset + n
                 s.records = n
                 db.execute("INSERT OR REPLACE INTO records_registers(table_id, exhibit_seq, status, reason, "
                            "header_row, headers, fields, title, date, records, from_file, extracted) "
                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                           (table["id"], table["exhibit_seq"], tm.status, tm.reason, tm.header_row,
+                           (table.id, table.exhibit_seq, tm.status, tm.reason, tm.header_row,
                             _dumps(tm.headers), _dumps({str(k): v for k, v in tm.fields.items()}), tm.title,
                             tm.date, n, int(tm.from_file), custody.utc_now()))
             total += n
         if bar is not None:
-            bar.advance(table["row_count"])
+            bar.advance(table.row_count)
         summaries.append(s)
         prev = (table, tm)
     if bar is not None:
@@ -229,7 +230,7 @@ def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) 
             _idn, _nk, rows, vals = current
             batch.append((*vals, _dumps(rows) if len(rows) > 1 else None, 1))
 
-    for number, cells in read_rows(db, t["id"], after=reader.tm.header_row or -1):
+    for number, cells in read_rows(db, t.id, after=reader.tm.header_row or -1):
         if not reader.is_data(number, cells):
             continue
         k += 1
@@ -239,10 +240,10 @@ def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) 
             current[2].append(number)
             continue
         flush()
-        row = offset + k if t["kind"] == "pdf" else number
+        row = offset + k if t.kind == "pdf" else number
         idc = reader.cell(cells, "id_number")
         id_cell = _dumps(list(idc)) if idc is not None and (idc[1] or "s") not in ("s", "") else None
-        vals = (t["id"], number, ex.seq, row, name, idn, gender, age, id_cell)
+        vals = (t.id, number, ex.seq, row, name, idn, gender, age, id_cell)
         current = (idn, nk, [number], vals)
     flush()
     db.executemany("INSERT OR REPLACE INTO records(table_id, table_row, exhibit_seq, row, name, id_number, "
@@ -250,10 +251,10 @@ def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) 
     return len(batch)
 
 
-def _entry_yaml(ex: ExhibitInfo, table: dict[str, Any], tm: TableMapping) -> dict[str, Any]:
-    e: dict[str, Any] = {"exhibit": ex.id, "path": ex.paths[0] if ex.paths else None, "table": table["name"]}
-    if table["page"] is not None:
-        e["page"] = table["page"]
+def _entry_yaml(ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> dict[str, Any]:
+    e: dict[str, Any] = {"exhibit": ex.id, "path": ex.paths[0] if ex.paths else None, "table": table.name}
+    if table.page is not None:
+        e["page"] = table.page
     e["register"] = tm.status == "register"
     if tm.status != "register":
         e["why"] = tm.reason

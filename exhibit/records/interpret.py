@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exhibit.archive import Archive
+from exhibit.archive.types import TableInfo
 from exhibit.records import family as family_mod
 from exhibit.records import idnumber, values
 from exhibit.records.headers import is_family_table
@@ -45,7 +46,7 @@ def exhibit_info(arch: Archive, seq: int, cache: dict[int, ExhibitInfo]) -> Exhi
     if seq not in cache:
         e = arch.exhibit(seq)
         meta = arch.metadata(seq)
-        cache[seq] = ExhibitInfo(seq, e["id"], e["sha256"], e["paths"], e.get("title"),
+        cache[seq] = ExhibitInfo(seq, e.id, e.sha256, e.path_names, e.title,
                                  str(meta.get("title") or "") or None)
     return cache[seq]
 
@@ -73,26 +74,26 @@ def cells_dict(headers: Sequence[str], cells: Sequence[Cell]) -> dict[str, str]:
 class RowReader:
     """Reads the rows of one table with one mapping."""
 
-    def __init__(self, arch: Archive, ex: ExhibitInfo, table: dict[str, Any], tm: TableMapping) -> None:
+    def __init__(self, arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> None:
         self.arch, self.ex, self.table, self.tm = arch, ex, table, tm
         self.cols = tm.field_columns()
         self.family_table = is_family_table(tm)
         self.source_base = {
             "id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
-            "sheet": table["name"] if table["kind"] == "sheet" else None,
-            "table": table["name"], "page": table["page"], "kind": table["kind"],
+            "sheet": table.name if table.kind == "sheet" else None,
+            "table": table.name, "page": table.page, "kind": table.kind,
         }
-        self.register = {"title": tm.title, "date": tm.date, "table": table["name"], "table_id": table["id"]}
+        self.register = {"title": tm.title, "date": tm.date, "table": table.name, "table_id": table.id}
         name_col, id_col = self.cols.get("name"), self.cols.get("id_number")
         self._header_pair = tuple(
             tm.headers[i].strip() if i is not None and i < len(tm.headers) else None for i in (name_col, id_col))
 
     def page_text(self) -> str | None:
-        if self.table["kind"] != "pdf" or self.table["page"] is None:
+        if self.table.kind != "pdf" or self.table.page is None:
             return None
         if self.ex.page_texts is None:
-            self.ex.page_texts = {p["number"]: p["text"] for p in self.arch.pages(self.ex.seq)}
-        return self.ex.page_texts.get(self.table["page"])
+            self.ex.page_texts = {p.number: p.text for p in self.arch.pages(self.ex.seq)}
+        return self.ex.page_texts.get(self.table.page)
 
     def _raw(self, cells: Sequence[Cell], f: str) -> str:
         i = self.cols.get(f)
@@ -153,7 +154,7 @@ class RowReader:
         stated_birth = values.date(self.text(cells, "birth_date") or "", bc[1] if bc else "s")
         address = self.text(cells, "address")
         rec: dict[str, Any] = {
-            "record_id": record_id(self.ex.sha256, self.table["ordinal"], table_row),
+            "record_id": record_id(self.ex.sha256, self.table.ordinal, table_row),
             "name": name,
             "id_number": id_number,
             "id_number_raw": str(idc[0]) if idc is not None and idc[0] not in (None, "") else None,

@@ -25,7 +25,7 @@ class _Readers:
         self.arch = arch
         self.exhibits: dict[int, ExhibitInfo] = {}
         self.readers: dict[int, RowReader] = {}
-        self.tables = {t["id"]: t for t in arch.tables()}
+        self.tables = {t.id: t for t in arch.tables()}
 
     def get(self, table_id: int) -> RowReader:
         r = self.readers.get(table_id)
@@ -34,7 +34,7 @@ class _Readers:
             table = self.tables[table_id]
             tm = TableMapping(g["status"], g["reason"], g["header_row"], json.loads(g["headers"]),
                               {int(k): v for k, v in json.loads(g["fields"]).items()}, g["title"], g["date"])
-            r = RowReader(self.arch, exhibit_info(self.arch, table["exhibit_seq"], self.exhibits), table, tm)
+            r = RowReader(self.arch, exhibit_info(self.arch, table.exhibit_seq, self.exhibits), table, tm)
             self.readers[table_id] = r
         return r
 
@@ -112,7 +112,7 @@ def registers(arch: Archive) -> list[dict[str, Any]]:
         ex = arch.exhibit(r["exhibit_seq"])
         headers = json.loads(r["headers"])
         fields = {int(k): v for k, v in json.loads(r["fields"]).items()}
-        out.append({"id": ex["id"], "path": ex["paths"][0] if ex["paths"] else None, "table": r["table_name"],
+        out.append({"id": ex.id, "path": ex.path_names[0] if ex.path_names else None, "table": r["table_name"],
                     "table_id": r["table_id"], "kind": r["kind"], "page": r["page"], "status": r["status"],
                     "reason": r["reason"], "records": r["records"], "header_row": r["header_row"],
                     "title": r["title"], "date": r["date"],

@@ -26,17 +26,17 @@ def read_table(arch: Archive, table_id: int, mapping: MappingFile | Path | str |
 
     A table needs no ID-number column here: what makes a row is a name or an ID number.
     """
-    t = next((t for t in arch.tables() if t["id"] == table_id), None)
+    t = next((t for t in arch.tables() if t.id == table_id), None)
     if t is None:
         raise UserError(f"table {table_id}: no such table in this archive.")
     mf = _as_mapping(mapping)
-    ex = exhibit_info(arch, t["exhibit_seq"], {})
-    entry = mf.entry_for(ex.id, ex.sha256, ex.paths, t["name"]) if mf else None
-    tm = detect(_sample(read_rows(arch.db, table_id)), t["meta"], mf, entry)
+    ex = exhibit_info(arch, t.exhibit_seq, {})
+    entry = mf.entry_for(ex.id, ex.sha256, ex.paths, t.name) if mf else None
+    tm = detect(_sample(read_rows(arch.db, table_id)), t.meta, mf, entry)
     if "name" not in tm.fields.values() and "id_number" not in tm.fields.values():
-        raise UserError(f"{ex.id} {t['name']}: no name or ID-number column found ({tm.reason}); "
+        raise UserError(f"{ex.id} {t.name}: no name or ID-number column found ({tm.reason}); "
                         "give a mapping {header: field}.")
-    tm.date = register_date(tm, [t["name"], *ex.paths, ex.title, ex.meta_title])
+    tm.date = register_date(tm, [t.name, *ex.paths, ex.title, ex.meta_title])
     reader = RowReader(arch, ex, t, tm)
     for number, cells in read_rows(arch.db, table_id):
         if not reader.is_data(number, cells):

@@ -13,6 +13,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from exhibit.archive import Archive, ex_id
+from exhibit.archive.types import TableInfo
 from exhibit.errors import UserError
 from exhibit.ingest.types import Cell
 from exhibit.reports import translations
@@ -151,7 +152,7 @@ class _Exhibits:
         self.arch = arch
         self._pages: dict[int, dict[int, _Unit]] = {}
         self._uly: dict[int, dict[int, _Unit]] = {}
-        self._tables: dict[int, list[dict[str, Any]]] = {}
+        self._tables: dict[int, list[TableInfo]] = {}
         self._rows: dict[int, list[_Unit]] = {}
 
     def pages(self, seq: int) -> dict[int, _Unit]:
@@ -169,46 +170,46 @@ class _Exhibits:
     def _load_pages(self, seq: int) -> None:
         pages, uly = {}, {}
         for p in self.arch.pages(seq):
-            where = Location(ex_id(seq), page=p["number"])
-            pages[p["number"]] = _Unit(where, p["text"], p["source"] == "ocr")
-            if isinstance(p["meta"].get("uly"), str) and p["meta"]["uly"].strip():
-                uly[p["number"]] = _Unit(where, p["meta"]["uly"], p["source"] == "ocr")
+            where = Location(ex_id(seq), page=p.number)
+            pages[p.number] = _Unit(where, p.text, p.source == "ocr")
+            if isinstance(p.meta.get("uly"), str) and p.meta["uly"].strip():
+                uly[p.number] = _Unit(where, p.meta["uly"], p.source == "ocr")
         self._pages[seq], self._uly[seq] = pages, uly
 
-    def tables(self, seq: int) -> list[dict[str, Any]]:
+    def tables(self, seq: int) -> list[TableInfo]:
         if seq not in self._tables:
             self._tables[seq] = self.arch.tables(seq)
         return self._tables[seq]
 
-    def rows(self, seq: int, table: dict[str, Any]) -> Iterator[_Unit]:
+    def rows(self, seq: int, table: TableInfo) -> Iterator[_Unit]:
         """A table's rows as units; kept in memory for small tables only, a large register streams."""
-        if table["id"] in self._rows:
-            yield from self._rows[table["id"]]
+        if table.id in self._rows:
+            yield from self._rows[table.id]
             return
-        keep = table["row_count"] <= _CACHE_ROWS
+        keep = table.row_count <= _CACHE_ROWS
         kept: list[_Unit] = []
-        for r in self.arch.table_rows(table["id"]):
+        for r in self.arch.table_rows(table.id):
             u = _row_unit(seq, table, r.number, r.cells)
             if keep:
                 kept.append(u)
             yield u
         if keep:
-            self._rows[table["id"]] = kept
+            self._rows[table.id] = kept
 
-    def row_units(self, seq: int, table: dict[str, Any], first: int, last: int) -> list[_Unit]:
+    def row_units(self, seq: int, table: TableInfo, first: int, last: int) -> list[_Unit]:
         rs = self.arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number BETWEEN ? AND ?"
-                                  " ORDER BY number", (table["id"], first, last)).fetchall()
+                                  " ORDER BY number", (table.id, first, last)).fetchall()
         return [_row_unit(seq, table, r["number"], tuple(Cell(*c) for c in json.loads(r["cells"]))) for r in rs]
 
-    def row_range(self, table: dict[str, Any]) -> tuple[int, int] | None:
+    def row_range(self, table: TableInfo) -> tuple[int, int] | None:
         r = self.arch.db.execute("SELECT min(number), max(number) FROM table_rows WHERE table_id=?",
-                                 (table["id"],)).fetchone()
+                                 (table.id,)).fetchone()
         return None if r[0] is None else (int(r[0]), int(r[1]))
 
-    def has_row(self, table: dict[str, Any], number: int) -> bool:
+    def has_row(self, table: TableInfo, number: int) -> bool:
         # A direct lookup: streaming a million-row sheet to test one row number would be wasteful.
         return self.arch.db.execute("SELECT 1 FROM table_rows WHERE table_id=? AND number=?",
-                                    (table["id"], number)).fetchone() is not None
+                                    (table.id, number)).fetchone() is not None
 
     def all_units(self, seq: int) -> Iterator[_Unit]:
         yield from self.pages(seq).values()
@@ -217,8 +218,8 @@ class _Exhibits:
             yield from self.rows(seq, t)
 
 
-def _row_unit(seq: int, table: dict[str, Any], number: int, cells: tuple[Cell, ...]) -> _Unit:
-    return _Unit(Location(ex_id(seq), sheet=table["name"], row=number), " ".join(c.value for c in cells if c.value))
+def _row_unit(seq: int, table: TableInfo, number: int, cells: tuple[Cell, ...]) -> _Unit:
+    return _Unit(Location(ex_id(seq), sheet=table.name, row=number), " ".join(c.value for c in cells if c.value))
 
 
 def _resolve(arch: Archive, ref: str) -> tuple[int | None, str | None]:
@@ -364,8 +365,8 @@ class Checker:
                                 else f"{c.ref}: several exhibits' SHA-256 start with this; give more digits")
             return out
         info = self.arch.exhibit(seq)
-        out.id, out.sha256, out.title = info["id"], info["sha256"], info["title"]
-        out.path = info["paths"][0] if info["paths"] else None
+        out.id, out.sha256, out.title = info.id, info.sha256, info.title
+        out.path = info.path_names[0] if info.path_names else None
         cited = self._locate(seq, c, out)
         if c.quote is None:
             return out
@@ -392,7 +393,7 @@ class Checker:
             missing = [n for n in range(c.first_page, last + 1) if n not in pages]
             if missing:
                 out.verdict = "missing_page"
-                status = self.arch.exhibit(seq)["status"]
+                status = self.arch.exhibit(seq).status
                 has = (f"has {len(pages)} page{'s' * (len(pages) != 1)}" if pages
                        else "has no pages" + ("; it is a register: cite `sheet NAME, row N`"
                                               if self.ex.tables(seq) else "")
@@ -408,25 +409,25 @@ class Checker:
         tables = self.ex.tables(seq)
         if c.sheet is not None:
             want = fold_text(c.sheet)
-            named = [t for t in tables if t["name"] == c.sheet] or [t for t in tables if fold_text(t["name"]) == want]
+            named = [t for t in tables if t.name == c.sheet] or [t for t in tables if fold_text(t.name) == want]
             if not named:
                 out.verdict = "missing_sheet"
-                names = ", ".join(t["name"] for t in tables[:20]) or "none"
+                names = ", ".join(t.name for t in tables[:20]) or "none"
                 out.messages.append(f"{out.id} has no sheet named {c.sheet!r}; its sheets: {names}")
                 return None
             table = named[0]
         else:
-            on_page = [t for t in tables if c.first_page is not None and t["page"] == c.first_page]
+            on_page = [t for t in tables if c.first_page is not None and t.page == c.first_page]
             candidates = on_page or tables
             if len(candidates) != 1:
                 out.verdict = "missing_sheet"
                 out.messages.append(f"{out.id} has no tables; cite a page" if not candidates else
                                     f"{out.id} has {len(candidates)} sheets; name one with `sheet NAME`: "
-                                    + ", ".join(t["name"] for t in candidates[:20]))
+                                    + ", ".join(t.name for t in candidates[:20]))
                 return None
             table = candidates[0]
-        if c.sheet is not None or table["kind"] == "sheet":  # a CSV's one table needs no name in a note
-            out.sheet = table["name"]
+        if c.sheet is not None or table.kind == "sheet":  # a CSV's one table needs no name in a note
+            out.sheet = table.name
         if c.first_row is None:
             return list(self.ex.rows(seq, table))
         last = c.last_row or c.first_row
@@ -435,7 +436,7 @@ class Checker:
                 out.verdict = "missing_row"
                 rr = self.ex.row_range(table)
                 span = f"rows {rr[0]}-{rr[1]}" if rr else "no rows"
-                out.messages.append(f"{out.id} sheet {table['name']} has {span}; row {n} does not exist")
+                out.messages.append(f"{out.id} sheet {table.name} has {span}; row {n} does not exist")
                 return None
         return self.ex.row_units(seq, table, c.first_row, last)
 

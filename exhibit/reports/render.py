@@ -193,9 +193,9 @@ def prepare(arch: Archive, text: str, check: ReportCheck, title: str | None = No
                     info = arch.exhibit(seq)
                     tr = [f"translated by {x}" for x in map(ex_id, translations.translations_of(arch, seq))] + \
                          [f"translation of {x}" for x in map(ex_id, translations.originals_of(arch, seq))]
-                    cited[ref] = AnnexEntry(info["id"], info["title"], info["paths"], info["media_type"],
-                                            info["size"], info["sha256"], info["first_received"],
-                                            _custody_summary(arch, info["sha256"]), [], tr)
+                    cited[ref] = AnnexEntry(info.id, info.title, info.path_names, info.media_type,
+                                            info.size, info.sha256, info.first_received,
+                                            _custody_summary(arch, info.sha256), [], tr)
                 if number not in cited[ref].cited_in:
                     cited[ref].cited_in.append(number)
         footnotes[g.index] = fn

@@ -50,7 +50,7 @@ def link(arch: Archive, original: str, translation: str, actor: str | None = Non
                        (b, a)).fetchone():
         raise UserError(f"{ex_id(b)} is already recorded as translated by {ex_id(a)}; "
                         "a pair is linked one way only (original first, then translation).")
-    sha_a, sha_b = arch.exhibit(a)["sha256"], arch.exhibit(b)["sha256"]
+    sha_a, sha_b = arch.exhibit(a).sha256, arch.exhibit(b).sha256
     who = actor or custody.os_user()
     new = False
     with arch.transaction() as db:

@@ -10,7 +10,6 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
-from exhibit.archive import ex_id
 from exhibit.errors import QueryError
 from exhibit.web import accounts, people, views
 from exhibit.web.accounts import Session
@@ -52,13 +51,7 @@ def exhibits(request: Request, status: str | None = None, page: int = Query(1, g
 @router.get("/exhibits/{ref}", summary="One exhibit (`show --json`): metadata, paths, custody, pages with text")
 def exhibit(request: Request, ref: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
     arch = archive(request)
-    seq = views.resolve(arch, ref)
-    ex = arch.exhibit(seq)
-    ex["metadata"] = arch.metadata(seq)
-    ex["custody"] = [e.as_json() for e in arch.custody_events(ex["sha256"])]
-    ex["children"] = [ex_id(c) for c in arch.children(seq)]
-    ex["pages"] = arch.pages(seq)
-    return ex
+    return arch.detail(views.resolve(arch, ref)).as_json(text=True, page_meta=True)
 
 
 @router.get("/status", summary="Ingest status: counts by status, exhibits that failed and why")

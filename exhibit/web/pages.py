@@ -146,11 +146,11 @@ def page_image(request: Request, ref: str, number: int, hl: list[str] = Query([]
     ex = arch.exhibit(seq)
     pg = arch.page(seq, number)
     png = None
-    if pg is not None and ex["status"] in views.RENDERABLE_STATUS:
-        png = render.page_png(arch.blob_path(ex["sha256"]), ex["media_type"] or "", number,
-                              [h for h in hl if h.strip()][:10], pg["meta"], state(request).settings.image_width)
+    if pg is not None and ex.status in views.RENDERABLE_STATUS:
+        png = render.page_png(arch.blob_path(ex.sha256), ex.media_type or "", number,
+                              [h for h in hl if h.strip()][:10], pg.meta, state(request).settings.image_width)
     if png is None:
-        raise HTTPException(404, f"{ex['id']} page {number} has no image")
+        raise HTTPException(404, f"{ex.id} page {number} has no image")
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
 
 
@@ -160,13 +160,13 @@ def download(request: Request, ref: str, sess: Session = Depends(INVESTIGATE)) -
     arch = archive(request)
     seq = views.resolve(arch, ref)
     ex = arch.exhibit(seq)
-    blob = arch.blob_path(ex["sha256"])
+    blob = arch.blob_path(ex.sha256)
     if not blob.is_file():
-        raise HTTPException(404, f"{ex['id']}: the stored bytes are missing; run `exhibit verify`")
-    name = PurePosixPath(ex["paths"][0]).name if ex["paths"] else ex["id"]
-    arch.record("exported", ex["sha256"], sess.user.name,
+        raise HTTPException(404, f"{ex.id}: the stored bytes are missing; run `exhibit verify`")
+    name = PurePosixPath(ex.path_names[0]).name if ex.path_names else ex.id
+    arch.record("exported", ex.sha256, sess.user.name,
                 {"what": "original", "via": "web", "ip": client_ip(request), "filename": name})
-    return FileResponse(blob, media_type="application/octet-stream", filename=name or ex["id"],
+    return FileResponse(blob, media_type="application/octet-stream", filename=name or ex.id,
                         content_disposition_type="attachment")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import html
 import itertools
 import re
@@ -37,7 +39,7 @@ def status(arch: Archive) -> dict[str, Any]:
     counts = {r["status"]: r["n"] for r in arch.db.execute(
         "SELECT status, COUNT(*) AS n FROM exhibits GROUP BY status ORDER BY status")}
     pages = arch.db.execute("SELECT COALESCE(SUM(page_count), 0) FROM exhibits").fetchone()[0]
-    problems = [arch.exhibit(r["seq"]) for r in arch.db.execute(
+    problems = [arch.exhibit(r["seq"]).as_json() for r in arch.db.execute(
         "SELECT seq FROM exhibits WHERE status != 'ok' ORDER BY seq LIMIT 1000")]
     return {"exhibits": sum(counts.values()), "pages": pages, "by_status": counts, "problems": problems}
 
@@ -48,27 +50,31 @@ def exhibit_list(arch: Archive, page: int, size: int, status_filter: str | None)
     total = arch.db.execute(f"SELECT COUNT(*) FROM exhibits {where}", args).fetchone()[0]
     seqs = [r[0] for r in arch.db.execute(f"SELECT seq FROM exhibits {where} ORDER BY seq LIMIT ? OFFSET ?",
                                           [*args, size, (page - 1) * size])]
-    return {"exhibits": [arch.exhibit(s) for s in seqs], "paging": paging(total, page, size)}
+    return {"exhibits": [e.as_json() for e in arch.exhibits(seqs)], "paging": paging(total, page, size)}
 
 
 def exhibit_detail(arch: Archive, seq: int, page_no: int | None) -> dict[str, Any]:
-    ex = arch.exhibit(seq)
-    ex["metadata"] = arch.metadata(seq)
-    ex["custody"] = [e.as_json() for e in arch.custody_events(ex["sha256"])]
-    ex["children"] = [arch.exhibit(c) for c in arch.children(seq)]
-    ex["parent_exhibits"] = [arch.exhibit(arch.resolve(p)) for p in ex.get("parents") or []]
-    ex["tables"] = arch.tables(seq)
+    """The exhibit page's data: the `show --json` object, with what the page adds on top (the children and
+    parents as `ls` objects, the page shown, whether it can be drawn as an image)."""
+    d = arch.detail(seq)
+    ex = d.as_json()
+    ex["children"] = [c.as_json() for c in arch.exhibits(list(d.children))]
+    ex["parent_exhibits"] = [e.as_json() for e in arch.exhibits([arch.resolve(p) for p in ex["parents"]])]
+    ex["tables"] = [{**asdict(t), "kind": str(t.kind)} for t in d.tables]
     n = page_no or 1
-    ex["page"] = arch.page(seq, n) if ex["pages"] else None
+    page = next((p for p in d.pages if p.number == n), None)
+    ex["page"] = {"number": page.number, "text": page.text, "source": str(page.source), "lang": page.lang,
+                  "meta": page.meta} if page is not None else None
     ex["page_number"] = n
-    ex["image"] = bool(ex["pages"]) and ex["status"] in RENDERABLE_STATUS and (
-        ex["media_type"] == "application/pdf" or (ex["media_type"] or "").startswith("image/"))
+    e = d.exhibit
+    ex["image"] = bool(e.page_count) and e.status in RENDERABLE_STATUS and (
+        e.media_type == "application/pdf" or (e.media_type or "").startswith("image/"))
     return ex
 
 
 def table_rows(arch: Archive, seq: int, table_id: int, around: int | None, count: int = 25) -> dict[str, Any]:
     """Rows of one of the exhibit's tables: the first `count`, or a few either side of row `around`."""
-    tables = {t["id"]: t for t in arch.tables(seq)}
+    tables = {t.id: t for t in arch.tables(seq)}
     if table_id not in tables:
         raise HTTPException(404, f"{ex_id(seq)} has no table {table_id}")
     lo, hi = (around - 5, around + 5) if around is not None else (-1, 10**12)
@@ -79,10 +85,10 @@ def table_rows(arch: Archive, seq: int, table_id: int, around: int | None, count
 
 def find_table(arch: Archive, seq: int, sheet: str | None, page: int | None) -> int | None:
     for t in arch.tables(seq):
-        if (sheet and t["name"] == sheet) or (not sheet and page is not None and t["page"] == page):
-            return int(t["id"])
+        if (sheet and t.name == sheet) or (not sheet and page is not None and t.page == page):
+            return int(t.id)
     tables = arch.tables(seq)
-    return int(tables[0]["id"]) if len(tables) == 1 else None
+    return int(tables[0].id) if len(tables) == 1 else None
 
 
 # -- custody ---------------------------------------------------------------------------------------

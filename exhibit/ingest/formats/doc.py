@@ -19,7 +19,7 @@ import olefile
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.formats.office import decrypted_child, ole_metadata
-from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Extraction, Page, Row, Table, TableKind
 
 _WIDENT = 0xA5EC
 _F_ENCRYPTED = 0x0100
@@ -218,7 +218,7 @@ def _layout(text: str, marks: dict[int, str], breaks: set[int]) -> tuple[list[Pa
             n = len(tables) + 1
             width = max(len(r) for r in rows)
             rs = [Row(i, tuple(Cell(v) for v in r + [""] * (width - len(r)))) for i, r in enumerate(rows, 1)]
-            tables.append(Table(name=f"table {n}", rows=rs, page=len(pages) + 1, kind="doc"))
+            tables.append(Table(name=f"table {n}", rows=rs, page=len(pages) + 1, kind=TableKind.DOC))
             rows.clear()
 
     def end_page() -> None:

@@ -13,7 +13,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext
 from exhibit.ingest.formats.ooxml import PACKAGE_ERRORS, check_package
-from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table, TableKind
 
 _OPEN_ERRORS: tuple[type[Exception], ...] = (PackageNotFoundError, *PACKAGE_ERRORS)
 _CORE = ("title", "subject", "author", "last_modified_by", "category", "keywords", "comments", "revision")
@@ -39,7 +39,7 @@ class DocxIngestor:
                 # Table.rows[..].cells repeats a merged cell in every grid column and row it covers,
                 # which is how the user sees it.
                 rows = [Row(n, tuple(Cell(c.text) for c in row.cells)) for n, row in enumerate(table.rows, 1)]
-                tables.append(Table(name=f"table {i}", rows=rows, kind="docx"))
+                tables.append(Table(name=f"table {i}", rows=rows, kind=TableKind.DOCX))
             pictures = media(path, "word/media/", ctx)
         except PACKAGE_ERRORS as e:
             raise CorruptFile(f"the Word document is damaged: {e}") from e

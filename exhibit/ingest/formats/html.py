@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from exhibit.ingest.formats import IngestContext, charset
-from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Extraction, Page, Row, Table, TableKind
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
@@ -41,7 +41,7 @@ class HtmlIngestor:
         # Tables come out as tables too: Chinese government systems export registers as HTML tables
         # saved with an .xls name, and those rows must reach the records like a sheet's.
         tables = [Table(name=f"table {i}", rows=[Row(n, tuple(Cell(v) for v in cells))
-                                                 for n, cells in enumerate(rows, 1)], kind="html")
+                                                 for n, cells in enumerate(rows, 1)], kind=TableKind.HTML)
                   for i, rows in enumerate(parser.tables, 1)]
         return Extraction(media_type="text/html", pages=[Page(1, parser.text())], tables=tables,
                           metadata=metadata)

@@ -10,7 +10,7 @@ import pymupdf
 
 from exhibit.errors import CorruptFile, Encrypted
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table, TableKind
 
 # How PyMuPDF fails on damaged input: its own RuntimeError/ValueError subclasses, and MuPDF's exceptions
 # (FzErrorFormat "malformed page tree" ...), which derive from Exception directly.
@@ -192,7 +192,7 @@ def _tables(page: pymupdf.Page, number: int) -> list[Table]:
     try:
         found = page.find_tables()
     except _MUPDF_ERRORS as e:  # table finding is a bonus; the text is already kept
-        return [Table(name=f"page {number} tables", rows=[], page=number, kind="pdf", meta={"error": str(e)})]
+        return [Table(name=f"page {number} tables", rows=[], page=number, kind=TableKind.PDF, meta={"error": str(e)})]
     if not found.tables:
         return []
     words = page.get_text("words", sort=False)
@@ -206,7 +206,7 @@ def _tables(page: pymupdf.Page, number: int) -> list[Table]:
         if not texts:
             continue
         rows = [Row(n, tuple(Cell(v) for v in cells)) for n, cells in enumerate(texts, 1)]
-        tables.append(Table(name=f"page {number} table {i}", rows=rows, page=number, kind="pdf",
+        tables.append(Table(name=f"page {number} table {i}", rows=rows, page=number, kind=TableKind.PDF,
                             meta={"bbox": list(t.bbox), "header_rows": 1, "columns": t.col_count}))
     return tables
 

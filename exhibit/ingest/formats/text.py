@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext, charset
-from exhibit.ingest.types import Cell, Extraction, Page, Row, Table
+from exhibit.ingest.types import Cell, Extraction, Page, Row, Table, TableKind
 
 _SAMPLE = 1 << 20  # encoding is judged on the first MiB
 _BIG_FIELD = 16 * 1024 * 1024
@@ -44,7 +44,7 @@ class TextIngestor:
             return Extraction(media_type=TXT, pages=list(_pages(path, encoding)), metadata=metadata)
         delimiter = "\t" if kind == TSV else _delimiter(head, encoding)
         metadata["delimiter"] = delimiter
-        table = Table(name=PurePosixPath(self.name or path.name).name, rows=_records(path, encoding, delimiter), kind="csv",
+        table = Table(name=PurePosixPath(self.name or path.name).name, rows=_records(path, encoding, delimiter), kind=TableKind.CSV,
                       meta={"encoding": encoding, "delimiter": delimiter})
         return Extraction(media_type=kind, tables=[table], metadata=metadata)
 

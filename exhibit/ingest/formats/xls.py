@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext, cellformat
 from exhibit.ingest.formats.office import decrypted_child, ole_metadata
-from exhibit.ingest.types import Cell, Extraction, Row, Table
+from exhibit.ingest.types import Cell, Extraction, Row, Table, TableKind
 
 
 class XlsIngestor:
@@ -44,7 +44,7 @@ class XlsIngestor:
             merged = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1)}{r1}"
                       for r0, r1, c0, c1 in sheet.merged_cells]
             visible = {0: "visible", 1: "hidden", 2: "veryHidden"}.get(sheet.visibility, "visible")
-            ext.tables.append(Table(name=sheet.name, rows=_rows(book, sheet), kind="sheet",
+            ext.tables.append(Table(name=sheet.name, rows=_rows(book, sheet), kind=TableKind.SHEET,
                                     meta={"merged": merged, "state": visible}))
         return ext
 

@@ -16,7 +16,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from exhibit.errors import CorruptFile
 from exhibit.ingest.formats import IngestContext, cellformat
 from exhibit.ingest.formats.ooxml import PACKAGE_ERRORS, check_package
-from exhibit.ingest.types import Cell, Extraction, Row, Table
+from exhibit.ingest.types import Cell, Extraction, Row, Table, TableKind
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
 _CHUNK = 1 << 20
@@ -47,7 +47,7 @@ class XlsxIngestor:
         for ws in sheets:
             merged = merged_ranges(path, ws._worksheet_path)
             meta: dict[str, Any] = {"merged": merged, "state": ws.sheet_state}
-            ext.tables.append(Table(name=ws.title, rows=_rows(ws, pending), kind="sheet", meta=meta))
+            ext.tables.append(Table(name=ws.title, rows=_rows(ws, pending), kind=TableKind.SHEET, meta=meta))
         if not sheets:
             pending.done()
         return ext
