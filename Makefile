@@ -42,6 +42,7 @@ test: setup
 
 lint: venv
 	$(VENV)/bin/ruff check exhibit tests bench
+	$(VENV)/bin/mypy --strict exhibit
 
 clean:
 	rm -rf $(DEMO) test-artifacts .pytest_cache

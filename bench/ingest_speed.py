@@ -27,7 +27,7 @@ import pymupdf
 from exhibit.archive import Archive
 from exhibit.archive.blobs import BlobStore
 from exhibit.config import Config
-from exhibit.ingest.pipeline import ingest
+from exhibit.ingest import ingest
 
 WORDS = ("积分管理 双门双锁 结业 培训中心 教育转化 学员 纪律 管理 严防逃跑 the points system escapes "
          "training centre discipline report county township").split()

@@ -49,7 +49,7 @@ def make_pages(folder: Path, n: int, uyghur_share: float, seed: int = 1) -> list
 def ingest_time(pages_dir: Path, jobs: int, work: Path) -> tuple[float, int, float]:
     from exhibit.archive import Archive
     from exhibit.config import Config
-    from exhibit.ingest.pipeline import ingest
+    from exhibit.ingest import ingest
 
     root = work / f"archive-jobs{jobs}"
     shutil.rmtree(root, ignore_errors=True)

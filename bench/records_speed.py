@@ -131,7 +131,7 @@ def phase_plain(path: str) -> dict[str, object]:
 def phase_ingest(path: str, archive: str) -> dict[str, object]:
     from exhibit.archive import Archive
     from exhibit.config import Config, Limits
-    from exhibit.ingest.pipeline import ingest
+    from exhibit.ingest import ingest
 
     arch = Archive.open(Path(archive), create=True)
     # A million-row sheet inflates to more XML than the default expansion limits allow for one member:

@@ -70,7 +70,7 @@ def add_pdf(arch: Archive, work: Path) -> None:
     import pymupdf
 
     from exhibit.config import Config
-    from exhibit.ingest.pipeline import ingest
+    from exhibit.ingest import ingest
 
     src = work / "pdf"
     src.mkdir(exist_ok=True)

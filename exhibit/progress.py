@@ -21,6 +21,9 @@ class Progress(Protocol):
         """`n` units are done; `item` names the last one (a file's path, an exhibit's ID); `failed` of
         them had a problem; `nbytes` were read."""
 
+    def working_on(self, item: str) -> None:
+        """Work on `item` has been handed out (shown while it lasts: a large file can take minutes)."""
+
     def note(self, message: str) -> None:
         """Something the user should read (a skipped file, a retry), not an error that stops the work."""
 
@@ -38,6 +41,9 @@ class Silent:
         return None
 
     def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
+        return None
+
+    def working_on(self, item: str) -> None:
         return None
 
     def note(self, message: str) -> None:

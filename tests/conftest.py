@@ -31,7 +31,7 @@ def dev_archive(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> P
     Tests that write to an archive copy it first (`copy_archive`)."""
     from exhibit.archive import Archive
     from exhibit.config import Config
-    from exhibit.ingest.pipeline import ingest
+    from exhibit.ingest import ingest
 
     root = tmp_path_factory.mktemp("dev") / "archive"
     arch = Archive.init(root)

@@ -118,6 +118,14 @@ class Archive:
         finally:  # anything raised inside, even KeyboardInterrupt, leaves no half-written change
             self.db.execute("COMMIT" if done else "ROLLBACK")
 
+    @contextmanager
+    def custody_batch(self) -> Iterator[custody.Appender]:
+        """A transaction whose custody events are appended together when it commits (an ingest batch)."""
+        with self.transaction() as db:
+            log = custody.Appender(db)
+            yield log
+            log.flush()
+
     # -- identifiers ---------------------------------------------------------------------------
     def resolve(self, ref: str) -> int:
         """The exhibit number for `EX-000012`, `12`, or a unique SHA-256 prefix of 8+ hex digits."""

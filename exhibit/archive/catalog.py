@@ -1,4 +1,5 @@
-"""The SQLite catalog (WAL): exhibits, their paths, pages, tables and rows, metadata, custody events.
+"""The SQLite catalog (WAL): exhibits, their paths, pages, tables and rows, metadata, custody events, and
+what each ingest root held when last catalogued. This is the whole core schema, in one place.
 
 Other capabilities keep their own tables in the same file (records_*, link_*, code_*, web_*, ocr_*,
 search_*), created by their own modules with CREATE TABLE IF NOT EXISTS.
@@ -85,6 +86,16 @@ CREATE TRIGGER IF NOT EXISTS custody_no_update BEFORE UPDATE ON custody
 CREATE TRIGGER IF NOT EXISTS custody_no_delete BEFORE DELETE ON custody
     BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The files of each ingest root as last catalogued: a rerun skips those whose size and mtime agree.
+CREATE TABLE IF NOT EXISTS ingest_seen (
+    root        TEXT NOT NULL,                  -- the ingest PATH, resolved
+    path        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    PRIMARY KEY (root, path, source)
+);
 """
 
 

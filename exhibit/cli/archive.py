@@ -8,14 +8,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from exhibit.archive import Archive
-from exhibit.cli.common import ArchiveOpt, JsonOpt, archive_path, console, open_archive, out, print_json
+from exhibit.cli.common import (
+    ArchiveOpt,
+    JsonOpt,
+    RichProgress,
+    archive_path,
+    console,
+    open_archive,
+    out,
+    print_json,
+)
 from exhibit.config import Config, Limits
 from exhibit.errors import UserError
-from exhibit.ingest.pipeline import Node, Summary, Task, ingest
+from exhibit.ingest import Summary, ingest
 
 
 def register(app: typer.Typer) -> None:
@@ -73,39 +82,8 @@ def ingest_cmd(
 
 
 def _run_with_progress(arch: Archive, paths: list[Path], config: Config, quiet: bool) -> Summary:
-    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[mb]:.1f} MB"), TextColumn("[red]{task.fields[failures]} failed"),
-                        TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
-                        console=console, disable=quiet or not console.is_terminal, transient=False)
-    state = {"failures": 0, "bytes": 0, "handled": 0}
-    with progress:
-        bar = progress.add_task("ingest", total=None, mb=0.0, failures=0, current="counting files...")
-
-        def on_total(n: int) -> None:
-            progress.update(bar, total=n)
-
-        def on_event(kind: str, task: Task | None, node: Node | None) -> None:
-            if task is None:
-                return
-            if kind == "skipped":  # unchanged since the last ingest: counts as done
-                state["handled"] += 1
-                progress.update(bar, advance=1)
-            elif kind == "start":
-                progress.update(bar, current=task.rel[-60:])
-            elif kind == "done" and node is not None:
-                state["handled"] += 1
-                state["bytes"] += task.size
-                if _has_problem(node):
-                    state["failures"] += 1
-                progress.update(bar, advance=1, mb=state["bytes"] / 1e6, failures=state["failures"])
-
-        summary = ingest(arch, paths, config, on_event=on_event, on_total=on_total)
-        progress.update(bar, total=max(state["handled"], 1), completed=state["handled"], current="done")
-    return summary
-
-
-def _has_problem(node: Node) -> bool:
-    return node.status not in ("ok",) or any(_has_problem(c) for c in node.children)
+    with RichProgress(quiet=quiet) as progress:
+        return ingest(arch, paths, config, progress)
 
 
 def _sync_search(arch: Archive, quiet: bool) -> None:

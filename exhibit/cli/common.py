@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import rich.progress
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
 from exhibit.archive import Archive
 from exhibit.config import default_archive_path
@@ -85,6 +85,10 @@ class RichProgress:
         self._bar.update(self._task, advance=n, item=_shown(item) if item is not None else "",
                          mb=f"{self._bytes / 1e6:.1f} MB" if self._bytes else "",
                          failed=f"{self._failed} failed" if self._failed else "")
+
+    def working_on(self, item: str) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, item=_shown(item))
 
     def note(self, message: str) -> None:
         self._bar.console.print(escape(message), highlight=False)

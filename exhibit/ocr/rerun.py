@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from exhibit.archive import Archive, custody, ex_id
+from exhibit.archive import Archive, Exhibit, custody, ex_id
 from exhibit.errors import FileProblem, UserError
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.pipeline import doc_lang
 from exhibit.ingest.types import Page
+from exhibit.text.script import main_language
 
 PDF_DPI = 300  # as the PDF ingestor renders pages without a text layer
 
@@ -59,11 +59,11 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
             try:
                 pages = _ocr_exhibit(arch, seq, ex, ctx, engine=engine, force=force)
             except FileProblem as e:
-                skipped.append({"id": ex["id"], "sha256": ex["sha256"], "reason": str(e)})
+                skipped.append({"id": ex.id, "sha256": ex.sha256, "reason": str(e)})
                 continue
         if pages is None:
-            skipped.append({"id": ex["id"], "sha256": ex["sha256"],
-                            "reason": f"{ex['media_type']} has no images to OCR (only images and scanned PDF pages)"})
+            skipped.append({"id": ex.id, "sha256": ex.sha256,
+                            "reason": f"{ex.media_type} has no images to OCR (only images and scanned PDF pages)"})
             continue
         ocr = [p for p in pages if p.source == "ocr"]
         failed = [{"page": p.number, "status": p.meta.get("status"), "reason": p.meta.get("reason")}
@@ -71,17 +71,17 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
         good = [p for p in ocr if not p.meta.get("status")]
         engines = sorted({str(p.meta.get("engine")) for p in good if p.meta.get("engine")})
         conf = round(sum(float(p.meta.get("confidence", 0)) for p in good) / len(good), 4) if good else None
-        details = {"id": ex["id"], "langs": spec, "engine": engine, "engines_used": engines, "force": force,
+        details = {"id": ex.id, "langs": spec, "engine": engine, "engines_used": engines, "force": force,
                    "pages": len(pages), "ocr_pages": len(ocr), "failed_pages": failed, "confidence": conf}
         status, reason = _refreshed_status(ex, failed)
-        lang = doc_lang(pages) or ex.get("lang")
-        details.update({"status": status, "previous_status": ex["status"], "lang": lang})
+        lang = next((p.lang for p in pages[:20] if p.lang), None) or \
+            main_language(p.text[:5000] for p in pages[:20]) or ex.lang
+        details.update({"status": status, "previous_status": ex.status, "lang": lang})
         with arch.transaction() as db:
-            arch.replace_pages(seq, [{"number": p.number, "text": p.text, "source": p.source, "lang": p.lang,
-                                      "meta": p.meta} for p in pages])
+            arch.replace_pages(seq, pages)
             db.execute("UPDATE exhibits SET status=?, reason=?, lang=? WHERE seq=?", (status, reason, lang, seq))
-            event = custody.append(db, "ocr", ex["sha256"], who, details)
-        done.append({**details, "sha256": ex["sha256"], "custody_seq": event.seq,
+            event = custody.append(db, "ocr", ex.sha256, who, details)
+        done.append({**details, "sha256": ex.sha256, "custody_seq": event.seq,
                      "chars": sum(len(p.text) for p in ocr)})
     return {"exhibits": done, "skipped": skipped, "langs": spec, "engine": engine, "force": force}
 
@@ -89,12 +89,12 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
 _OCR_REASON = re.compile(r"^page \d+: ")
 
 
-def _refreshed_status(ex: dict[str, Any], failed: list[dict[str, Any]]) -> tuple[str, str | None]:
+def _refreshed_status(ex: Exhibit, failed: list[dict[str, Any]]) -> tuple[str, str | None]:
     """The exhibit's status after a re-read. Only a status that OCR itself gave (an image whose pages could
     not be read: reason "page N: ...") follows the new run, as the image ingestor sets it; any other
     (corrupt, mislabelled, a PDF's) stays."""
-    status, reason = ex["status"], ex.get("reason")
-    image = (ex.get("media_type") or "").startswith("image/")
+    status, reason = ex.status, ex.reason
+    image = (ex.media_type or "").startswith("image/")
     ocr_made = image and (status == "ok" or (status == "failed" and bool(_OCR_REASON.match(reason or ""))))
     if not ocr_made:
         return status, reason
@@ -104,10 +104,10 @@ def _refreshed_status(ex: dict[str, Any], failed: list[dict[str, Any]]) -> tuple
     return "ok", None
 
 
-def _ocr_exhibit(arch: Archive, seq: int, ex: dict[str, Any], ctx: IngestContext, *, engine: str,
+def _ocr_exhibit(arch: Archive, seq: int, ex: Exhibit, ctx: IngestContext, *, engine: str,
                  force: bool) -> list[Page] | None:
-    blob = arch.blob_path(ex["sha256"])
-    media = ex["media_type"] or ""
+    blob = arch.blob_path(ex.sha256)
+    media = ex.media_type or ""
     if media.startswith("image/"):
         from exhibit.ingest.formats.image import ocr_pages
 
@@ -135,12 +135,12 @@ def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine:
         if doc.needs_pass:
             raise UserError(f"{ex_id(seq)}: the PDF is encrypted; OCR it again by re-ingesting with --password.")
         for p in stored:
-            if p["source"] != "ocr" or not 1 <= p["number"] <= doc.page_count:
-                pages.append(Page(p["number"], p["text"], p["source"], p["lang"], p["meta"]))
+            if p.source != "ocr" or not 1 <= p.number <= doc.page_count:
+                pages.append(p)
                 continue
-            pix = doc[p["number"] - 1].get_pixmap(dpi=PDF_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+            pix = doc[p.number - 1].get_pixmap(dpi=PDF_DPI, colorspace=pymupdf.csGRAY, alpha=False)
             if pix.width * pix.height > ctx.limits.image_pixels:
-                pix = doc[p["number"] - 1].get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
+                pix = doc[p.number - 1].get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-            pages.append(ocr_image(image, p["number"], ctx, engine=engine, force=force))
+            pages.append(ocr_image(image, p.number, ctx, engine=engine, force=force))
     return pages

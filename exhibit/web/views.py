@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import html
 import itertools
 import re
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import HTTPException

@@ -13,7 +13,7 @@ from pathlib import Path
 from exhibit.archive import Archive
 from exhibit.archive.verify import verify
 from exhibit.config import Config
-from exhibit.ingest.pipeline import ingest
+from exhibit.ingest import ingest
 
 HOLDER = """
 import sys, time

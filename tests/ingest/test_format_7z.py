@@ -13,9 +13,9 @@ import pytest
 from exhibit.archive import Archive
 from exhibit.config import Config, Limits
 from exhibit.errors import CorruptFile, Encrypted, LimitExceeded
+from exhibit.ingest import ingest
 from exhibit.ingest.detect import detect
 from exhibit.ingest.formats import IngestContext, choose
-from exhibit.ingest.pipeline import ingest
 from exhibit.ingest.types import Extraction
 
 SEVENZIP = shutil.which("7zz") or shutil.which("7z")  # Debian's 7zip, installed by scripts/setup-system.sh
@@ -132,9 +132,9 @@ def test_7z_in_the_pipeline_members_become_exhibits_and_a_zip_inside_is_opened(t
     root = tmp_path / "arch"
     arch = Archive.init(root)
     summary = ingest(arch, [cache], Config(archive=root, jobs=1, ocr=False, custodian="test"))
-    paths = {p: e for e in arch.exhibits() for p in e["paths"]}
+    paths = {p: e for e in (x.as_json() for x in arch.exhibits()) for p in e["paths"]}
     assert {"release.7z/mail.zip/通报.txt", "release.7z/readme.txt", "locked.7z"} <= set(paths)
     assert paths["locked.7z"]["status"] == "encrypted"
     assert summary.by_status["encrypted"] == 1
-    assert arch.pages(arch.resolve(paths["release.7z/mail.zip/通报.txt"]["id"]))[0]["text"].strip() == "积分管理"
+    assert arch.pages(arch.resolve(paths["release.7z/mail.zip/通报.txt"]["id"]))[0].text.strip() == "积分管理"
     arch.close()

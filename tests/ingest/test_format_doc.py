@@ -13,10 +13,10 @@ import pytest
 from exhibit.archive import Archive
 from exhibit.config import Config
 from exhibit.errors import CorruptFile
+from exhibit.ingest import ingest
 from exhibit.ingest.detect import detect
 from exhibit.ingest.formats import IngestContext, choose
 from exhibit.ingest.formats.doc import DocIngestor
-from exhibit.ingest.pipeline import ingest
 from exhibit.ingest.types import Extraction
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,12 +11,12 @@ from typing import Any
 
 from exhibit.archive import Archive
 from exhibit.config import Config
-from exhibit.ingest.pipeline import ingest
+from exhibit.ingest import ingest
 
 
 def _by_path(root: Path) -> dict[str, dict[str, Any]]:
     with Archive.open(root) as arch:
-        return {p: e for e in arch.exhibits() for p in e["paths"]}
+        return {p: e for e in (x.as_json() for x in arch.exhibits()) for p in e["paths"]}
 
 
 def test_every_file_of_the_cache_is_an_exhibit_with_its_sha256(dev_archive: Path, truth: dict[str, Any],
@@ -75,7 +75,7 @@ def test_the_encrypted_pdf_opens_with_the_password_and_custody_says_so_without_i
         dev_archive: Path, truth: dict[str, Any]) -> None:
     (rel, password), = truth["encrypted_password"].items()
     with Archive.open(dev_archive) as arch:
-        e = next(x for x in arch.exhibits() if rel in x["paths"])
+        e = next(x for x in (x.as_json() for x in arch.exhibits()) if rel in x["paths"])
         seq = arch.resolve(e["id"])
         assert arch.pages(seq), "the password did not open it"
         events = arch.custody_events(e["sha256"])
@@ -124,7 +124,7 @@ def test_text_layer_phrases_are_on_the_stated_pages(dev_archive: Path, truth: di
                     expected = found[0]
             seq = arch.resolve(by_path[path]["id"])
             page = arch.page(seq, expected)
-            assert page is not None and "".join(ph["query"].split()) in "".join(page["text"].split()), (path, ph)
+            assert page is not None and "".join(ph["query"].split()) in "".join(page.text.split()), (path, ph)
 
 
 def test_the_gb18030_csv_and_the_gbk_html_decode_to_correct_chinese(dev_archive: Path, truth: dict[str, Any],
@@ -139,11 +139,11 @@ def test_the_gb18030_csv_and_the_gbk_html_decode_to_correct_chinese(dev_archive:
             seq = arch.resolve(by_path[rel]["id"])
             if rel.endswith(".csv"):
                 (table,) = arch.tables(seq)
-                got = [",".join(c.value for c in row.cells) for row in arch.table_rows(table["id"])]
+                got = [",".join(c.value for c in row.cells) for row in arch.table_rows(table.id)]
                 assert got[:3] == expected.splitlines()[:3]
             else:
                 words = [w for w in expected.replace("<", " ").replace(">", " ").split() if "\u4e00" <= w[0] <= "\u9fff"]
-                text = arch.pages(seq)[0]["text"]
+                text = arch.pages(seq)[0].text
                 assert words and all(w.split("<")[0] in text for w in words[:3])
 
 

@@ -10,7 +10,7 @@ import openpyxl
 
 from exhibit.archive import Archive
 from exhibit.config import Config
-from exhibit.ingest.pipeline import ingest
+from exhibit.ingest import ingest
 
 
 def _damaged_xlsx(path: Path, rows: int) -> None:
@@ -39,11 +39,11 @@ def test_a_sheet_cut_halfway_keeps_its_first_rows_and_says_where_it_stopped(tmp_
     root = tmp_path / "archive"
     arch = Archive.init(root)
     summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False))
-    by_path = {p: e for e in arch.exhibits() for p in e["paths"]}
+    by_path = {p: e for e in (x.as_json() for x in arch.exhibits()) for p in e["paths"]}
     reg = by_path["register.xlsx"]
     assert reg["status"] in ("corrupt", "failed") and "名单" in (reg["reason"] or "")
     (table,) = arch.tables(arch.resolve(reg["id"]))
-    assert 0 < table["row_count"] < 3001
+    assert 0 < table.row_count < 3001
     assert by_path["after.txt"]["status"] == "ok"
     assert summary.new_exhibits == 2
     arch.close()

@@ -12,9 +12,13 @@ import pytest
 from exhibit.archive import Archive
 from exhibit.archive.blobs import BlobStore
 from exhibit.archive.verify import verify
+from exhibit.archive.writer import StoredFile
 from exhibit.config import Config
 from exhibit.errors import UserError
-from exhibit.ingest.pipeline import Node, Task, _store, count_files, ingest
+from exhibit.ingest import ingest
+from exhibit.ingest.walk import Task, count_files
+from exhibit.ingest.worker import store
+from exhibit.progress import Silent
 
 
 def _tree(root: Path, n: int) -> list[Path]:
@@ -40,19 +44,13 @@ def test_progress_total_and_events_cover_every_file(tmp_path: Path) -> None:
     _tree(src, 60)
     root = tmp_path / "archive"
     arch = Archive.init(root)
-    totals: list[int] = []
-    events: dict[str, int] = {"start": 0, "done": 0, "skipped": 0}
-
-    def on_event(kind: str, task: Task | None, node: Node | None) -> None:
-        events[kind] += 1
-
-    summary = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"),
-                     on_event=on_event, on_total=totals.append)
-    assert totals == [60] and events == {"start": 60, "done": 60, "skipped": 0}
-    assert summary.files == 60 and summary.new_exhibits == 60
-    events.update(start=0, done=0, skipped=0)
-    again = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"), on_event=on_event)
-    assert again.unchanged == 60 and events == {"start": 0, "done": 0, "skipped": 60}
+    seen = _Recorder()
+    summary = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"), seen)
+    assert seen.totals == [60] and seen.working == 60 and seen.done == 60 and seen.nbytes == summary.bytes
+    assert summary.files == 60 and summary.new_exhibits == 60 and seen.finished == 1
+    again = _Recorder()
+    ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"), again)
+    assert again.totals == [60] and again.working == 0 and again.done == 60 and again.nbytes == 0
     arch.close()
 
 
@@ -64,11 +62,14 @@ def test_a_file_gone_before_its_turn_is_listed_and_the_ingest_goes_on(tmp_path: 
     root = tmp_path / "archive"
     arch = Archive.init(root)
 
-    def on_event(kind: str, task: Task | None, node: Node | None) -> None:
-        if kind == "start" and task is not None and task.abs_path == str(victim.resolve()):
-            victim.unlink()  # listed by the walk, gone when the worker opens it
+    rel_victim = victim.relative_to(src).as_posix()
 
-    summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"), on_event=on_event)
+    class Vanish(Silent):
+        def working_on(self, item: str) -> None:
+            if item == rel_victim:
+                victim.unlink()  # listed by the walk, gone when the worker opens it
+
+    summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"), Vanish())
     rel = victim.relative_to(src).as_posix()
     [problem] = summary.problems
     assert problem["path"] == rel and problem["status"] == "unreadable" and problem["id"] is None
@@ -79,8 +80,29 @@ def test_a_file_gone_before_its_turn_is_listed_and_the_ingest_goes_on(tmp_path: 
     victim.write_bytes(keep)
     again = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
     assert again.new_exhibits == 1 and again.unchanged == 29 and not again.problems
-    assert rel in {p for e in arch.exhibits() for p in e["paths"]}
+    assert rel in {p for e in arch.exhibits() for p in e.path_names}
     arch.close()
+
+
+class _Recorder(Silent):
+    """Counts what the ingest reports through the progress protocol."""
+
+    def __init__(self) -> None:
+        self.totals: list[int] = []
+        self.working = self.done = self.nbytes = self.finished = 0
+
+    def total(self, total: int) -> None:
+        self.totals.append(total)
+
+    def working_on(self, item: str) -> None:
+        self.working += 1
+
+    def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
+        self.done += n
+        self.nbytes += nbytes
+
+    def finish(self) -> None:
+        self.finished += 1
 
 
 class _FullDisk(BlobStore):
@@ -95,8 +117,8 @@ def test_a_full_archive_disk_stops_the_ingest_with_what_to_do(tmp_path: Path) ->
     src.write_text("x", encoding="utf-8")
     task = Task(str(src), "a.txt", 1, 0)
     with pytest.raises(UserError) as e:
-        _store(_FullDisk(tmp_path / "blobs"), task, tmp_path)
+        store(_FullDisk(tmp_path / "blobs"), task, tmp_path)
     assert "a.txt" in str(e.value) and "Free space" in str(e.value)
     assert pickle.loads(pickle.dumps(e.value)).args == e.value.args
-    gone = _store(BlobStore(tmp_path / "blobs"), Task(str(tmp_path / "gone.txt"), "gone.txt", 1, 0), tmp_path)
-    assert isinstance(gone, Node) and gone.status == "unreadable" and gone.sha256 == ""
+    gone = store(BlobStore(tmp_path / "blobs"), Task(str(tmp_path / "gone.txt"), "gone.txt", 1, 0), tmp_path)
+    assert isinstance(gone, StoredFile) and gone.status == "unreadable" and gone.sha256 == ""

@@ -15,7 +15,7 @@ import psutil
 from exhibit.archive import Archive
 from exhibit.archive.verify import verify
 from exhibit.config import Config
-from exhibit.ingest.pipeline import Summary, ingest
+from exhibit.ingest import Summary, ingest
 
 
 def _workers() -> list[psutil.Process]:
@@ -50,7 +50,7 @@ def test_a_worker_killed_mid_file_does_not_stop_the_ingest(tmp_path: Path, corpu
     t.join(timeout=600)
     assert killed, "no worker was seen to kill"
     assert not t.is_alive() and "s" in result, "the ingest did not finish"
-    paths = {p for e in arch.exhibits() for p in e["paths"]}
+    paths = {p for e in (x.as_json() for x in arch.exhibits()) for p in e["paths"]}
     assert paths == {"fax.jpg", *(f"note{i}.txt" for i in range(5))}
     assert verify(arch, record=False)["ok"]
     arch.close()

@@ -27,26 +27,26 @@ def test_ocr_phrases_are_in_the_right_page_of_the_right_exhibit(dev_archive: Pat
     with Archive.open(dev_archive) as arch:
         for ph in phrases:
             page = arch.page(_seq_of(arch, ph["file"]), ph["page"])
-            assert page is not None and page["source"] == "ocr", ph
-            assert ph["query"] in page["text"], (ph, page["text"])
+            assert page is not None and page.source == "ocr", ph
+            assert ph["query"] in page.text, (ph, page.text)
 
 
 def test_ingested_scans_meet_the_error_rates(dev_archive: Path, truth: dict[str, Any]) -> None:
     with Archive.open(dev_archive) as arch:
         for name, text in truth["ocr"].items():
             page = arch.page(_seq_of(arch, name), 1)
-            assert page is not None and page["source"] == "ocr"
+            assert page is not None and page.source == "ocr"
             limit = 0.015 if truth["files"][name].get("lang") == "zh" and not truth["files"][name].get("degraded") \
                 else 0.03
-            assert cer(page["text"], text) <= limit, (name, page["text"])
-            assert {"engine", "langs", "confidence", "boxes", "width", "height", "scripts"} <= set(page["meta"])
+            assert cer(page.text, text) <= limit, (name, page.text)
+            assert {"engine", "langs", "confidence", "boxes", "width", "height", "scripts"} <= set(page.meta)
 
 
 def test_exhibit_ocr_rereads_and_records_a_custody_event(copy_archive: Path, truth: dict[str, Any]) -> None:
     name = "scans/uyghur_notice.png"
     with Archive.open(copy_archive) as arch:
         seq = _seq_of(arch, name)
-        sha = arch.exhibit(seq)["sha256"]
+        sha = arch.exhibit(seq).sha256
         before = len(arch.custody_events(sha))
     res = CliRunner().invoke(app, ["ocr", sha[:12], "--langs", "uig", "--engine", "tesseract", "--force",
                                    "--archive", str(copy_archive), "--json"])
@@ -56,8 +56,8 @@ def test_exhibit_ocr_rereads_and_records_a_custody_event(copy_archive: Path, tru
     assert done["engines_used"] == ["tesseract"] and done["failed_pages"] == []
     with Archive.open(copy_archive) as arch:
         page = arch.page(seq, 1)
-        assert page is not None and page["meta"]["engine"] == "tesseract" and page["meta"]["langs"] == ["uig"]
-        assert cer(page["text"], truth["ocr"][name]) <= 0.03
+        assert page is not None and page.meta["engine"] == "tesseract" and page.meta["langs"] == ["uig"]
+        assert cer(page.text, truth["ocr"][name]) <= 0.03
         events = arch.custody_events(sha)
         assert len(events) == before + 1
         last = events[-1]
@@ -101,12 +101,12 @@ def test_exhibit_ocr_after_an_ingest_without_ocr_sets_the_language(tmp_path: Pat
     res = runner.invoke(app, ["ingest", str(src), "--archive", str(root), "--no-ocr", "--jobs", "1", "--json"])
     assert res.exit_code == 0, res.output
     with Archive.open(root) as arch:
-        [ex] = arch.exhibits()
+        [ex] = [x.as_json() for x in arch.exhibits()]
         assert ex["lang"] is None and ex["status"] == "ok" and ex["pages"] == 0
     res = runner.invoke(app, ["ocr", ex["id"], "--archive", str(root), "--json"])
     assert res.exit_code == 0, res.output
     with Archive.open(root) as arch:
         after = arch.exhibit(arch.resolve(ex["id"]))
-        assert after["lang"] == truth["files"][name]["lang"] and after["status"] == "ok"
+        assert after.lang == truth["files"][name]["lang"] and after.status == "ok"
         event = arch.custody_events(ex["sha256"])[-1]
         assert event.event == "ocr" and event.details["previous_status"] == "ok"

@@ -106,7 +106,7 @@ def _reader(arch: Archive) -> Any:
     from exhibit.records.interpret import RowReader, exhibit_info
 
     table = arch.tables()[0]
-    ex = exhibit_info(arch, table["exhibit_seq"], {})
+    ex = exhibit_info(arch, table.exhibit_seq, {})
     return RowReader(arch, ex, table, detect_table(arch, table, ex, None, None))
 
 

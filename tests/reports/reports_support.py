@@ -9,7 +9,7 @@ from exhibit.archive import Archive
 
 def exhibit_by_path(arch: Archive, path: str) -> dict[str, Any]:
     """The exhibit that holds `path` (IDs depend on ingest order; tests never hard-code them)."""
-    for e in arch.exhibits():
+    for e in (x.as_json() for x in arch.exhibits()):
         if path in e["paths"]:
             return e
     raise LookupError(f"{path} is not in the archive")

@@ -33,7 +33,7 @@ def _top_three(arch: Archive, query: str) -> list[dict[str, Any]]:
 def _page_with(arch: Archive, path: str, query: str) -> list[int]:
     """The pages of the exhibit at `path` whose extracted text contains `query`."""
     seq = arch.db.execute("SELECT exhibit_seq FROM paths WHERE path=?", (path,)).fetchone()[0]
-    return [p["number"] for p in arch.pages(seq) if query in p["text"]]
+    return [p.number for p in arch.pages(seq) if query in p.text]
 
 
 def test_every_truth_phrase_finds_its_file_and_page_in_the_top_three(dev: Archive, truth: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from search_helpers import add_exhibit, new_archive
 
 from exhibit.archive import Archive
+from exhibit.archive.types import Page, PageSource
 from exhibit.search import open_index, rebuild, search, sync
 from exhibit.search.index import STATE_FILE
 
@@ -26,7 +27,7 @@ def test_search_catches_up_with_new_exhibits_and_replaced_pages(tmp_path: Path) 
     add_exhibit(arch, "scans/fax2.png", ["情况通报 第二期"], source="ocr")
     assert search(arch, "通报")["total"] == 2
     with arch.transaction():  # a re-OCR replaces the pages
-        arch.replace_pages(seq, [{"number": 1, "text": "收押人数 上报", "source": "ocr"}])
+        arch.replace_pages(seq, [Page(1, "收押人数 上报", PageSource("ocr"))])
     assert search(arch, "通报")["total"] == 1
     assert search(arch, "收押人数")["hits"][0]["id"] == "EX-000001"
 

@@ -16,7 +16,7 @@ def add_hostile_file(root: Path, work: Path) -> None:
     """Ingest a file whose name and content are HTML, through the real pipeline."""
     from exhibit.archive import Archive
     from exhibit.config import Config
-    from exhibit.ingest.pipeline import ingest
+    from exhibit.ingest import ingest
 
     src = work / "hostile"
     # "/" cannot be in a file name, so the name's "</" makes a folder: the exhibit's path is still

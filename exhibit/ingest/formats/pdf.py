@@ -38,7 +38,7 @@ class PdfIngestor:
         pymupdf.TOOLS.mupdf_warnings(reset=True)
         try:
             doc = pymupdf.open(path, filetype="pdf")
-        except (pymupdf.FileDataError, *_MUPDF_ERRORS) as e:
+        except (pymupdf.FileDataError, *_MUPDF_ERRORS) as e:  # type: ignore[misc]  # FileDataError is untyped
             # MuPDF's message names the blob's path, which means nothing to the user
             raise CorruptFile("not a readable PDF: no PDF structure that MuPDF can open or repair") from e
         with doc:
@@ -249,7 +249,7 @@ def _needs_ocr(page: pymupdf.Page, text: str) -> bool:
         return False
     area = abs(page.rect)
     covered = sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
-    return area > 0 and covered / area > 0.5
+    return bool(area > 0 and covered / area > 0.5)
 
 
 def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:

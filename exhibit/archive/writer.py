@@ -1,0 +1,191 @@
+"""The one write path of an ingest into the catalog: exhibits, paths, pages, tables, rows, custody events.
+
+The workers prepare everything (page tuples, metadata and table JSON, title and date, table rows spooled
+to files) so that the single writer process only executes statements: its CPU per file is what limits how
+far `--jobs` scales.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exhibit.archive import Archive, custody
+from exhibit.archive.types import Status, ex_id
+
+# A page as the writer inserts it: (number, text, source, lang, meta JSON).
+PageRow = tuple[int, str, str, str | None, str]
+
+
+@dataclass
+class SpooledTable:
+    """A table whose rows a worker has written to a file, one line "number<TAB>cells JSON" each."""
+
+    name: str
+    page: int | None
+    kind: str
+    meta: str               # JSON
+    rows_file: str | None   # streamed into the catalog by the writer, then removed
+    row_count: int
+
+
+@dataclass
+class StoredFile:
+    """One stored file and what was extracted from it, with the members it contained (for containers)."""
+
+    name: str                      # path relative to the ingest root, or inside the container
+    sha256: str                    # "" when nothing could be read, so nothing was stored
+    size: int
+    known: bool = False            # bytes already an exhibit: only the path is new
+    media_type: str | None = None
+    status: Status = Status.OK
+    reason: str | None = None
+    pages: list[PageRow] = field(default_factory=list)
+    tables: list[SpooledTable] = field(default_factory=list)
+    metadata_json: str = "{}"
+    title: str | None = None
+    doc_date: str | None = None
+    notes: list[str] = field(default_factory=list)
+    lang: str | None = None
+    children: list[StoredFile] = field(default_factory=list)
+
+    def has_problem(self) -> bool:
+        return self.status != Status.OK or any(c.has_problem() for c in self.children)
+
+    def remove_spools(self) -> None:
+        for t in self.tables:
+            if t.rows_file and os.path.exists(t.rows_file):
+                os.unlink(t.rows_file)
+        for c in self.children:
+            c.remove_spools()
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the writer did with one file or member: a new exhibit, or a new path of a known one."""
+
+    seq: int
+    path: str
+    status: Status
+    reason: str | None
+    new_exhibit: bool
+
+
+@dataclass(frozen=True)
+class SeenFile:
+    """A file of an ingest root as it was when last catalogued: a rerun skips it when size and time agree."""
+
+    root: str
+    path: str
+    source: str
+    size: int
+    mtime_ns: int
+
+
+class IngestWriter:
+    """Catalogues the stored files of one ingest root, inside the caller's transaction."""
+
+    def __init__(self, arch: Archive, actor: str, root_label: str, source: str) -> None:
+        self.db = arch.db
+        self.actor = actor
+        self.root_label = root_label
+        self.root_key = str(Path(root_label).resolve())
+        self.source = source
+
+    def root_seen_before(self) -> bool:
+        """Whether this root was ingested with this source before (if not, no file needs a seen lookup)."""
+        return self.db.execute("SELECT 1 FROM ingest_seen WHERE root=? AND source=? LIMIT 1",
+                               (self.root_key, self.source)).fetchone() is not None
+
+    def unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
+        seen = self.db.execute("SELECT size, mtime_ns FROM ingest_seen WHERE root=? AND path=? AND source=?",
+                               (self.root_key, path, self.source)).fetchone()
+        return seen is not None and seen[0] == size and seen[1] == mtime_ns
+
+    def write(self, log: custody.Appender, stored: StoredFile, rel: str, size: int, mtime_ns: int) -> list[Written]:
+        """Catalog one top-level file and its members and remember it as seen (the file's rows, custody
+        events and seen-mark commit together)."""
+        out: list[Written] = []
+        self._write(log, stored, stored.name, None, out)
+        self.db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
+                        (self.root_key, rel, self.source, size, mtime_ns, stored.sha256))
+        return out
+
+    def _write(self, log: custody.Appender, node: StoredFile, path: str, parent: int | None,
+               out: list[Written]) -> None:
+        db = self.db
+        now = custody.utc_now()
+        row = db.execute("SELECT seq, status FROM exhibits WHERE sha256=?", (node.sha256,)).fetchone()
+        if row is not None:
+            seq = row[0]
+            cur = db.execute("INSERT OR IGNORE INTO paths(exhibit_seq, path, source, parent_seq, root, received)"
+                             " VALUES (?,?,?,?,?,?)", (seq, path, self.source, parent, self.root_label, now))
+            if cur.rowcount:
+                out.append(Written(seq, path, Status(row[1]), None, new_exhibit=False))
+                log.add("received", node.sha256, self.actor,
+                        {"path": path, "source": self.source, "root": self.root_label,
+                         "parent": ex_id(parent) if parent else None, "duplicate_of": ex_id(seq)})
+            return
+        cur = db.execute(
+            "INSERT INTO exhibits(sha256, size, media_type, status, reason, page_count, metadata, lang, title,"
+            " doc_date, first_received) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (node.sha256, node.size, node.media_type, str(node.status), node.reason, len(node.pages),
+             node.metadata_json, node.lang, node.title, node.doc_date, now))
+        seq = int(cur.lastrowid or 0)
+        db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received) VALUES (?,?,?,?,?,?)",
+                   (seq, path, self.source, parent, self.root_label, now))
+        out.append(Written(seq, path, node.status, node.reason, new_exhibit=True))
+        base = {"path": path, "source": self.source, "root": self.root_label,
+                "parent": ex_id(parent) if parent else None}
+        log.add("received", node.sha256, self.actor, base)
+        log.add("stored", node.sha256, self.actor, {"size": node.size, "id": ex_id(seq)})
+        for note in node.notes:
+            if note.startswith("password"):
+                log.add("password_used", node.sha256, self.actor, {"note": note})
+        db.executemany("INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (?,?,?,?,?,?)",
+                       [(seq, *p) for p in node.pages])
+        for i, t in enumerate(node.tables, 1):
+            tcur = db.execute("INSERT INTO tables(exhibit_seq, ordinal, name, page, kind, meta, row_count)"
+                              " VALUES (?,?,?,?,?,?,?)",
+                              (seq, i, t.name, t.page, t.kind, t.meta, t.row_count))
+            if t.rows_file:
+                _load_rows(db, int(tcur.lastrowid or 0), t.rows_file)
+        if node.pages or node.tables:
+            db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'extracted')", (seq,))
+        if node.status.extracted:
+            log.add("extracted", node.sha256, self.actor,
+                    {"media_type": node.media_type, "pages": len(node.pages), "tables": len(node.tables),
+                     "children": len(node.children), "status": str(node.status), "reason": node.reason})
+        else:
+            log.add("failed", node.sha256, self.actor,
+                    {"media_type": node.media_type, "status": str(node.status), "reason": node.reason})
+        for child in node.children:
+            self._write(log, child, f"{path}/{child.name}", seq, out)
+
+
+def _load_rows(db: sqlite3.Connection, table_id: int, rows_file: str) -> None:
+    batch: list[tuple[int, int, str]] = []
+    with open(rows_file, encoding="utf-8") as f:
+        for line in f:
+            number, _, cells = line.partition("\t")
+            batch.append((table_id, int(number), cells.rstrip("\n")))
+            if len(batch) >= 5000:
+                db.executemany("INSERT OR REPLACE INTO table_rows(table_id, number, cells) VALUES (?,?,?)", batch)
+                batch.clear()
+    if batch:
+        db.executemany("INSERT OR REPLACE INTO table_rows(table_id, number, cells) VALUES (?,?,?)", batch)
+    os.unlink(rows_file)
+
+
+class KnownExhibits:
+    """A worker's read-only view of the catalog: is this content already an exhibit? (Then only its new
+    path is catalogued and nothing is parsed again.)"""
+
+    def __init__(self, archive_root: Path) -> None:
+        self.db = sqlite3.connect(f"file:{archive_root / 'catalog.sqlite'}?mode=ro", uri=True, timeout=60,
+                                  check_same_thread=False)
+
+    def __contains__(self, sha256: object) -> bool:
+        return self.db.execute("SELECT 1 FROM exhibits WHERE sha256=?", (sha256,)).fetchone() is not None

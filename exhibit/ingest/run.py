@@ -1,0 +1,210 @@
+"""Running an ingest: walk the given paths, feed the files to worker processes, catalogue their results.
+
+Order of work for each file, chosen so that a kill -9 at any moment leaves a consistent archive:
+  1. the bytes go into the blob store (temporary file, fsync, atomic rename), in a worker;
+  2. the file is parsed in that worker (members of containers are stored and parsed there too);
+  3. the main process writes the exhibit, its paths, pages, tables and custody events in ONE transaction
+     (with the other files of its worker batch), through the archive's writer.
+A rerun finds the blob already stored and the catalog without the file, and simply does step 2-3 again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from exhibit.archive import Archive, custody, ex_id
+from exhibit.archive.types import Status
+from exhibit.archive.writer import IngestWriter, StoredFile
+from exhibit.config import Config
+from exhibit.ingest import worker
+from exhibit.ingest.walk import Task, count_files, walk
+from exhibit.progress import SILENT, Progress
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    new_exhibits: int = 0
+    new_paths: int = 0
+    unchanged: int = 0
+    bytes: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    problems: list[dict[str, str | None]] = field(default_factory=list)  # id None: nothing could be stored
+
+    def as_json(self) -> dict[str, Any]:
+        return {"files": self.files, "new_exhibits": self.new_exhibits, "new_paths": self.new_paths,
+                "unchanged": self.unchanged, "bytes": self.bytes, "by_status": dict(self.by_status),
+                "problems": self.problems}
+
+    def problem(self, id: str | None, path: str, status: Status, reason: str | None) -> None:
+        self.problems.append({"id": id, "path": path, "status": str(status), "reason": reason or ""})
+
+
+Item = tuple[IngestWriter, Task]
+
+
+def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress = SILENT) -> Summary:
+    """Preserve and process files and folders. Progress: one unit per file (its size in bytes, whether it
+    or a member had a problem); the total is given once a thread has counted the files, while the ingest
+    already runs."""
+    actor = config.custodian or custody.os_user()
+    source = config.source or ""
+    summary = Summary()
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    progress.start("ingest")
+    threading.Thread(target=lambda: progress.total(count_files(paths)), daemon=True).start()
+
+    def unreadable(path: str, reason: str) -> None:
+        summary.problem(None, path, Status.UNREADABLE, reason)
+
+    writers: dict[str, IngestWriter] = {}
+
+    def new_tasks() -> Iterator[Item]:
+        """The files to process, streamed from the walk: memory does not grow with the size of the cache."""
+        fresh: dict[str, bool] = {}  # roots never ingested before: no per-file lookups needed
+        for root, task in walk(paths, unreadable):
+            label = str(root)
+            w = writers.get(label)
+            if w is None:
+                w = writers[label] = IngestWriter(arch, actor, label, source)
+                fresh[label] = not w.root_seen_before()
+            summary.files += 1
+            summary.bytes += task.size
+            if not fresh[label] and w.unchanged(task.rel, task.size, task.mtime_ns):
+                summary.unchanged += 1
+                progress.advance(1, task.rel)
+                continue
+            yield w, task
+
+    def finish(done: list[tuple[IngestWriter, Task, StoredFile]]) -> None:
+        """Catalog the files of one batch in one transaction: a commit per file was most of the single
+        writer's time, and the writer's time is what limits --jobs. A kill in the middle loses the batch's
+        catalog rows together (their blobs are stored; a rerun catalogs them again)."""
+        if not done:
+            return
+        try:
+            with arch.custody_batch() as log:
+                for w, task, node in done:
+                    if not node.sha256:  # unreadable: no bytes, no exhibit; listed, and not remembered as seen
+                        summary.problem(None, node.name, node.status, node.reason)
+                        continue
+                    for written in w.write(log, node, task.rel, task.size, task.mtime_ns):
+                        if not written.new_exhibit:
+                            summary.new_paths += 1
+                            continue
+                        summary.new_exhibits += 1
+                        summary.by_status[str(written.status)] += 1
+                        if written.status != Status.OK:
+                            summary.problem(ex_id(written.seq), written.path, written.status, written.reason)
+        finally:
+            for _, _, node in done:
+                node.remove_spools()
+        for _, task, node in done:
+            progress.advance(1, task.rel, failed=int(node.has_problem()), nbytes=task.size)
+
+    # Workers are processes even with --jobs 1: a parser that crashes (a segfault on a hostile file)
+    # takes down its worker, never the ingest. The window of tasks in flight is bounded, so memory
+    # stays flat whatever the size of the cache.
+    feed = _Feed(new_tasks())
+    suspects: list[Item] = []
+    while feed or suspects:
+        if feed:
+            suspects.extend(_run_pool(arch, config, feed, config.jobs, finish, progress))
+        else:
+            # Tasks that were in flight when a worker died: retry each alone to find the culprit.
+            one = suspects.pop()
+            again = _run_pool(arch, config, _Feed(iter([one])), 1, finish, progress)
+            finish([(w, task, _crashed(arch, task)) for w, task in again])
+    progress.finish()
+    return summary
+
+
+class _Feed:
+    """Tasks pulled from an iterator one at a time, with a look at the next one (for batching by size)."""
+
+    def __init__(self, items: Iterator[Item]) -> None:
+        self._items = items
+        self._next: Item | None = None
+        self._done = False
+
+    def peek(self) -> Item | None:
+        if self._next is None and not self._done:
+            self._next = next(self._items, None)
+            self._done = self._next is None
+        return self._next
+
+    def pop(self) -> Item:
+        item = self.peek()
+        assert item is not None
+        self._next = None
+        return item
+
+    def __bool__(self) -> bool:
+        return self.peek() is not None
+
+
+# Small files travel to the workers in batches: one round trip per batch instead of per file.
+BATCH_FILES = 16
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+def _next_batch(feed: _Feed) -> list[Item]:
+    batch = [feed.pop()]
+    size = batch[0][1].size
+    while len(batch) < BATCH_FILES and (nxt := feed.peek()) is not None and size + nxt[1].size <= BATCH_BYTES:
+        batch.append(feed.pop())
+        size += nxt[1].size
+    return batch
+
+
+def _new_pool(arch: Archive, config: Config, jobs: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver"), initializer=worker.init,
+                               initargs=(str(arch.root), config))
+    for _ in range(jobs):
+        pool.submit(worker.ready)  # the workers start (and import their parsers) while the first batch is gathered
+    return pool
+
+
+def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
+              finish: Callable[[list[tuple[IngestWriter, Task, StoredFile]]], None],
+              progress: Progress) -> list[Item]:
+    """Run tasks from `feed` until it is empty or a worker dies; returns the tasks that were in flight
+    when a worker died."""
+    window = jobs * 2
+    with _new_pool(arch, config, jobs) as pool:
+        pending: dict[Future[list[StoredFile]], list[Item]] = {}
+        while feed or pending:
+            while len(pending) < window and feed:
+                batch = _next_batch(feed)
+                for _, task in batch:
+                    progress.working_on(task.rel)
+                pending[pool.submit(worker.process_batch, [t for _, t in batch])] = batch
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                batch = pending.pop(fut)
+                try:
+                    nodes = fut.result()
+                except BrokenProcessPool:
+                    return [*batch, *(item for b in pending.values() for item in b)]
+                finish([(w, task, node) for (w, task), node in zip(batch, nodes, strict=True)])
+    return []
+
+
+def _crashed(arch: Archive, task: Task) -> StoredFile:
+    """The record of a file whose parser killed its worker: the bytes are stored all the same."""
+    stored = worker.store(arch.blobs, task, arch.root)
+    if isinstance(stored, StoredFile):
+        return stored
+    sha, size = stored
+    return StoredFile(name=task.rel, sha256=sha, size=size, status=Status.FAILED, media_type=None,
+                      reason="the parser crashed on this file (its worker process died); the bytes are preserved")
