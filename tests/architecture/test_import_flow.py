@@ -33,8 +33,8 @@ CORE_TABLES = ("exhibits", "paths", "pages", "tables", "table_rows", "custody", 
 _SQL_ON_CORE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(?:" + "|".join(CORE_TABLES) + r")\b")
 
 
-def folder_of(path: Path) -> str:
-    rel = path.relative_to(PACKAGE)
+def folder_of(path: Path, package: Path = PACKAGE) -> str:
+    rel = path.relative_to(package)
     return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
@@ -60,7 +60,7 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
 def violations(package: Path = PACKAGE) -> list[str]:
     out = []
     for path in sorted(package.rglob("*.py")):
-        src = folder_of(path)
+        src = folder_of(path, package)
         if src in ("__init__", "__main__"):
             continue
         allowed = ALLOWED.get(src)
