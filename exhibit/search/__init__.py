@@ -1,7 +1,7 @@
 """Search: page- and row-level hits over an archive in Chinese, Uyghur and English, with facets.
 
     from exhibit.search import search, sync, rebuild
-    search(arch, '积分管理 OR "points system" lang:zh', limit=10, facets=True)
+    search(arch, '积分管理 OR "points system" lang:zh', limit=10, facets=True).as_json()
 
 The index lives in the archive's index/ folder and is derived from the catalog: `sync` applies the
 catalog's changes, `rebuild` starts over, and every search catches up first.

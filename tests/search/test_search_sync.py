@@ -106,3 +106,41 @@ def test_a_search_while_another_writer_holds_the_index_answers_from_the_last_com
 
     gc.collect()
     assert search(other, "积分管理").total == 2
+
+
+class Recorder:
+    """A progress watcher that keeps what it was told (the protocol's real calls, in order)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+        self.advanced = 0
+
+    def start(self, task: str, total: int | None = None) -> None:
+        self.calls.append(("start", (task, total)))
+
+    def total(self, total: int) -> None:
+        self.calls.append(("total", total))
+
+    def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
+        self.calls.append(("advance", n))
+        self.advanced += n
+
+    def note(self, message: str) -> None:
+        self.calls.append(("note", message))
+
+    def finish(self) -> None:
+        self.calls.append(("finish", None))
+
+
+def test_indexing_reports_its_units_through_the_progress_protocol(tmp_path: Path) -> None:
+    arch = new_archive(tmp_path / "a")
+    add_exhibit(arch, "a.pdf", ["积分管理 一", "积分管理 二", "三"])
+    add_exhibit(arch, "b.xlsx", [], rows=[["积分", "1"], ["管理", "2"]])
+    rec = Recorder()
+    assert sync(arch, progress=rec).units == 5
+    assert rec.calls[0] == ("start", ("index for search", 5))
+    assert rec.advanced == 5
+    assert rec.calls[-1] == ("finish", None)
+    rec.calls.clear()
+    sync(arch, progress=rec)  # nothing new: nothing to report
+    assert rec.calls == []
