@@ -169,7 +169,7 @@ def _queries(arch: Archive, work: Path, args: argparse.Namespace, fig: dict[str,
             t = time.perf_counter()
             res = search(arch, q, limit=10)
             lat.setdefault(kind, []).append(time.perf_counter() - t)
-            totals.setdefault(kind, []).append(res["total"])
+            totals.setdefault(kind, []).append(res.total)
     every = [x for v in lat.values() for x in v]
     fig["p50_ms"] = round(pct(every, 0.5) * 1000, 2)
     fig["p99_ms"] = round(pct(every, 0.99) * 1000, 2)

@@ -20,6 +20,7 @@ from typing import Any
 
 from exhibit.archive import catalog, custody, scratch
 from exhibit.archive.blobs import BlobStore
+from exhibit.archive.feed import IndexFeed
 from exhibit.archive.types import (
     Cell,
     Exhibit,
@@ -262,3 +263,9 @@ class Archive:
              for p in pages])
         self.db.execute("UPDATE exhibits SET page_count=? WHERE seq=?", (len(pages), seq))
         self.db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'pages')", (seq,))
+
+    # -- added by the search branch
+    @property
+    def feed(self) -> IndexFeed:
+        """The catalog as the search index reads it: change marks, what changed, pages and rows to index."""
+        return IndexFeed(self)

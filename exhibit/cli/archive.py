@@ -22,6 +22,7 @@ from exhibit.cli.common import (
     out,
     print_json,
 )
+from exhibit.cli.search import sync_search
 from exhibit.config import Config, Limits
 from exhibit.errors import UserError
 from exhibit.ingest import Summary, ingest
@@ -73,7 +74,7 @@ def ingest_cmd(
     config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, ocr_langs=ocr_langs, ocr=not no_ocr,
                     passwords=tuple(password or ()), custodian=custodian, source=source, limits=limits)
     summary = _run_with_progress(arch, paths, config, quiet=as_json)
-    _sync_search(arch, quiet=as_json)
+    sync_search(arch, quiet=as_json)
     if as_json:
         print_json(summary.as_json())
     else:
@@ -84,16 +85,6 @@ def ingest_cmd(
 def _run_with_progress(arch: Archive, paths: list[Path], config: Config, quiet: bool) -> Summary:
     with RichProgress(quiet=quiet) as progress:
         return ingest(arch, paths, config, progress)
-
-
-def _sync_search(arch: Archive, quiet: bool) -> None:
-    try:
-        from exhibit import search
-    except ImportError:  # search capability not installed in this build
-        return
-    sync = getattr(search, "sync", None)
-    if sync is not None:
-        sync(arch, progress=not quiet)
 
 
 def _print_summary(s: Summary) -> None:

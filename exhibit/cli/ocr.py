@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.cli.search import sync_search
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +36,7 @@ def ocr_cmd(
         if not as_json:
             console.print("OCR running...", highlight=False)
         summary = rerun(arch, list(ids or []), langs=langs, engine=engine, force=force, actor=actor)
-        _sync_search(arch, quiet=as_json)
+        sync_search(arch, quiet=as_json)
     finally:
         arch.close()
     if as_json:
@@ -48,14 +49,3 @@ def ocr_cmd(
     out.print(t)
     for s in summary["skipped"]:
         console.print(f"skipped {s['id']}: {s['reason']}", highlight=False)
-
-
-def _sync_search(arch: object, quiet: bool) -> None:
-    """Bring the search index up to date with the new page texts, when search is installed."""
-    try:
-        from exhibit import search
-    except ImportError:
-        return
-    sync = getattr(search, "sync", None)
-    if sync is not None:
-        sync(arch, progress=not quiet)

@@ -1,7 +1,7 @@
 """Search: page- and row-level hits over an archive in Chinese, Uyghur and English, with facets.
 
     from exhibit.search import search, sync, rebuild
-    search(arch, '积分管理 OR "points system" lang:zh', limit=10, facets=True)
+    search(arch, '积分管理 OR "points system" lang:zh', limit=10, facets=True).as_json()
 
 The index lives in the archive's index/ folder and is derived from the catalog: `sync` applies the
 catalog's changes, `rebuild` starts over, and every search catches up first.
@@ -9,20 +9,23 @@ catalog's changes, `rebuild` starts over, and every search catches up first.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import time
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 import tantivy
 
-from exhibit.archive import Archive, ex_id
+from exhibit.archive import Archive, Row, TableInfo
+from exhibit.archive.feed import PageText
+from exhibit.progress import SILENT, Progress
 from exhibit.search.index import SearchIndex, SyncReport
 from exhibit.search.query import Highlights, compile_query, parse
+from exhibit.search.results import Hit, Matches, RowRef, SearchResult
 from exhibit.search.snippets import snippet
 
-__all__ = ["search", "sync", "rebuild", "open_index", "parse", "SearchIndex", "SyncReport"]
+__all__ = ["search", "sync", "rebuild", "open_index", "parse", "Hit", "Matches", "RowRef", "SearchIndex",
+           "SearchResult", "SyncReport"]
 
 FACETS = {"media_type": "media", "lang": "lang", "source": "source", "folder": "folder", "status": "status",
           "ocr": "ocr", "year": "year"}
@@ -42,7 +45,7 @@ def open_index(arch: Archive, catch_up: bool = True) -> SearchIndex:
     if idx is None:
         idx = SearchIndex(arch.index_dir)
         _open[arch] = idx
-    if catch_up and idx.behind(arch.db):
+    if catch_up and idx.behind(arch.feed.mark()):
         try:
             idx.sync(arch)
         except ValueError as e:  # tantivy: the index writer lock is held (an ingest is indexing right now)
@@ -51,22 +54,22 @@ def open_index(arch: Archive, catch_up: bool = True) -> SearchIndex:
     return idx
 
 
-def sync(arch: Archive, progress: bool = False) -> SyncReport:
+def sync(arch: Archive, progress: Progress = SILENT) -> SyncReport:
     """Index what the catalog changed since the last sync (everything, the first time)."""
     idx = _open.get(arch) or open_index(arch, catch_up=False)
     return _with_lock_retry(lambda: idx.sync(arch, progress=progress))
 
 
-def rebuild(arch: Archive, progress: bool = False) -> SyncReport:
+def rebuild(arch: Archive, progress: Progress = SILENT) -> SyncReport:
     """Drop the index's documents and index the whole catalog again."""
     idx = _open.get(arch) or open_index(arch, catch_up=False)
     return _with_lock_retry(lambda: idx.sync(arch, progress=progress, rebuild=True))
 
 
-def _with_lock_retry(fn: Any, attempts: int = 60) -> SyncReport:
+def _with_lock_retry(fn: Callable[[], SyncReport], attempts: int = 60) -> SyncReport:
     for i in range(attempts):
         try:
-            return fn()  # type: ignore[no-any-return]
+            return fn()
         except ValueError as e:
             if "lock" not in str(e).lower() or i == attempts - 1:
                 raise
@@ -75,34 +78,31 @@ def _with_lock_retry(fn: Any, attempts: int = 60) -> SyncReport:
 
 
 def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: bool = False,
-           group: bool = False) -> dict[str, Any]:
-    """Hits for `query` as the contract's JSON object: {"total", "hits": [...], "facets"?: {...}}.
+           group: bool = False) -> SearchResult:
+    """Hits for `query`, best first; `.as_json()` is the contract's {"total", "hits": [...], "facets"?: {...}}.
 
-    With group=True the hits are one per exhibit (its best page or row, with `matches` and `pages`),
-    and `total_exhibits` counts the exhibits."""
+    With group=True the hits are one per exhibit (its best page or row, with its `matches`), and
+    `total_exhibits` counts the exhibits."""
     idx = open_index(arch)
     searcher = idx.searcher()
     q, hl = compile_query(query, idx.schema, idx.common)
-    out: dict[str, Any] = {"query": query, "offset": offset, "limit": limit}
+    total_exhibits: int | None = None
     if group:
         total, ranked = _ranked(idx, searcher, q, min(GROUP_FETCH, max(limit + offset, 1) * 20))
-        out["total"] = total
-        out["total_exhibits"] = int(round(searcher.cardinality(q, "ex"))) if total else 0
-        groups: dict[int, list[dict[str, Any]]] = {}
+        total_exhibits = int(round(searcher.cardinality(q, "ex"))) if total else 0
+        groups: dict[int, list[_Unit]] = {}
         for u in _units(searcher, ranked):
-            groups.setdefault(u["ex"], []).append(u)
+            groups.setdefault(u.ex, []).append(u)
         chosen = list(groups.values())[offset:offset + limit]
         rows = _Lookup(arch, [g[0] for g in chosen])
-        out["hits"] = [_hit(rows, g[0], hl, matches=g) for g in chosen]
+        hits = [_hit(rows, g[0], hl, matches=g) for g in chosen]
     else:
         total, ranked = _ranked(idx, searcher, q, offset + limit)
-        out["total"] = total
         units = _units(searcher, ranked[offset:offset + limit])
         rows = _Lookup(arch, units)
-        out["hits"] = [_hit(rows, u, hl) for u in units]
-    if facets:
-        out["facets"] = facet_counts(searcher, q)
-    return out
+        hits = [_hit(rows, u, hl) for u in units]
+    return SearchResult(query=query, offset=offset, limit=limit, total=total, hits=tuple(hits),
+                        total_exhibits=total_exhibits, facets=facet_counts(searcher, q) if facets else None)
 
 
 def facet_counts(searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:
@@ -153,76 +153,68 @@ def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     return total, hits[:n]
 
 
-def _units(searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A matched index document: its score, exhibit, and page (0 for a row) or table id and row number."""
+
+    score: float
+    ex: int
+    page: int
+    tid: int
+    row: int
+
+
+def _units(searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]]) -> list[_Unit]:
     if not hits:
         return []
     addrs = [a for _, a in hits]
     cols = {f: searcher.fast_field_values(f, addrs) for f in ("ex", "page", "tid", "row")}
-    return [{"score": float(score), "ex": cols["ex"][i], "page": cols["page"][i], "tid": cols["tid"][i],
-             "row": cols["row"][i]} for i, (score, _) in enumerate(hits)]
+    ex, page, tid, row = ([int(v or 0) for v in cols[f]] for f in ("ex", "page", "tid", "row"))
+    return [_Unit(float(score), ex[i], page[i], tid[i], row[i]) for i, (score, _) in enumerate(hits)]
 
 
 class _Lookup:
-    """The catalog rows the hits need, read with one query per table instead of three per hit."""
+    """What the catalog holds of the hits: a few primary-key lookups per hit, the exhibits in one go."""
 
-    def __init__(self, arch: Archive, units: list[dict[str, Any]]) -> None:
-        db = arch.db
-        seqs = sorted({int(u["ex"]) for u in units})
-        marks = ",".join("?" * len(seqs))
-        self.exhibits = {r[0]: r for r in db.execute(
-            f"SELECT seq, sha256, media_type FROM exhibits WHERE seq IN ({marks})", seqs)}
-        self.paths: dict[int, list[str]] = {}
-        for r in db.execute(f"SELECT exhibit_seq, path FROM paths WHERE exhibit_seq IN ({marks}) ORDER BY id",
-                            seqs):
-            self.paths.setdefault(r[0], []).append(r[1])
-        # Pages and rows one primary-key lookup each: 5x faster than one query of ten ORed pairs, which
-        # SQLite plans as a scan of index ranges (and row values `IN (VALUES ...)` as a full scan).
-        pages = [(int(u["ex"]), int(u["page"])) for u in units if not u["tid"]]
-        self.pages = {p: r for p in pages if (r := db.execute(
-            "SELECT exhibit_seq, number, text, source, lang FROM pages WHERE exhibit_seq=? AND number=?", p
-        ).fetchone()) is not None}
-        rows = [(int(u["tid"]), int(u["row"])) for u in units if u["tid"]]
-        self.rows = {p: r[0] for p in rows if (r := db.execute(
-            "SELECT cells FROM table_rows WHERE table_id=? AND number=?", p).fetchone()) is not None}
-        tids = sorted({t for t, _ in rows})
-        self.tables = {r[0]: r for r in db.execute(
-            f"SELECT id, name, page FROM tables WHERE id IN ({','.join('?' * len(tids))})", tids)}
+    def __init__(self, arch: Archive, units: list[_Unit]) -> None:
+        feed = arch.feed
+        self.exhibits = {ex.seq: ex for ex in arch.exhibits(sorted({u.ex for u in units}))}
+        self.pages: dict[tuple[int, int], PageText] = {
+            (u.ex, u.page): p for u in units if not u.tid and (p := feed.page_text(u.ex, u.page)) is not None}
+        self.rows: dict[tuple[int, int], Row] = {
+            (u.tid, u.row): r for u in units if u.tid and (r := feed.row(u.tid, u.row)) is not None}
+        self.tables: dict[int, TableInfo] = {
+            t: info for t in sorted({u.tid for u in units if u.tid}) if (info := arch.table(t)) is not None}
 
 
-def _hit(rows: _Lookup, u: dict[str, Any], hl: Highlights,
-         matches: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    seq = int(u["ex"])
-    ex = rows.exhibits.get(seq)
-    paths = rows.paths.get(seq, [])
-    hit: dict[str, Any] = {
-        "id": ex_id(seq), "sha256": ex["sha256"] if ex else None, "path": paths[0] if paths else None,
-        "paths": paths, "page": None, "sheet": None, "row": None, "snippet": "", "snippet_html": "",
-        "score": round(u["score"], 4), "media_type": ex["media_type"] if ex else None,
-    }
+def _hit(rows: _Lookup, u: _Unit, hl: Highlights, matches: list[_Unit] | None = None) -> Hit:
+    ex = rows.exhibits.get(u.ex)
+    page: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    source: str | None = None
+    lang: str | None = None
     text = ""
-    if u["tid"]:
-        t = rows.tables.get(u["tid"])
-        cells = rows.rows.get((u["tid"], u["row"]))
-        hit.update(sheet=t["name"] if t else None, row=u["row"], page=t["page"] if t else None)
+    if u.tid:
+        t = rows.tables.get(u.tid)
+        cells = rows.rows.get((u.tid, u.row))
+        sheet, row, page = (t.name, u.row, t.page) if t else (None, u.row, None)
         text = _row_display(cells) if cells else ""
-        hit["source"] = "text"
+        source = "text"
     else:
-        r = rows.pages.get((seq, u["page"]))
-        hit["page"] = u["page"]
-        if r:
-            text = r["text"]
-            hit["source"] = r["source"]
-            hit["lang"] = r["lang"]
-    hit["snippet"], hit["snippet_html"] = snippet(text, hl)
-    if matches is not None:
-        hit["matches"] = len(matches)
-        hit["pages"] = sorted({m["page"] for m in matches if m["page"] and not m["tid"]})
-        hit["rows"] = [{"table_id": m["tid"], "row": m["row"]} for m in matches if m["tid"]][:50]
-    return hit
+        p = rows.pages.get((u.ex, u.page))
+        page = u.page
+        if p:
+            text, source, lang = p.text, p.source, p.lang
+    plain, html = snippet(text, hl)
+    group = None if matches is None else Matches(
+        count=len(matches), pages=tuple(sorted({m.page for m in matches if m.page and not m.tid})),
+        rows=tuple(RowRef(m.tid, m.row) for m in matches if m.tid)[:50])
+    return Hit(seq=u.ex, sha256=ex.sha256 if ex else None, paths=tuple(ex.path_names) if ex else (),
+               page=page, sheet=sheet, row=row, snippet=plain, snippet_html=html, score=round(u.score, 4),
+               media_type=ex.media_type if ex else None, table_id=u.tid or None, source=source, lang=lang,
+               matches=group)
 
 
-def _row_display(cells_json: str) -> str:
-    try:
-        return " | ".join(str(c[0]) for c in json.loads(cells_json) if c and c[0] not in (None, ""))
-    except (ValueError, TypeError, IndexError, sqlite3.Error):
-        return ""
+def _row_display(row: Row) -> str:
+    return " | ".join(str(c.value) for c in row.cells if c.value not in (None, ""))

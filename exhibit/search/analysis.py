@@ -94,12 +94,13 @@ def _text(a: np.ndarray) -> str:
 
 def _fold_codes(s: str) -> np.ndarray:
     lut = _lut()
-    a = lut[_codes(s)]
+    a: np.ndarray = lut[_codes(s)]
     if uyghur.has_arabic(s):
-        return lut[_codes(uyghur.normalize(_text(a)))]
+        a = lut[_codes(uyghur.normalize(_text(a)))]
+        return a
     t = _text(a)
     if not unicodedata.is_normalized("NFKC", t):  # rare after the table: ligatures, circled digits...
-        return lut[_codes(unicodedata.normalize("NFKC", t))]
+        a = lut[_codes(unicodedata.normalize("NFKC", t))]
     return a
 
 

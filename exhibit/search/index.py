@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
-import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,8 @@ from typing import Any
 import tantivy
 
 from exhibit.archive import Archive
+from exhibit.archive.feed import ExhibitFacts, IndexFeed, Mark
+from exhibit.progress import SILENT, Progress
 from exhibit.search import analysis
 
 VERSION = 5
@@ -87,7 +87,7 @@ class SearchIndex:
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         analysis.register(self.index)
         self._searcher: tantivy.Searcher | None = None
-        self._known: tuple[int, int] | None = None  # (change_seq, path_id) the index is known to have
+        self._known: Mark | None = None  # the catalog mark the index is known to have applied
         self.common = self._common()
 
     def _compatible(self) -> bool:
@@ -105,9 +105,9 @@ class SearchIndex:
         except (ValueError, OSError):
             return None
 
-    def _write_state(self, change_seq: int, path_id: int, common: analysis.Common) -> None:
+    def _write_state(self, mark: Mark, common: analysis.Common) -> None:
         tmp = self.path / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps({"version": VERSION, "change_seq": change_seq, "path_id": path_id,
+        tmp.write_text(json.dumps({"version": VERSION, "change_seq": mark.change, "path_id": mark.path,
                                    "common_bigrams": common.bigrams, "common_words": common.words},
                                   ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path / STATE_FILE)
@@ -124,30 +124,30 @@ class SearchIndex:
         return self._searcher
 
     # -- catching up ---------------------------------------------------------------------------
-    def behind(self, db: sqlite3.Connection) -> bool:
-        """Has the catalog changed since the index last caught up? (Checked before every search: the state
-        file is read again only when the catalog is ahead of what this process last saw.)"""
-        change_seq, path_id = _catalog_marks(db)
+    def behind(self, catalog: Mark) -> bool:
+        """Has the catalog (at mark `catalog`) changed since the index last caught up? (Checked before every
+        search: the state file is read again only when the catalog is ahead of what this process last saw.)"""
         known = self._known
-        if known is not None and known[0] >= change_seq and known[1] >= path_id:
+        if known is not None and known.covers(catalog):
             return False
         state = self.state()
         if state is None:
             return True
-        self._known = (int(state["change_seq"]), int(state["path_id"]))
-        if self._known[0] > (known or (-1, -1))[0] or self._known[1] > (known or (-1, -1))[1]:
+        self._known = Mark(int(state["change_seq"]), int(state["path_id"]))
+        before = known or Mark(-1, -1)
+        if self._known.change > before.change or self._known.path > before.path:
             self._searcher = None  # another process caught up: see its commit
-        return self._known[0] < change_seq or self._known[1] < path_id
+        return not self._known.covers(catalog)
 
-    def sync(self, arch: Archive, progress: bool = False, rebuild: bool = False,
+    def sync(self, arch: Archive, progress: Progress = SILENT, rebuild: bool = False,
              writer_threads: int = 1) -> SyncReport:
         """Apply the catalog changes the index has not seen (all of them when rebuilding)."""
-        db = arch.db
+        feed = arch.feed
         report = SyncReport()
         t0 = time.perf_counter()
-        change_seq, path_id = _catalog_marks(db)
+        mark = feed.mark()
         state = None if rebuild else self.state()
-        if state is not None and state["change_seq"] >= change_seq and state["path_id"] >= path_id:
+        if state is not None and Mark(state["change_seq"], state["path_id"]).covers(mark):
             return report
         writer = self.index.writer(WRITER_HEAP, writer_threads)
         if state is None:
@@ -155,143 +155,79 @@ class SearchIndex:
             # The common-bigram list is chosen now and recorded before any document is written, with
             # marks that replay every change: a crash before the final state leaves an index that is
             # caught up entirely with this same list.
-            common = analysis.common_from_sample(_sample_pages(db, analysis.COMMON_SAMPLE))
-            self._write_state(-1, -1, common)
+            common = analysis.common_from_sample(feed.sample_texts(analysis.COMMON_SAMPLE))
+            self._write_state(Mark(-1, -1), common)
             writer.delete_all_documents()
             seqs: set[int] | None = None
-            count = _unit_count(db, "")
+            count = feed.unit_count()
         else:
             common = analysis.Common(list(state.get("common_bigrams", [])), list(state.get("common_words", [])))
-            seqs = {r[0] for r in db.execute(
-                "SELECT exhibit_seq FROM changes WHERE seq > ? AND seq <= ? "
-                "UNION SELECT exhibit_seq FROM paths WHERE id > ? AND id <= ?",
-                (state["change_seq"], change_seq, state["path_id"], path_id))}
+            seqs = feed.changed_since(Mark(state["change_seq"], state["path_id"]), mark)
             for seq in seqs:
                 writer.delete_documents_by_term("ex", seq)
-            count = _unit_count(db, ",".join(map(str, seqs)) or "NULL")
-        report.exhibits = len(seqs) if seqs is not None else db.execute("SELECT count(*) FROM exhibits"
-                                                                         ).fetchone()[0]
-        with _progress(progress, count) as advance:
-            for doc, size in _documents(db, seqs, common):
-                writer.add_document(doc)
-                advance()
-                report.units += 1
-                report.text_chars += size
-            writer.commit()
-            writer.wait_merging_threads()
-        self._write_state(change_seq, path_id, common)
-        self._known = (change_seq, path_id)
+            count = feed.unit_count(seqs)
+        report.exhibits = len(seqs) if seqs is not None else feed.exhibit_count()
+        if count:
+            progress.start("index for search", count)
+        step = max(1, count // 200)  # a redraw per unit cost more than indexing it: advance in 0.5% steps
+        pending = 0
+        for doc, size in _documents(feed, seqs, common):
+            writer.add_document(doc)
+            report.units += 1
+            report.text_chars += size
+            pending += 1
+            if pending == step:
+                progress.advance(pending)
+                pending = 0
+        writer.commit()
+        writer.wait_merging_threads()
+        if count:
+            progress.advance(pending)
+            progress.finish()
+        self._write_state(mark, common)
+        self._known = mark
         self._searcher = None
         self.common = common
         report.seconds = time.perf_counter() - t0
         return report
 
 
-def _sample_pages(db: sqlite3.Connection, n: int) -> list[str]:
-    """About `n` page texts from exhibits spread over the archive (seeded, so a rebuild is repeatable)."""
-    seqs = [r[0] for r in db.execute("SELECT DISTINCT exhibit_seq FROM pages")]
-    pages = db.execute("SELECT count(*) FROM pages").fetchone()[0]
-    k = min(len(seqs), max(1, n * len(seqs) // max(pages, 1)) * 2)
-    chosen = sorted(random.Random(0).sample(seqs, k))
-    return [r[0] for r in db.execute(
-        f"SELECT text FROM pages WHERE exhibit_seq IN ({','.join(map(str, chosen))}) LIMIT {n}")] if chosen else []
-
-
-def _unit_count(db: sqlite3.Connection, ids: str) -> int:
-    pw = f" WHERE exhibit_seq IN ({ids})" if ids else ""
-    tw = f" WHERE exhibit_seq IN ({ids})" if ids else ""
-    return int(db.execute(f"SELECT (SELECT count(*) FROM pages{pw}) + "
-                          f"(SELECT ifnull(sum(row_count), 0) FROM tables{tw})").fetchone()[0])
-
-
-def _catalog_marks(db: sqlite3.Connection) -> tuple[int, int]:
-    r = db.execute("SELECT (SELECT ifnull(max(seq), 0) FROM changes), (SELECT ifnull(max(id), 0) FROM paths)"
-                   ).fetchone()
-    return int(r[0]), int(r[1])
-
-
-class _progress:
-    """A Rich progress bar on stderr counting exhibits, or nothing."""
-
-    def __init__(self, show: bool, total: int) -> None:
-        self.show = show and total > 0
-        self.total = total
-
-    def __enter__(self) -> Callable[[], None]:
-        if not self.show:
-            return lambda: None
-        from rich.progress import Progress
-
-        from exhibit.cli.common import console
-
-        self._bar = Progress(console=console, transient=True)
-        self._bar.start()
-        task = self._bar.add_task("indexing for search", total=self.total)
-        bar = self._bar
-        step = max(1, self.total // 200)
-        done = [0]
-
-        def advance() -> None:  # Rich redraws are costly: advance in steps of 0.5%
-            done[0] += 1
-            if done[0] % step == 0:
-                bar.advance(task, step)
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self.show:
-            self._bar.stop()
-
-
 # -- documents --------------------------------------------------------------------------------
-def _exhibit_fields(db: sqlite3.Connection, seqs: Iterable[int] | None) -> dict[int, dict[str, Any]]:
+def _exhibit_fields(facts: dict[int, ExhibitFacts]) -> dict[int, dict[str, Any]]:
     """Per exhibit: the filter/facet values every one of its pages and rows carries."""
-    if seqs is None:
-        ex_rows = db.execute("SELECT seq, media_type, status, lang, doc_date, first_received FROM exhibits")
-        path_rows = db.execute("SELECT exhibit_seq, path, source FROM paths ORDER BY id")
-    else:
-        ids = ",".join(str(int(s)) for s in seqs) or "NULL"
-        ex_rows = db.execute("SELECT seq, media_type, status, lang, doc_date, first_received FROM exhibits "
-                             f"WHERE seq IN ({ids})")
-        path_rows = db.execute(f"SELECT exhibit_seq, path, source FROM paths WHERE exhibit_seq IN ({ids}) "
-                               "ORDER BY id")
     out: dict[int, dict[str, Any]] = {}
-    for r in ex_rows:
-        media = (r["media_type"] or "").lower()
-        f: dict[str, Any] = {"media": media or "unknown", "status": r["status"] or "ok",
+    for seq, ex in facts.items():
+        media = (ex.media_type or "").lower()
+        f: dict[str, Any] = {"media": media or "unknown", "status": ex.status or "ok",
                              "type": set(), "path": [], "folder": set(), "source": set(),
-                             "lang": r["lang"]}
+                             "lang": ex.lang}
         if media:
             sub = media.split("/", 1)[-1].split(";")[0]
             f["type"].update({media, sub})
             f["type"].add(_FAMILIES.get(sub, media.split("/", 1)[0] if media.startswith("image/") else sub))
             if media.startswith("image/"):
                 f["type"].add("image")
-        d = _parse_date(r["doc_date"])
+        d = _parse_date(ex.doc_date)
         if d is not None:
             f["date"] = d
             f["year"] = str(d.year)
-        rcv = _parse_date(r["first_received"])
+        rcv = _parse_date(ex.first_received)
         if rcv is not None:
             f["received"] = rcv
-        out[r["seq"]] = f
-    for r in path_rows:
-        if r["exhibit_seq"] not in out:
-            continue
-        f = out[r["exhibit_seq"]]
-        path = r["path"]
-        f["path"].append(path)
-        f["folder"].add(path.split("/", 1)[0] if "/" in path else "")
-        if r["source"]:
-            f["source"].add(r["source"])
-        name = path.rsplit("/", 1)[-1].lower()
-        if "." in name:
-            ext = name.rsplit(".", 1)[1]
-            f["type"].add(ext)
-            if ext in _EXT_FAMILIES:
-                f["type"].add(_EXT_FAMILIES[ext])
-    for f in out.values():
+        for path, source in ex.paths:
+            f["path"].append(path)
+            f["folder"].add(path.split("/", 1)[0] if "/" in path else "")
+            if source:
+                f["source"].add(source)
+            name = path.rsplit("/", 1)[-1].lower()
+            if "." in name:
+                ext = name.rsplit(".", 1)[1]
+                f["type"].add(ext)
+                if ext in _EXT_FAMILIES:
+                    f["type"].add(_EXT_FAMILIES[ext])
         for k in ("type", "folder", "source"):
             f[k] = sorted(f[k])
+        out[seq] = f
     return out
 
 
@@ -339,7 +275,7 @@ def row_text(cells_json: str) -> str:
     return "\t".join(str(c[0]) for c in json.loads(cells_json) if c and c[0] not in (None, ""))
 
 
-def _documents(db: sqlite3.Connection, seqs: set[int] | None,
+def _documents(feed: IndexFeed, seqs: set[int] | None,
                common: analysis.Common | None = None) -> Iterator[tuple[tantivy.Document, int]]:
     """Every page and table row of the given exhibits (all when None), as tantivy documents."""
     schema = build_schema()
@@ -349,32 +285,26 @@ def _documents(db: sqlite3.Connection, seqs: set[int] | None,
     if todo == []:
         return
     for batch in batches:
-        info = _exhibit_fields(db, batch)
-        where = "" if batch is None else f" WHERE exhibit_seq IN ({','.join(map(str, batch))})"
-        cur = db.execute(f"SELECT exhibit_seq, number, text, source, lang, meta FROM pages{where} "
-                         "ORDER BY exhibit_seq, number")
-        while rows := cur.fetchmany(CHUNK):
-            rows = [r for r in rows if r[0] in info]
-            for r, prepared in zip(rows, analysis.prepare_many([r[2] for r in rows], common), strict=True):
-                seq = r[0]
-                d = _base(info[seq], seq, r[4], r[3] == "ocr")
-                d["page"] = r[1]
+        info = _exhibit_fields(feed.facts(batch))
+        for chunk in feed.pages(batch, CHUNK):
+            pages = [p for p in chunk if p.exhibit_seq in info]
+            for p, prepared in zip(pages, analysis.prepare_many([p.text for p in pages], common), strict=True):
+                seq = p.exhibit_seq
+                d = _base(info[seq], seq, p.lang, p.source == "ocr")
+                d["page"] = p.number
                 d["unit"] = "page"
                 meta_uly = None
-                if r[5] and '"uly"' in r[5]:
-                    meta_uly = json.loads(r[5]).get("uly") or None
-                _text_fields(d, r[2], prepared, common, meta_uly)
-                yield tantivy.Document.from_dict(d, schema), len(r[2])
-        twhere = "" if batch is None else f" WHERE t.exhibit_seq IN ({','.join(map(str, batch))})"
-        cur = db.execute("SELECT t.exhibit_seq, t.id, tr.number, tr.cells FROM tables t "
-                         f"JOIN table_rows tr ON tr.table_id = t.id{twhere} ORDER BY t.exhibit_seq, t.id")
-        while rows := cur.fetchmany(CHUNK):
-            rows = [r for r in rows if r[0] in info]
-            texts = [row_text(r[3]) for r in rows]
+                if p.meta_json and '"uly"' in p.meta_json:  # parse an OCR page's boxes only when it has one
+                    meta_uly = json.loads(p.meta_json).get("uly") or None
+                _text_fields(d, p.text, prepared, common, meta_uly)
+                yield tantivy.Document.from_dict(d, schema), len(p.text)
+        for rchunk in feed.rows(batch, CHUNK):
+            rows = [r for r in rchunk if r.exhibit_seq in info]
+            texts = [row_text(r.cells_json) for r in rows]
             for r, text, prepared in zip(rows, texts, analysis.prepare_many(texts, common), strict=True):
-                d = _base(info[r[0]], r[0], None, False)
-                d["tid"] = r[1]
-                d["row"] = r[2]
+                d = _base(info[r.exhibit_seq], r.exhibit_seq, None, False)
+                d["tid"] = r.table_id
+                d["row"] = r.number
                 d["unit"] = "row"
                 _text_fields(d, text, prepared, common)
                 yield tantivy.Document.from_dict(d, schema), len(text)

@@ -36,10 +36,10 @@ def search(request: Request, q: str, limit: int = Query(20, ge=1, le=200), offse
     from exhibit.search import search as search_
 
     try:
-        result: dict[str, Any] = search_(archive(request), q, limit=limit, offset=offset, facets=True)
+        result = search_(archive(request), q, limit=limit, offset=offset, facets=True)
     except QueryError as e:
         raise HTTPException(400, {"message": str(e), "position": e.position}) from None
-    return result
+    return result.as_json()
 
 
 @router.get("/exhibits", summary="The exhibits, a page at a time (`ls --json` objects)")

@@ -104,7 +104,7 @@ def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="pa
     error: dict[str, Any] | None = None
     if q.strip():
         try:
-            result = search(archive(request), q, limit=size, offset=(page_no - 1) * size, facets=True)
+            result = search(archive(request), q, limit=size, offset=(page_no - 1) * size, facets=True).as_json()
         except QueryError as e:
             error = {"message": str(e), "position": e.position}
     if result is not None:

@@ -73,5 +73,5 @@ def test_the_library_searches_like_the_command_line(dev_archive: Path, truth: di
     cli = json.loads(exhibit("search", query, "--json", "--archive", str(dev_archive)).stdout)
     with Archive.open(dev_archive) as arch:
         api = search(arch, query, limit=10)
-    assert api["total"] == cli["total"] > 0
-    assert [(h["id"], h["page"]) for h in api["hits"]] == [(h["id"], h["page"]) for h in cli["hits"]]
+    assert api.total == cli["total"] > 0
+    assert [(h.id, h.page) for h in api.hits] == [(h["id"], h["page"]) for h in cli["hits"]]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from exhibit.archive import Archive
-from exhibit.search import search
+from exhibit.search import Hit, search
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +19,15 @@ def dev(dev_archive: Path) -> Any:
     arch.close()
 
 
-def _found(hits: list[dict[str, Any]], path: str, page: int | None) -> bool:
-    return any(path in h["paths"] and (page is None or h["page"] == page) for h in hits)
+def _found(hits: list[Hit], path: str, page: int | None) -> bool:
+    return any(path in h.paths and (page is None or h.page == page) for h in hits)
 
 
-def _top_three(arch: Archive, query: str) -> list[dict[str, Any]]:
+def _top_three(arch: Archive, query: str) -> list[Hit]:
     """The first three hits, and any further hit whose score ties with the third: tied hits have no order
     (four OCR'd bulletins with the same wording and length score exactly alike)."""
-    hits = search(arch, query, limit=20)["hits"]
-    return [h for i, h in enumerate(hits) if i < 3 or h["score"] == hits[2]["score"]]
+    hits = search(arch, query, limit=20).hits
+    return [h for i, h in enumerate(hits) if i < 3 or h.score == hits[2].score]
 
 
 def _page_with(arch: Archive, path: str, query: str) -> list[int]:
@@ -52,7 +52,7 @@ def test_every_truth_phrase_finds_its_file_and_page_in_the_top_three(dev: Archiv
                 page = pages[0]
         hits = _top_three(dev, p["query"])
         if not _found(hits, path, page):
-            misses.append((p["query"], path, page, [(h["path"], h["page"]) for h in hits]))
+            misses.append((p["query"], path, page, [(h.path, h.page) for h in hits]))
     assert not misses
 
 
@@ -60,17 +60,17 @@ def test_uly_query_finds_the_arabic_script_notice(dev: Archive, truth: dict[str,
     latin = truth["files"]["scans/uyghur_notice.png"]["latin"][0]  # "Méning akam Hesen Ablet 2017-yili ..."
     words = latin.rstrip(".").split()
     query = f'"{words[2]} {words[3]}"'
-    hits = search(dev, query, limit=3)["hits"]
+    hits = search(dev, query, limit=3).hits
     assert _found(hits, "scans/uyghur_notice.png", None), (query, hits)
-    assert any("«" in h["snippet"] for h in hits)
+    assert any("«" in h.snippet for h in hits)
 
 
 def test_search_filters_on_the_dev_cache(dev: Archive, truth: dict[str, Any]) -> None:
     ocr_files = {p["file"] for p in truth["phrases"] if p.get("ocr")}
     q = next(p["query"] for p in truth["phrases"] if p.get("ocr"))
     res = search(dev, f"{q} ocr:true", limit=20, facets=True)
-    assert res["total"] >= 1
-    assert {p for h in res["hits"] for p in h["paths"]} & ocr_files
-    assert set(res["facets"]["ocr"]) == {"ocr"}
+    assert res.total >= 1
+    assert {p for h in res.hits for p in h.paths} & ocr_files
+    assert set(res.facets["ocr"]) == {"ocr"}
     only_docs = search(dev, f"{q} path:documents/*", limit=20)
-    assert all(any(p.startswith("documents/") for p in h["paths"]) for h in only_docs["hits"])
+    assert all(any(p.startswith("documents/") for p in h.paths) for h in only_docs.hits)

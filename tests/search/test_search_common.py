@@ -79,8 +79,8 @@ def test_a_quad_query_finds_exactly_what_the_bigram_phrase_finds(common_archive:
     assert found(q_quad) == found(q_phrase)
     res = search(arch, "积分管理", limit=100)
     # every page with the four characters in a row (a line wrap included), plus the one sheet row
-    assert res["total"] == counts["together"] + counts["wrapped"] + 1
-    assert all("«" in h["snippet"] for h in res["hits"])
+    assert res.total == counts["together"] + counts["wrapped"] + 1
+    assert all("«" in h.snippet for h in res.hits)
 
 
 @pytest.mark.parametrize("phrase", ['"of the"', '"the of"', '"THE camp"', '"of the"~1'])
@@ -103,17 +103,17 @@ def test_a_pair_query_finds_exactly_what_the_word_phrase_finds(common_archive: t
 
 def test_a_catch_up_after_the_rebuild_indexes_quads_with_the_same_list(common_archive: tuple) -> None:
     arch, counts = common_archive
-    before = search(arch, "积分管理")["total"]
+    before = search(arch, "积分管理").total
     add_exhibit(arch, "docs/new.pdf", ["新的积分管理办法", "积分的管理"])
-    assert search(arch, "积分管理")["total"] == before + 1
-    assert search(arch, "积分管理 path:docs/new.pdf")["hits"][0]["page"] == 1
+    assert search(arch, "积分管理").total == before + 1
+    assert search(arch, "积分管理 path:docs/new.pdf").hits[0].page == 1
 
 
 def test_pages_only_and_mixed_indexes_count_the_same_units(tmp_path: Path) -> None:
     arch = new_archive(tmp_path / "a")
     add_exhibit(arch, "docs/a.pdf", ["收押人数 上报", "收押 人数"])
-    assert search(arch, "收押")["total"] == 2  # pages only: one unfiltered search
+    assert search(arch, "收押").total == 2  # pages only: one unfiltered search
     add_exhibit(arch, "sheets/b.xlsx", rows=[["收押", "3"], ["释放", "1"]], media_type="text/csv")
     res = search(arch, "收押")
-    assert res["total"] == 3
-    assert {(h["page"], h["row"]) for h in res["hits"]} == {(1, None), (2, None), (None, 1)}
+    assert res.total == 3
+    assert {(h.page, h.row) for h in res.hits} == {(1, None), (2, None), (None, 1)}

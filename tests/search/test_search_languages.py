@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from search_helpers import add_exhibit, new_archive
 
 from exhibit.archive import Archive
-from exhibit.search import search
+from exhibit.search import SearchResult, search
 
 NOTICE = "مېنىڭ ئاكام ھەسەن ئابلەت 2017-يىلى تۇتۇلدى\nئۇنىڭ ھازىر قەيەردە ئىكەنلىكىنى بىلمەيمىز"
 
@@ -34,15 +33,15 @@ def arch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     a.close()
 
 
-def paths(res: dict[str, Any]) -> list[str]:
-    return [h["path"] for h in res["hits"]]
+def paths(res: SearchResult) -> list[str]:
+    return [h.path for h in res.hits]
 
 
 def test_chinese_sequence_does_not_match_its_words_apart(arch: Archive) -> None:
     res = search(arch, "积分管理")
     assert paths(res) == ["documents/together.pdf"]
-    assert res["hits"][0]["page"] == 1
-    assert "«积分管理»" in res["hits"][0]["snippet"]
+    assert res.hits[0].page == 1
+    assert "«积分管理»" in res.hits[0].snippet
     # each word alone is on both pages, so the exclusion above is about the sequence
     assert set(paths(search(arch, "积分 管理"))) >= {"documents/together.pdf", "documents/apart.pdf"}
 
@@ -50,15 +49,15 @@ def test_chinese_sequence_does_not_match_its_words_apart(arch: Archive) -> None:
 def test_one_character_query(arch: Archive) -> None:
     res = search(arch, "押")
     assert paths(res) == ["documents/together.pdf"]
-    assert res["hits"][0]["page"] == 2
-    assert "«押»" in res["hits"][0]["snippet"]
+    assert res.hits[0].page == 2
+    assert "«押»" in res.hits[0].snippet
 
 
 def test_traditional_and_simplified_match_each_other(arch: Archive) -> None:
     assert "documents/traditional.pdf" in paths(search(arch, "积分考核"))
     assert "documents/together.pdf" in paths(search(arch, "積分管理"))
-    hit = next(h for h in search(arch, "学员")["hits"] if h["path"] == "documents/traditional.pdf")
-    assert "«學員»" in hit["snippet"]  # the page is quoted as written
+    hit = next(h for h in search(arch, "学员").hits if h.path == "documents/traditional.pdf")
+    assert "«學員»" in hit.snippet  # the page is quoted as written
 
 
 def test_full_width_and_half_width_fold(arch: Archive) -> None:
@@ -82,42 +81,42 @@ def test_latin_case_and_diacritics_fold_and_fuzzy_terms(arch: Archive) -> None:
 def test_uly_query_finds_arabic_script_and_arabic_query_finds_it_too(arch: Archive) -> None:
     res = search(arch, '"hesen ablet"')
     assert paths(res) == ["scans/uyghur_notice.png"]
-    assert "«ھەسەن»" in res["hits"][0]["snippet"]
+    assert "«ھەسەن»" in res.hits[0].snippet
     assert paths(search(arch, "ھەسەن")) == ["scans/uyghur_notice.png"]
     assert paths(search(arch, "Hésen")) == ["scans/uyghur_notice.png"]  # ULY é folds like any diacritic
 
 
 def test_id_numbers_whole_and_by_prefix(arch: Archive) -> None:
     res = search(arch, "653222198*")
-    assert [(h["sheet"], h["row"]) for h in res["hits"]] == [("Sheet1", 2)]
-    assert "«653222198501011234»" in res["hits"][0]["snippet"]
-    assert res["hits"][0]["page"] is None
-    assert {h["row"] for h in search(arch, "653222*")["hits"]} == {2, 3}
-    assert search(arch, "653222198501011234")["total"] == 1
-    assert search(arch, "65322219850101")["total"] == 0  # a digit string is one word
+    assert [(h.sheet, h.row) for h in res.hits] == [("Sheet1", 2)]
+    assert "«653222198501011234»" in res.hits[0].snippet
+    assert res.hits[0].page is None
+    assert {h.row for h in search(arch, "653222*").hits} == {2, 3}
+    assert search(arch, "653222198501011234").total == 1
+    assert search(arch, "65322219850101").total == 0  # a digit string is one word
 
 
 def test_hits_carry_the_contract_keys(arch: Archive) -> None:
     res = search(arch, "积分", limit=2)
-    assert res["total"] == 4  # together p1, apart p1 and p2, traditional p1
-    assert len(res["hits"]) == 2
-    for h in res["hits"]:
+    assert res.total == 4  # together p1, apart p1 and p2, traditional p1
+    assert len(res.hits) == 2
+    for h in res.as_json()["hits"]:
         assert {"id", "sha256", "path", "page", "sheet", "row", "snippet", "score"} <= set(h)
         assert h["id"].startswith("EX-") and len(h["sha256"]) == 64
         assert "<mark>" in h["snippet_html"]
-    assert search(arch, "积分", limit=2, offset=2)["hits"][0]["score"] <= res["hits"][1]["score"]
+    assert search(arch, "积分", limit=2, offset=2).hits[0].score <= res.hits[1].score
 
 
 def test_grouping_by_exhibit(arch: Archive) -> None:
     res = search(arch, "积分 OR 押", group=True)
-    ids = [h["id"] for h in res["hits"]]
-    assert len(ids) == len(set(ids)) == res["total_exhibits"] == 3
-    together = next(h for h in res["hits"] if h["path"] == "documents/together.pdf")
-    assert together["matches"] == 2 and together["pages"] == [1, 2]
+    ids = [h.id for h in res.hits]
+    assert len(ids) == len(set(ids)) == res.total_exhibits == 3
+    together = next(h for h in res.hits if h.path == "documents/together.pdf")
+    assert together.matches is not None and together.matches.count == 2 and together.matches.pages == (1, 2)
 
 
 def test_facets_count_hits(arch: Archive) -> None:
-    f = search(arch, "积分 OR 653222198* OR 一体化", facets=True)["facets"]
+    f = search(arch, "积分 OR 653222198* OR 一体化", facets=True).facets
     # 积分: 4 pdf pages; 653222198*: 1 row; 一体化: 1 OCR page
     assert f["folder"] == {"documents": 5, "registers": 1}
     assert f["ocr"] == {"text": 5, "ocr": 1}

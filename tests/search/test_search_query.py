@@ -28,7 +28,7 @@ def arch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
 
 
 def paths(arch: Archive, q: str) -> set[str]:
-    return {h["path"] for h in search(arch, q, limit=50)["hits"]}
+    return {h.path for h in search(arch, q, limit=50).hits}
 
 
 ALL = {"documents/telegram.pdf", "documents/speech.docx", "registers/a/list.csv", "scans/notice.png"}
