@@ -239,12 +239,6 @@ class Archive:
         return self.blobs.path(sha256)
 
     # -- writing -------------------------------------------------------------------------------
-    def record(self, event: str, sha256: str | None, actor: str | None = None,
-               details: dict[str, Any] | None = None) -> custody.CustodyEvent:
-        """Append a custody event in its own transaction (exports, judgements, logins, OCR runs...)."""
-        with self.transaction() as db:
-            return custody.append(db, event, sha256, actor or custody.os_user(), details)
-
     def replace_pages(self, seq: int, pages: list[Page]) -> None:
         """Replace an exhibit's pages (re-OCR); call inside a transaction. Search catches up via `changes`."""
         self.db.execute("DELETE FROM pages WHERE exhibit_seq=?", (seq,))
@@ -254,3 +248,10 @@ class Archive:
              for p in pages])
         self.db.execute("UPDATE exhibits SET page_count=? WHERE seq=?", (len(pages), seq))
         self.db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'pages')", (seq,))
+
+    # -- added by the webrep branch
+    def log_event(self, event: str, sha256: str | None, actor: str | None = None,
+                  details: dict[str, Any] | None = None) -> custody.CustodyEvent:
+        """Append a custody event in its own transaction (exports, judgements, logins, OCR runs...)."""
+        with self.transaction() as db:
+            return custody.append(db, event, sha256, actor or custody.os_user(), details)

@@ -83,7 +83,7 @@ def render_report(arch: Archive, path: Path, to: str, out: Path | None = None, f
     else:
         write_pdf(r, out)
     sha = hashlib.sha256(out.read_bytes()).hexdigest()
-    arch.record("report_rendered", None, actor, {
+    arch.log_event("report_rendered", None, actor, {
         "report": str(path), "report_sha256": check.sha256, "format": to, "out": str(out), "out_sha256": sha,
         "citations": len(check.citations), "errors": check.errors, "warnings": check.warnings,
         "exhibits": [a.id for a in r.annex]})

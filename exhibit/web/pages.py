@@ -70,7 +70,7 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
         return login_form(request, next, error="Wrong name or password.")
     st.limiter.succeeded(ip, name)
     token, _ = accounts.start_session(arch, user, st.settings.session_hours)
-    arch.record("web_login", None, user.name, {"ip": ip, "role": user.role})
+    arch.log_event("web_login", None, user.name, {"ip": ip, "role": user.role})
     resp = RedirectResponse(safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, token, samesite="lax", max_age=int(st.settings.session_hours * 3600),
                     **_cookie_args(request))
@@ -82,7 +82,7 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
 def logout(request: Request, sess: Session = Depends(require_post("viewer"))) -> Response:
     arch = archive(request)
     accounts.end_session(arch, request.cookies.get(SESSION_COOKIE))
-    arch.record("web_logout", None, sess.user.name, {"ip": client_ip(request)})
+    arch.log_event("web_logout", None, sess.user.name, {"ip": client_ip(request)})
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
@@ -164,7 +164,7 @@ def download(request: Request, ref: str, sess: Session = Depends(INVESTIGATE)) -
     if not blob.is_file():
         raise HTTPException(404, f"{ex.id}: the stored bytes are missing; run `exhibit verify`")
     name = PurePosixPath(ex.path_names[0]).name if ex.path_names else ex.id
-    arch.record("exported", ex.sha256, sess.user.name,
+    arch.log_event("exported", ex.sha256, sess.user.name,
                 {"what": "original", "via": "web", "ip": client_ip(request), "filename": name})
     return FileResponse(blob, media_type="application/octet-stream", filename=name or ex.id,
                         content_disposition_type="attachment")
