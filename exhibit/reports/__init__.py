@@ -9,7 +9,7 @@ from typing import Any
 
 from exhibit.archive import Archive
 from exhibit.errors import UserError
-from exhibit.reports.check import CheckedCitation, ReportCheck, check_text
+from exhibit.reports.verify import CheckedCitation, ReportCheck, check_text
 from exhibit.reports.citations import Citation, CitationGroup, parse
 from exhibit.reports.render import citation_url, prepare, to_html, write_docx, write_pdf
 from exhibit.reports.translations import TranslationLink, link, links

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 
 from exhibit.archive import Archive, ex_id
 from exhibit.reports import translations
-from exhibit.reports.check import CheckedCitation, ReportCheck
+from exhibit.reports.verify import CheckedCitation, ReportCheck
 from exhibit.reports.citations import Citation
 
 SHA_PREFIX = 12
