@@ -147,8 +147,8 @@ def review_queue(arch: Archive, limit: int | None = None) -> list[dict[str, Any]
 
 def judge(arch: Archive, a: str, b: str, verdict: str, actor: str, note: str | None = None) -> dict[str, Any]:
     """Record a person's judgement on a pair (kept as a custody event) and re-cluster at once."""
-    if verdict not in resolver.VERDICTS:
-        raise UserError(f"{verdict!r}: a judgement is one of {', '.join(resolver.VERDICTS)}.")
+    if resolver.Judgement.parse(verdict) is None:
+        raise UserError(f"{verdict!r}: a judgement is one of {', '.join(resolver.Judgement)}.")
     mentions = _mentions(arch)
     for x in (a, b):
         if x not in mentions:

@@ -9,14 +9,14 @@ from typing import Any
 
 from exhibit.archive import Archive
 from exhibit.errors import UserError
-from exhibit.reports.verify import CheckedCitation, ReportCheck, check_text
 from exhibit.reports.citations import Citation, CitationGroup, parse
 from exhibit.reports.render import citation_url, prepare, to_html, write_docx, write_pdf
 from exhibit.reports.translations import TranslationLink, link, links
+from exhibit.reports.verify import CheckedCitation, ReportCheck, Severity, Verdict, check_text
 
 __all__ = ["Citation", "CitationGroup", "CheckedCitation", "ReportCheck", "ReportHasErrors", "Rendered",
-           "TranslationLink", "check_report", "check_text", "citation_url", "link", "links", "parse",
-           "read_report", "render_report"]
+           "Severity", "TranslationLink", "Verdict", "check_report", "check_text", "citation_url", "link", "links",
+           "parse", "read_report", "render_report"]
 
 FORMATS = ("html", "docx", "pdf")
 

@@ -40,7 +40,7 @@ def test_correct_citations_pass(arch: Archive, truth: dict[str, Any], tmp_path: 
     person = truth["registers"][csv_path][0]
     register = exhibit_by_path(arch, csv_path)
     # A quotation across a line break of the page, taken from the page text itself.
-    page1 = arch.page(arch.resolve(tele["id"]), 1)["text"]  # type: ignore[index]
+    page1 = arch.page(arch.resolve(tele["id"]), 1).text  # type: ignore[union-attr]
     nl = page1.index("\n", page1.index(a["query"]))
     across = page1[nl - 3:nl + 4]
     traditional = "".join({"双": "雙", "门": "門", "锁": "鎖"}.get(c, c) for c in a["query"])
@@ -95,7 +95,7 @@ def test_each_kind_of_wrong_citation_has_its_own_error(arch: Archive, truth: dic
     register = exhibit_by_path(arch, csv_path)
     rows = len(truth["registers"][csv_path]) + 1  # records plus the header row
     unused = next(h for h in ("00000000", "11111111", "22222222", "33333333")
-                  if not any(e["sha256"].startswith(h) for e in arch.exhibits()))
+                  if not any(e.sha256.startswith(h) for e in arch.exhibits()))
     lines = [
         "# Errors",
         f"Unknown: [@EX-999999, p. 1] and [@sha256:{unused}, p. 1].",
