@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +229,14 @@ def test_a_backwards_range_is_an_error_not_a_crash(arch: Archive, truth: dict[st
     tele = exhibit_by_path(arch, p["file"])
     [r] = _verdicts(arch, f"“{p['query']}” [@{tele['id']}, pp. 2-1]")
     assert r["verdict"] == "missing_page" and "backwards" in r["message"] and f"p. {p['page']}" in r["message"]
+
+
+def test_the_documented_verdicts_are_the_verdicts_with_their_severities() -> None:
+    # docs/reports.md's two tables are what users read; the Verdict enum is what the checker gives
+    from exhibit.reports import Severity, Verdict
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reports.md").read_text(encoding="utf-8")
+    documented = {v: s for v, s in re.findall(r"^\| `(\w+)` \| (\w+) \|", doc, re.MULTILINE)}
+    assert documented == {str(v): str(v.severity) for v in Verdict}
+    assert {v.passes for v in Verdict if v.severity is Severity.ERROR} == {False}
+    assert all(v.passes for v in Verdict if v.severity is not Severity.ERROR)
