@@ -248,12 +248,6 @@ class Archive:
         return self.blobs.path(sha256)
 
     # -- writing -------------------------------------------------------------------------------
-    def record(self, event: str, sha256: str | None, actor: str | None = None,
-               details: dict[str, Any] | None = None) -> custody.CustodyEvent:
-        """Append a custody event in its own transaction (exports, judgements, logins, OCR runs...)."""
-        with self.transaction() as db:
-            return custody.append(db, event, sha256, actor or custody.os_user(), details)
-
     def replace_pages(self, seq: int, pages: list[Page]) -> None:
         """Replace an exhibit's pages (re-OCR); call inside a transaction. Search catches up via `changes`."""
         self.db.execute("DELETE FROM pages WHERE exhibit_seq=?", (seq,))
@@ -264,8 +258,14 @@ class Archive:
         self.db.execute("UPDATE exhibits SET page_count=? WHERE seq=?", (len(pages), seq))
         self.db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'pages')", (seq,))
 
-    # -- added by the search branch
     @property
     def feed(self) -> IndexFeed:
         """The catalog as the search index reads it: change marks, what changed, pages and rows to index."""
         return IndexFeed(self)
+
+    def log_event(self, event: str, sha256: str | None, actor: str | None = None,
+                  details: dict[str, Any] | None = None) -> custody.CustodyEvent:
+        """Append a custody event in its own transaction (exports, judgements, logins, OCR runs...)."""
+        with self.transaction() as db:
+            return custody.append(db, event, sha256, actor or custody.os_user(), details)
+

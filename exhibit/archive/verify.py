@@ -44,6 +44,6 @@ def verify(arch: Archive, on_progress: Callable[[int, int], None] | None = None,
     digest, _ = manifest(arch)
     result = {"ok": not problems, "manifest_sha256": digest, "exhibits": len(rows), "problems": problems}
     if record:
-        arch.record("verified", None, actor, {"ok": result["ok"], "manifest_sha256": digest,
+        arch.log_event("verified", None, actor, {"ok": result["ok"], "manifest_sha256": digest,
                                                 "exhibits": len(rows), "problems": len(problems)})
     return result

@@ -54,9 +54,8 @@ def _print_check(result: ReportCheck) -> None:
         cit = c.citation
         style = _STYLE[c.severity]
         ref = cit.ref if not c.id or c.id == cit.ref else f"{cit.ref} ({c.id})"
-        verdict = c.quote_verdict if c.verdict == "resolved" and c.quote_verdict else c.verdict
         t.add_row(f"{cit.line}:{cit.column}", escape(ref + (f", {cit.locator}" if cit.locator else "")),
-                  f"[{style}]{verdict}[/]", escape(c.message))
+                  f"[{style}]{c.outcome}[/]", escape(c.message))
     out.print(t)
     style = "green" if result.ok else "bold red"
     console.print(f"[{style}]{len(result.citations)} citations: {result.errors} errors, "

@@ -85,5 +85,5 @@ def export(arch: Archive, out: Path, fmt: str = "csv", identified: bool = False,
     summary = {"what": "coded table", "path": str(out), "format": fmt, "rows": len(rows),
                "identified": identified, "purpose": purpose if identified else None,
                "output_sha256": hashlib.sha256(data).hexdigest()}
-    arch.record("exported", None, actor or custody.os_user(), summary)
+    arch.log_event("exported", None, actor or custody.os_user(), summary)
     return summary

@@ -83,7 +83,7 @@ def run(arch: Archive, settings: LinkSettings | None = None, actor: str | None =
         "clusters": sum(1 for ms in res.clusters.values() if len(ms) > 1),
         "link_threshold": s.link_threshold, "review_threshold": s.review_threshold,
     }
-    arch.record("link_run", None, actor, summary)
+    arch.log_event("link_run", None, actor, summary)
     return summary
 
 
@@ -147,8 +147,8 @@ def review_queue(arch: Archive, limit: int | None = None) -> list[dict[str, Any]
 
 def judge(arch: Archive, a: str, b: str, verdict: str, actor: str, note: str | None = None) -> dict[str, Any]:
     """Record a person's judgement on a pair (kept as a custody event) and re-cluster at once."""
-    if verdict not in resolver.VERDICTS:
-        raise UserError(f"{verdict!r}: a judgement is one of {', '.join(resolver.VERDICTS)}.")
+    if resolver.Judgement.parse(verdict) is None:
+        raise UserError(f"{verdict!r}: a judgement is one of {', '.join(resolver.Judgement)}.")
     mentions = _mentions(arch)
     for x in (a, b):
         if x not in mentions:
@@ -161,7 +161,7 @@ def judge(arch: Archive, a: str, b: str, verdict: str, actor: str, note: str | N
         db.execute("INSERT INTO link_judgements (a, b, verdict, actor, time, note) VALUES (?,?,?,?,?,?)",
                    (ka, kb, verdict, actor, now, note))
     event = {"a": ka, "b": kb, "verdict": verdict, "note": note}
-    arch.record("link_judgement", None, actor, event)
+    arch.log_event("link_judgement", None, actor, event)
     _recluster(arch)
     return {**event, "actor": actor, "time": now}
 

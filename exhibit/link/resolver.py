@@ -12,9 +12,24 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-VERDICTS = ("accept", "reject", "unsure")
+
+class Judgement(StrEnum):
+    """A person's verdict on a candidate pair; it outranks the model in every later run."""
+
+    ACCEPT = "accept"   # the same person: always linked
+    REJECT = "reject"   # not the same person: never linked
+    UNSURE = "unsure"   # looked at, undecided: stays for review
+
+    @classmethod
+    def parse(cls, verdict: str) -> Judgement | None:
+        """The judgement a verdict names, or None if it names none."""
+        try:
+            return cls(verdict)
+        except ValueError:
+            return None
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:

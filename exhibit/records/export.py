@@ -249,6 +249,6 @@ def export(arch: Archive, fmt: str, out: Path | None = None, identified: bool = 
                 f.close()
     details = {"format": fmt, "count": n, "identified": identified, "pseudonymised": not identified,
                "purpose": purpose, "register": register, "file": out.name if out else None}
-    event = arch.record("exported", None, actor, details)
+    event = arch.log_event("exported", None, actor, details)
     return {"records": n, "format": fmt, "out": str(out) if out else None, "identified": identified,
             "custody_event": event.seq if hasattr(event, "seq") else None}

@@ -9,14 +9,14 @@ from typing import Any
 
 from exhibit.archive import Archive
 from exhibit.errors import UserError
-from exhibit.reports.check import CheckedCitation, ReportCheck, check_text
 from exhibit.reports.citations import Citation, CitationGroup, parse
 from exhibit.reports.render import citation_url, prepare, to_html, write_docx, write_pdf
 from exhibit.reports.translations import TranslationLink, link, links
+from exhibit.reports.verify import CheckedCitation, ReportCheck, Severity, Verdict, check_text
 
 __all__ = ["Citation", "CitationGroup", "CheckedCitation", "ReportCheck", "ReportHasErrors", "Rendered",
-           "TranslationLink", "check_report", "check_text", "citation_url", "link", "links", "parse",
-           "read_report", "render_report"]
+           "Severity", "TranslationLink", "Verdict", "check_report", "check_text", "citation_url", "link", "links",
+           "parse", "read_report", "render_report"]
 
 FORMATS = ("html", "docx", "pdf")
 
@@ -83,7 +83,7 @@ def render_report(arch: Archive, path: Path, to: str, out: Path | None = None, f
     else:
         write_pdf(r, out)
     sha = hashlib.sha256(out.read_bytes()).hexdigest()
-    arch.record("report_rendered", None, actor, {
+    arch.log_event("report_rendered", None, actor, {
         "report": str(path), "report_sha256": check.sha256, "format": to, "out": str(out), "out_sha256": sha,
         "citations": len(check.citations), "errors": check.errors, "warnings": check.warnings,
         "exhibits": [a.id for a in r.annex]})

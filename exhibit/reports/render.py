@@ -13,10 +13,10 @@ from urllib.parse import quote as urlquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from exhibit.archive import Archive, ex_id
+from exhibit.archive import Archive, ex_id, overview
 from exhibit.reports import translations
-from exhibit.reports.check import CheckedCitation, ReportCheck
 from exhibit.reports.citations import Citation
+from exhibit.reports.verify import CheckedCitation, ReportCheck, Severity, Verdict
 
 SHA_PREFIX = 12
 _MARK = re.compile("\ue000(\\d+)\ue001")  # placeholder for a citation bracket while Markdown is converted
@@ -147,13 +147,13 @@ def _entry(cc: CheckedCitation) -> tuple[str, bool]:
     if cc.excerpt:
         text += f": “{cc.excerpt}”"
     if cc.via and cc.found:
-        what = "translation" if cc.quote_verdict and "translation" in cc.quote_verdict else "original"
+        what = "translation" if cc.quote_verdict and cc.quote_verdict.in_translation else "original"
         text += f" (quoted from the {what} {cc.via}, {cc.found[0].label})"
-    elif cc.quote_verdict == "found_elsewhere" and cc.found:
+    elif cc.quote_verdict is Verdict.FOUND_ELSEWHERE and cc.found:
         text += f" (the quotation is at {cc.found[0].label})"
     if c.suffix:
         text += f", {c.suffix}"
-    bad = cc.severity == "error"
+    bad = cc.severity is Severity.ERROR
     if bad:
         text += f" [NOT VERIFIED: {cc.message}]"
     return text, bad
@@ -202,10 +202,10 @@ def prepare(arch: Archive, text: str, check: ReportCheck, title: str | None = No
     if title is None:
         m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
         title = m.group(1) if m else "Report"
-    head = arch.db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    head = overview.custody_head(arch)
     statement = (f"{len(check.citations)} citations checked against the archive by exhibit: "
                  f"{check.errors} errors, {check.warnings} warnings. Report SHA-256 {check.sha256}. "
-                 + (f"Custody log at event #{head['seq']}, hash {head['hash']}." if head else ""))
+                 + (f"Custody log at event #{head.seq}, hash {head.hash}." if head else ""))
     return Rendering(text, check, title, footnotes, list(cited.values()), statement)
 
 

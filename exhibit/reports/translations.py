@@ -1,7 +1,11 @@
-"""Which exhibit translates which: `exhibit translation link EX-A EX-B` records that B translates A."""
+"""Which exhibit translates which: `exhibit translation link EX-A EX-B` records that B translates A.
+
+The links are the reports capability's own table (reports_translations), read and written here only;
+what it knows of the exhibits themselves comes from the archive."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,18 +69,23 @@ def link(arch: Archive, original: str, translation: str, actor: str | None = Non
 
 
 def _get(arch: Archive, a: int, b: int) -> TranslationLink:
-    r = arch.db.execute("SELECT t.*, o.sha256 AS osha, x.sha256 AS xsha FROM reports_translations t"
-                        " JOIN exhibits o ON o.seq=t.original_seq JOIN exhibits x ON x.seq=t.translation_seq"
-                        " WHERE original_seq=? AND translation_seq=?", (a, b)).fetchone()
-    return TranslationLink(ex_id(r["original_seq"]), ex_id(r["translation_seq"]), r["osha"], r["xsha"],
-                           r["linked"], r["actor"])
+    return _links(arch, arch.db.execute("SELECT * FROM reports_translations WHERE original_seq=? AND "
+                                        "translation_seq=?", (a, b)).fetchall())[0]
+
+
+def _links(arch: Archive, rows: list[sqlite3.Row]) -> list[TranslationLink]:
+    """Links with both exhibits' SHA-256, which the archive knows."""
+    sha = {e.seq: e.sha256 for e in arch.exhibits(sorted({r[k] for r in rows
+                                                           for k in ("original_seq", "translation_seq")}))}
+    return [TranslationLink(ex_id(r["original_seq"]), ex_id(r["translation_seq"]), sha[r["original_seq"]],
+                            sha[r["translation_seq"]], r["linked"], r["actor"]) for r in rows]
 
 
 def links(arch: Archive) -> list[TranslationLink]:
     if not _exists(arch):
         return []
-    return [_get(arch, r[0], r[1]) for r in arch.db.execute(
-        "SELECT original_seq, translation_seq FROM reports_translations ORDER BY original_seq, translation_seq")]
+    return _links(arch, arch.db.execute(
+        "SELECT * FROM reports_translations ORDER BY original_seq, translation_seq").fetchall())
 
 
 def _exists(arch: Archive) -> bool:

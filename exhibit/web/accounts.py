@@ -79,7 +79,7 @@ def add_user(arch: Archive, name: str, role: str, password: str, actor: str | No
         raise UserError(f"{name}: that user exists already; `exhibit user passwd {name}` sets a new password.")
     arch.db.execute("INSERT INTO web_users(name, role, password_hash, created) VALUES (?,?,?,?)",
                     (name, role, _hasher.hash(password), utc_now()))
-    arch.record("web_user_added", None, actor, {"user": name, "role": role})
+    arch.log_event("web_user_added", None, actor, {"user": name, "role": role})
     return User(name, role)
 
 
@@ -90,7 +90,7 @@ def set_password(arch: Archive, name: str, password: str, actor: str | None = No
     if cur.rowcount == 0:
         raise UserError(f"{name}: no such user; `exhibit user ls` lists them.")
     arch.db.execute("DELETE FROM web_sessions WHERE user=?", (name,))  # a new password ends old sessions
-    arch.record("web_password_set", None, actor, {"user": name})
+    arch.log_event("web_password_set", None, actor, {"user": name})
 
 
 def users(arch: Archive) -> list[dict[str, str | bool]]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
 from exhibit.errors import QueryError
-from exhibit.web import accounts, people, views
+from exhibit.web import accounts, data, people
 from exhibit.web.accounts import Session
 from exhibit.web.deps import archive, client_ip, require, require_post
 
@@ -45,24 +45,24 @@ def search(request: Request, q: str, limit: int = Query(20, ge=1, le=200), offse
 @router.get("/exhibits", summary="The exhibits, a page at a time (`ls --json` objects)")
 def exhibits(request: Request, status: str | None = None, page: int = Query(1, ge=1),
              size: int = Query(100, ge=1, le=1000), sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    return views.exhibit_list(archive(request), page, size, status)
+    return data.exhibit_list(archive(request), page, size, status)
 
 
 @router.get("/exhibits/{ref}", summary="One exhibit (`show --json`): metadata, paths, custody, pages with text")
 def exhibit(request: Request, ref: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
     arch = archive(request)
-    return arch.detail(views.resolve(arch, ref)).as_json(text=True, page_meta=True)
+    return arch.detail(data.resolve(arch, ref)).as_json(text=True, page_meta=True)
 
 
 @router.get("/status", summary="Ingest status: counts by status, exhibits that failed and why")
 def status(request: Request, sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    return views.status(archive(request))
+    return data.status(archive(request))
 
 
 @router.get("/custody", summary="The custody log, newest first")
 def custody(request: Request, page: int = Query(1, ge=1), size: int = Query(100, ge=1, le=1000),
             sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    return views.custody_log(archive(request), page, size)
+    return data.custody_log(archive(request), page, size)
 
 
 @router.post("/verify", summary="Re-hash every blob and check the custody log (`verify --json`)")

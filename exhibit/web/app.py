@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exhibit import __version__
 from exhibit.errors import UserError
+from exhibit.web import display
 from exhibit.web.deps import LoginRequired, WebState, current_session
 from exhibit.web.security import SecurityHeaders
 from exhibit.web.settings import WebSettings
@@ -24,11 +25,9 @@ HERE = Path(__file__).resolve().parent
 def templates() -> Jinja2Templates:
     # autoescape everything: document text and file names are hostile input
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    from exhibit.web import views
-
-    env.globals.update(urlencode=urlencode, text_dir=views.text_dir, hit_query=views.hit_query, source_query=views.source_query,
-                       facet_items=views.facet_items, facet_filter=views.facet_filter,
-                       mark_terms=views.mark_terms)
+    env.globals.update(urlencode=urlencode, text_dir=display.text_dir, hit_query=display.hit_query,
+                       source_query=display.source_query, facet_items=display.facet_items,
+                       facet_filter=display.facet_filter, mark_terms=display.mark_terms)
     return Jinja2Templates(env=env)
 
 

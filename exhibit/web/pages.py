@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from exhibit.errors import QueryError, UserError
-from exhibit.web import accounts, render, views
+from exhibit.web import accounts, data, display, render
 from exhibit.web.accounts import Session
 from exhibit.web.deps import (
     LOGIN_CSRF_COOKIE,
@@ -70,7 +70,7 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
         return login_form(request, next, error="Wrong name or password.")
     st.limiter.succeeded(ip, name)
     token, _ = accounts.start_session(arch, user, st.settings.session_hours)
-    arch.record("web_login", None, user.name, {"ip": ip, "role": user.role})
+    arch.log_event("web_login", None, user.name, {"ip": ip, "role": user.role})
     resp = RedirectResponse(safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, token, samesite="lax", max_age=int(st.settings.session_hours * 3600),
                     **_cookie_args(request))
@@ -82,7 +82,7 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
 def logout(request: Request, sess: Session = Depends(require_post("viewer"))) -> Response:
     arch = archive(request)
     accounts.end_session(arch, request.cookies.get(SESSION_COOKIE))
-    arch.record("web_logout", None, sess.user.name, {"ip": client_ip(request)})
+    arch.log_event("web_logout", None, sess.user.name, {"ip": client_ip(request)})
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
@@ -109,18 +109,18 @@ def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="pa
             error = {"message": str(e), "position": e.position}
     if result is not None:
         for hit in result["hits"]:
-            hit["terms"] = views.terms_of(hit, q)
-            hit["snippet_safe"] = views.safe_snippet(hit)
+            hit["terms"] = display.terms_of(hit, q)
+            hit["snippet_safe"] = display.safe_snippet(hit)
     return page(request, "search.html", sess, "search", q=q, result=result,
-                error=error, paging=views.paging(result["total"], page_no, size) if result else None)
+                error=error, paging=data.paging(result["total"], page_no, size) if result else None)
 
 
 # -- exhibits --------------------------------------------------------------------------------------
 @router.get("/exhibits")
 def exhibits_page(request: Request, status: str | None = None,
                   page_no: int = Query(1, alias="page", ge=1, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
-    data = views.exhibit_list(archive(request), page_no, state(request).settings.page_size, status or None)
-    return page(request, "exhibits.html", sess, "exhibits", status=status, **data)
+    listed = data.exhibit_list(archive(request), page_no, state(request).settings.page_size, status or None)
+    return page(request, "exhibits.html", sess, "exhibits", status=status, **listed)
 
 
 @router.get("/exhibits/{ref}")
@@ -129,11 +129,11 @@ def exhibit_page(request: Request, ref: str, page_no: int = Query(1, alias="page
                  sheet: str | None = None, q: str | None = None, sess: Session = Depends(VIEW)) -> Response:
     """The exhibit at a page; `hl` words highlighted; `q` a quotation cited in a report (reports link here)."""
     arch = archive(request)
-    seq = views.resolve(arch, ref)
-    ex = views.exhibit_detail(arch, seq, page_no)
+    seq = data.resolve(arch, ref)
+    ex = data.exhibit_detail(arch, seq, page_no)
     if table is None and (sheet or row is not None):
-        table = views.find_table(arch, seq, sheet, page_no if "page" in request.query_params else None)
-    rows = views.table_rows(arch, seq, table, row) if table is not None else None
+        table = data.find_table(arch, seq, sheet, page_no if "page" in request.query_params else None)
+    rows = data.table_rows(arch, seq, table, row) if table is not None else None
     return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=hl[:10], rows=rows, quote=q,
                 may_download=sess.user.may("investigator"))
 
@@ -142,11 +142,11 @@ def exhibit_page(request: Request, ref: str, page_no: int = Query(1, alias="page
 def page_image(request: Request, ref: str, number: int, hl: list[str] = Query([]),
                sess: Session = Depends(VIEW)) -> Response:
     arch = archive(request)
-    seq = views.resolve(arch, ref)
+    seq = data.resolve(arch, ref)
     ex = arch.exhibit(seq)
     pg = arch.page(seq, number)
     png = None
-    if pg is not None and ex.status in views.RENDERABLE_STATUS:
+    if pg is not None and data.has_images(ex):
         png = render.page_png(arch.blob_path(ex.sha256), ex.media_type or "", number,
                               [h for h in hl if h.strip()][:10], pg.meta, state(request).settings.image_width)
     if png is None:
@@ -158,13 +158,13 @@ def page_image(request: Request, ref: str, number: int, hl: list[str] = Query([]
 def download(request: Request, ref: str, sess: Session = Depends(INVESTIGATE)) -> Response:
     """The original bytes, as an attachment (never rendered inline: an HTML exhibit must not run here)."""
     arch = archive(request)
-    seq = views.resolve(arch, ref)
+    seq = data.resolve(arch, ref)
     ex = arch.exhibit(seq)
     blob = arch.blob_path(ex.sha256)
     if not blob.is_file():
         raise HTTPException(404, f"{ex.id}: the stored bytes are missing; run `exhibit verify`")
     name = PurePosixPath(ex.path_names[0]).name if ex.path_names else ex.id
-    arch.record("exported", ex.sha256, sess.user.name,
+    arch.log_event("exported", ex.sha256, sess.user.name,
                 {"what": "original", "via": "web", "ip": client_ip(request), "filename": name})
     return FileResponse(blob, media_type="application/octet-stream", filename=name or ex.id,
                         content_disposition_type="attachment")
@@ -173,14 +173,14 @@ def download(request: Request, ref: str, sess: Session = Depends(INVESTIGATE)) -
 # -- ingest status and custody ---------------------------------------------------------------------
 @router.get("/status")
 def status_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
-    return page(request, "status.html", sess, "status", **views.status(archive(request)))
+    return page(request, "status.html", sess, "status", **data.status(archive(request)))
 
 
 @router.get("/custody")
 def custody_page(request: Request, page_no: int = Query(1, alias="page", ge=1, le=10_000_000),
                  sess: Session = Depends(VIEW)) -> Response:
-    data = views.custody_log(archive(request), page_no, 50)
-    return page(request, "custody.html", sess, "custody", verify=None, **data)
+    log = data.custody_log(archive(request), page_no, 50)
+    return page(request, "custody.html", sess, "custody", verify=None, **log)
 
 
 @router.post("/custody/verify")
@@ -189,8 +189,8 @@ def verify_page(request: Request, sess: Session = Depends(require_post("investig
 
     arch = archive(request)
     result = verify(arch, actor=sess.user.name)
-    data = views.custody_log(arch, 1, 50)
-    return page(request, "custody.html", sess, "custody", verify=result, **data)
+    log = data.custody_log(arch, 1, 50)
+    return page(request, "custody.html", sess, "custody", verify=result, **log)
 
 
 # -- accounts --------------------------------------------------------------------------------------

@@ -11,10 +11,8 @@ from fastapi import HTTPException
 
 from exhibit.archive import Archive
 from exhibit.errors import UserError
-from exhibit.web import views
+from exhibit.web import data
 from exhibit.web.accounts import Session
-
-VERDICTS = ("accept", "reject", "unsure")
 
 
 def _codes(arch: Archive) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -47,7 +45,7 @@ def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size:
     total = None if len(window) > size else (page - 1) * size + len(window)
     used = sorted({c for r in shown for c in r["codes"]})
     all_codes = sorted({c for cs in codes.values() for c in cs})
-    return {"records": shown, "paging": views.paging(total, page, size), "explanations": explanations,
+    return {"records": shown, "paging": data.paging(total, page, size), "explanations": explanations,
             "used_codes": used, "all_codes": all_codes}
 
 
@@ -64,10 +62,10 @@ def record_detail(arch: Archive, record_id: str) -> dict[str, Any]:
     src = rec.get("source") or {}
     context = None
     if src.get("id"):
-        seq = views.resolve(arch, src["id"])
-        table = views.find_table(arch, seq, src.get("sheet"), src.get("page"))
+        seq = data.resolve(arch, src["id"])
+        table = data.find_table(arch, seq, src.get("sheet"), src.get("page"))
         if table is not None and src.get("row") is not None:
-            context = views.table_rows(arch, seq, table, int(src["row"]))
+            context = data.table_rows(arch, seq, table, int(src["row"]))
     return {"rec": rec, "codes": codes.get(record_id, []), "explanations": explanations, "context": context}
 
 
@@ -143,9 +141,11 @@ def review_item(arch: Archive, n: int) -> dict[str, Any]:
 
 
 def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
-    if verdict not in VERDICTS:
-        raise HTTPException(400, f"{verdict!r}: the verdict is accept, reject or unsure")
     from exhibit.link import judge as judge_
+    from exhibit.link.resolver import Judgement
+
+    if Judgement.parse(verdict) is None:
+        raise HTTPException(400, f"{verdict!r}: the verdict is {', '.join(Judgement)}")
 
     try:
         judge_(arch, a, b, verdict, actor)

@@ -88,7 +88,7 @@ def _png(img: Image.Image, palette: bool = False) -> bytes:
 def _pdf_page(blob: Path, number: int, terms: list[str], meta: dict[str, Any], width: int) -> bytes | None:
     with _mupdf:
         try:
-            doc = pymupdf.open(blob, filetype="pdf")  # type: ignore[no-untyped-call]
+            doc = pymupdf.open(blob, filetype="pdf")
         except (pymupdf.FileDataError, RuntimeError, ValueError):
             return None
         with doc:
@@ -97,7 +97,7 @@ def _pdf_page(blob: Path, number: int, terms: list[str], meta: dict[str, Any], w
             page = doc[number - 1]
             zoom = min(width / max(page.rect.width, 1.0), 4.0)
             rects = [r for t in terms if t.strip() for r in page.search_for(t.strip())]
-            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)  # type: ignore[no-untyped-call]
+            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
     boxes = [(r.x0 * zoom, r.y0 * zoom, r.x1 * zoom, r.y1 * zoom) for r in rects]
     if not boxes:  # a scanned PDF: no text layer, but OCR boxes in the page's pixel space

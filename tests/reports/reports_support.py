@@ -8,10 +8,11 @@ from exhibit.archive import Archive
 
 
 def exhibit_by_path(arch: Archive, path: str) -> dict[str, Any]:
-    """The exhibit that holds `path` (IDs depend on ingest order; tests never hard-code them)."""
-    for e in (x.as_json() for x in arch.exhibits()):
-        if path in e["paths"]:
-            return e
+    """The exhibit that holds `path`, as its `ls --json` object (IDs depend on ingest order; tests never
+    hard-code them)."""
+    for e in arch.exhibits():
+        if path in e.path_names:
+            return e.as_json()
     raise LookupError(f"{path} is not in the archive")
 
 

@@ -155,7 +155,7 @@ def test_citation_url_uses_the_resolved_id_and_the_page_where_the_quote_is(
     assert c.quote_verdict == "found_elsewhere"
     url = citation_url(c)
     assert url.startswith(f"/exhibits/{tele['id']}?page={b['page']}&q=")
-    assert c.matched == [b["query"]]
+    assert list(c.matched) == [b["query"]]
 
 
 def test_viewer_option_links_each_note_to_the_exhibit_viewer(reports_archive: Path, tmp_path: Path,

@@ -50,6 +50,6 @@ def telegram(web_archive: tuple[Path, dict[str, str]], truth: dict) -> tuple[str
 
     phrase = next(p for p in truth["phrases"] if p["query"] == "积分管理")
     with Archive.open(web_archive[0]) as arch:
-        ex = next(e for e in (x.as_json() for x in arch.exhibits()) if phrase["file"] in e["paths"])
-        page = next(p.number for p in arch.pages(arch.resolve(ex["id"])) if "积分管理" in p.text)
-    return ex["id"], page
+        ex = next(e for e in arch.exhibits() if phrase["file"] in e.path_names)
+        page = next(p.number for p in arch.pages(ex.seq) if "积分管理" in p.text)
+    return ex.id, page

@@ -149,7 +149,7 @@ def test_investigator_searches_reads_checks_judges_and_logs_out(server, browser,
     from exhibit.archive import Archive
 
     with Archive.open(root) as arch:
-        ug = next(e["id"] for e in (x.as_json() for x in arch.exhibits()) if "scans/uyghur_notice.png" in e["paths"])
+        ug = next(e.id for e in arch.exhibits() if "scans/uyghur_notice.png" in e.path_names)
     page.goto(f"{base}/exhibits/{ug}")
     assert page.locator(".doctext[lang=ug]").get_attribute("dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.querySelector('.doctext[lang=ug]')).direction") == "rtl"

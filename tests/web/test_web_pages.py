@@ -21,7 +21,7 @@ def _yellow(png: bytes) -> int:
 
 def _exhibit_of(root: Path, path: str) -> str:
     with Archive.open(root) as arch:
-        return next(e["id"] for e in (x.as_json() for x in arch.exhibits()) if path in e["paths"])
+        return next(e.id for e in arch.exhibits() if path in e.path_names)
 
 
 def test_search_page_shows_marked_snippets_linking_to_the_highlighted_page(clients, telegram) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +88,7 @@ def test_status_page_lists_every_file_with_a_problem_and_why(clients, web_archiv
     client, _ = clients["viewer"]
     html = client.get("/status").text
     with Archive.open(web_archive[0]) as arch:
-        problems = [e for e in (x.as_json() for x in arch.exhibits()) if e["status"] != "ok"]
+        problems = [e.as_json() for e in arch.exhibits() if e.status != "ok"]
     # the dev cache's broken files (encrypted.pdf opens with its password, so it may be ok)
     assert {p for e in problems for p in e["paths"]} >= {p for p, s in truth["hostile"].items()
                                                           if s not in ("ok", "encrypted")}

@@ -16,7 +16,7 @@ from exhibit.web.settings import WebSettings
 
 def _hostile_id(root: Path) -> str:
     with Archive.open(root) as arch:
-        return next(e["id"] for e in (x.as_json() for x in arch.exhibits()) if HOSTILE_NAME in e["paths"])
+        return next(e.id for e in arch.exhibits() if HOSTILE_NAME in e.path_names)
 
 
 def test_hostile_file_name_and_html_content_are_shown_as_text(clients, web_archive) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +30,7 @@ def test_hostile_file_name_and_html_content_are_shown_as_text(clients, web_archi
     viewer = pages[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.txt" in viewer  # the name, escaped
     with Archive.open(web_archive[0]) as arch:
-        text = arch.page(arch.resolve(ex), 1).text
+        text = arch.page(arch.resolve(ex), 1).text  # type: ignore[union-attr]
     assert "hostile" in text and str(escape(text)) in viewer  # the document text, escaped
     assert "<script src=\"/static/app.js\" defer></script>" in viewer  # our only script
 

@@ -1,35 +1,86 @@
-"""Checking a report: every citation must resolve to an exhibit, page or row, every quotation be there."""
+"""Verifying a report: every citation must resolve to an exhibit, page or row, every quotation be there."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from exhibit.archive import Archive, ex_id
-from exhibit.archive.types import TableInfo
+from exhibit.archive import Archive, ex_id, overview
+from exhibit.archive.types import Cell, TableInfo
 from exhibit.errors import UserError
-from exhibit.ingest.types import Cell
 from exhibit.reports import translations
 from exhibit.reports.citations import Citation, CitationGroup, parse
 from exhibit.reports.folding import Folded, fold, fold_text
 
-# verdict -> severity. "resolved" and the quote verdicts found* are what a correct citation gets.
-SEVERITY = {
-    "resolved": "ok", "not_an_exhibit": "info",
-    "unknown_exhibit": "error", "ambiguous_exhibit": "error", "missing_page": "error",
-    "missing_sheet": "error", "missing_row": "error",
-    "found": "ok", "found_in_translation": "ok", "found_in_original": "ok",
-    "found_elsewhere": "warning", "found_in_translation_elsewhere": "warning", "found_approx": "warning",
-    "not_found": "error", "no_text": "error",
+
+class Severity(StrEnum):
+    """How much a verdict matters: an error makes the report fail its check (and refuses rendering)."""
+
+    OK = "ok"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.OK: 0, Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Verdict(StrEnum):
+    """What verifying a citation found: first of its reference and locator, then of its quotation.
+    `resolved` and the `found*` quotation verdicts are what a correct citation gets."""
+
+    # the reference and its locator
+    RESOLVED = "resolved"
+    NOT_AN_EXHIBIT = "not_an_exhibit"              # @smith2020: someone else's citation, left alone
+    UNKNOWN_EXHIBIT = "unknown_exhibit"
+    AMBIGUOUS_EXHIBIT = "ambiguous_exhibit"        # a SHA-256 prefix several exhibits share
+    MISSING_PAGE = "missing_page"
+    MISSING_SHEET = "missing_sheet"
+    MISSING_ROW = "missing_row"
+    # the quotation
+    FOUND = "found"
+    FOUND_IN_TRANSLATION = "found_in_translation"  # in a linked translation of the cited exhibit
+    FOUND_IN_ORIGINAL = "found_in_original"        # in the original the cited exhibit translates
+    FOUND_ELSEWHERE = "found_elsewhere"            # in the exhibit, not where the locator says
+    FOUND_IN_TRANSLATION_ELSEWHERE = "found_in_translation_elsewhere"
+    FOUND_APPROX = "found_approx"                  # nearly, on an OCR page: check against the image
+    NOT_FOUND = "not_found"
+    NO_TEXT = "no_text"                            # the exhibit has no text to look in
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITY[self]
+
+    @property
+    def passes(self) -> bool:
+        """Whether a citation with this verdict checks out (warnings do, and are worth a look)."""
+        return self.severity is not Severity.ERROR
+
+    @property
+    def in_translation(self) -> bool:
+        """Whether the quotation was found in a translation rather than in the cited exhibit."""
+        return self in (Verdict.FOUND_IN_TRANSLATION, Verdict.FOUND_IN_TRANSLATION_ELSEWHERE)
+
+
+_SEVERITY = {
+    Verdict.RESOLVED: Severity.OK, Verdict.NOT_AN_EXHIBIT: Severity.INFO,
+    Verdict.UNKNOWN_EXHIBIT: Severity.ERROR, Verdict.AMBIGUOUS_EXHIBIT: Severity.ERROR,
+    Verdict.MISSING_PAGE: Severity.ERROR, Verdict.MISSING_SHEET: Severity.ERROR, Verdict.MISSING_ROW: Severity.ERROR,
+    Verdict.FOUND: Severity.OK, Verdict.FOUND_IN_TRANSLATION: Severity.OK, Verdict.FOUND_IN_ORIGINAL: Severity.OK,
+    Verdict.FOUND_ELSEWHERE: Severity.WARNING, Verdict.FOUND_IN_TRANSLATION_ELSEWHERE: Severity.WARNING,
+    Verdict.FOUND_APPROX: Severity.WARNING, Verdict.NOT_FOUND: Severity.ERROR, Verdict.NO_TEXT: Severity.ERROR,
 }
-_RANK = {"ok": 0, "info": 0, "warning": 1, "error": 2}
 _EXCERPT_CONTEXT = 24
 _APPROX_SCORE = 90.0   # an OCR page that nearly holds the quotation: a warning to check the image, not an error
 _CACHE_ROWS = 20_000  # rows of one table kept folded in memory during a check
@@ -71,33 +122,38 @@ class _Unit:
         return self._folded
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckedCitation:
-    """A citation with its verdicts; `severity` is the worse of the two."""
+    """A citation with its verdicts (of the reference, of the quotation); `severity` is the worse of the two."""
 
     citation: Citation
-    verdict: str
-    quote_verdict: str | None = None
-    messages: list[str] = field(default_factory=list)
+    verdict: Verdict
+    quote_verdict: Verdict | None = None
+    messages: tuple[str, ...] = ()
     id: str | None = None
     sha256: str | None = None
     title: str | None = None
     path: str | None = None
     sheet: str | None = None          # the sheet actually used (named, or the only one)
-    found: list[Location] = field(default_factory=list)
+    found: tuple[Location, ...] = ()
     via: str | None = None            # the translation (or original) where the quotation was found
     excerpt: str | None = None
-    matched: list[str] = field(default_factory=list)  # the quotation's parts as written in the exhibit
+    matched: tuple[str, ...] = ()     # the quotation's parts as written in the exhibit
     closest: dict[str, Any] | None = None
 
     @property
-    def severity(self) -> str:
-        sev = [SEVERITY[self.verdict]]
+    def severity(self) -> Severity:
+        sev = [self.verdict.severity]
         if self.quote_verdict:
-            sev.append(SEVERITY[self.quote_verdict])
+            sev.append(self.quote_verdict.severity)
         if self.citation.problems:
-            sev.append("warning")
-        return max(sev, key=lambda s: _RANK[s])
+            sev.append(Severity.WARNING)
+        return max(sev, key=lambda s: s.rank)
+
+    @property
+    def outcome(self) -> Verdict:
+        """The one verdict to show: the quotation's once the reference resolved, else the reference's."""
+        return self.quote_verdict if self.verdict is Verdict.RESOLVED and self.quote_verdict else self.verdict
 
     @property
     def message(self) -> str:
@@ -110,27 +166,54 @@ class CheckedCitation:
             "id": self.id, "sha256": self.sha256, "title": self.title, "path": self.path,
             "page": c.first_page, "last_page": c.last_page, "sheet": self.sheet or c.sheet,
             "row": c.first_row, "last_row": c.last_row, "quote": c.quote, "quote_source": c.quote_source,
-            "verdict": self.verdict, "quote_verdict": self.quote_verdict, "severity": self.severity,
-            "message": self.message, "found": [f.as_json() for f in self.found], "via": self.via,
-            "excerpt": self.excerpt, "matched": self.matched, "closest": self.closest,
+            "verdict": str(self.verdict), "quote_verdict": str(self.quote_verdict) if self.quote_verdict else None,
+            "severity": str(self.severity), "message": self.message, "found": [f.as_json() for f in self.found],
+            "via": self.via, "excerpt": self.excerpt, "matched": list(self.matched), "closest": self.closest,
         }
 
 
 @dataclass
+class _Draft:
+    """A citation's verdicts while the checker works them out; frozen into a CheckedCitation when done."""
+
+    citation: Citation
+    verdict: Verdict = Verdict.RESOLVED
+    quote_verdict: Verdict | None = None
+    messages: list[str] = field(default_factory=list)
+    id: str | None = None
+    sha256: str | None = None
+    title: str | None = None
+    path: str | None = None
+    sheet: str | None = None
+    found: list[Location] = field(default_factory=list)
+    via: str | None = None
+    excerpt: str | None = None
+    matched: list[str] = field(default_factory=list)
+    closest: dict[str, Any] | None = None
+
+    def freeze(self) -> CheckedCitation:
+        return CheckedCitation(self.citation, self.verdict, self.quote_verdict, tuple(self.messages), self.id,
+                               self.sha256, self.title, self.path, self.sheet, tuple(self.found), self.via,
+                               self.excerpt, tuple(self.matched), self.closest)
+
+
+@dataclass(frozen=True)
 class ReportCheck:
+    """A report's citations, each with its verdicts: the report passes when none is an error."""
+
     path: str | None
     sha256: str
-    groups: list[CitationGroup]
-    citations: list[CheckedCitation]
+    groups: tuple[CitationGroup, ...]
+    citations: tuple[CheckedCitation, ...]
     text: str = ""                     # the report as checked (newlines normalised); offsets refer to it
 
     @property
     def errors(self) -> int:
-        return sum(1 for c in self.citations if c.severity == "error")
+        return sum(1 for c in self.citations if c.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for c in self.citations if c.severity == "warning")
+        return sum(1 for c in self.citations if c.severity is Severity.WARNING)
 
     @property
     def ok(self) -> bool:
@@ -197,19 +280,15 @@ class _Exhibits:
             self._rows[table.id] = kept
 
     def row_units(self, seq: int, table: TableInfo, first: int, last: int) -> list[_Unit]:
-        rs = self.arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number BETWEEN ? AND ?"
-                                  " ORDER BY number", (table.id, first, last)).fetchall()
-        return [_row_unit(seq, table, r["number"], tuple(Cell(*c) for c in json.loads(r["cells"]))) for r in rs]
+        return [_row_unit(seq, table, r.number, r.cells)
+                for r in overview.rows_between(self.arch, table.id, first, last)]
 
     def row_range(self, table: TableInfo) -> tuple[int, int] | None:
-        r = self.arch.db.execute("SELECT min(number), max(number) FROM table_rows WHERE table_id=?",
-                                 (table.id,)).fetchone()
-        return None if r[0] is None else (int(r[0]), int(r[1]))
+        return overview.row_range(self.arch, table.id)
 
     def has_row(self, table: TableInfo, number: int) -> bool:
         # A direct lookup: streaming a million-row sheet to test one row number would be wasteful.
-        return self.arch.db.execute("SELECT 1 FROM table_rows WHERE table_id=? AND number=?",
-                                    (table.id, number)).fetchone() is not None
+        return overview.has_row(self.arch, table.id, number)
 
     def all_units(self, seq: int) -> Iterator[_Unit]:
         yield from self.pages(seq).values()
@@ -222,19 +301,15 @@ def _row_unit(seq: int, table: TableInfo, number: int, cells: tuple[Cell, ...]) 
     return _Unit(Location(ex_id(seq), sheet=table.name, row=number), " ".join(c.value for c in cells if c.value))
 
 
-def _resolve(arch: Archive, ref: str) -> tuple[int | None, str | None]:
+def _resolve(arch: Archive, ref: str) -> tuple[int | None, Verdict | None]:
     """(seq, None) or (None, verdict)."""
     try:
         return arch.resolve(ref), None
     except UserError:
         m = re.match(r"^(?:sha256:)?([0-9a-f]{8,64})$", ref, re.IGNORECASE)
-        if m:
-            p = m.group(1).lower()
-            n = arch.db.execute("SELECT count(*) FROM exhibits WHERE sha256 >= ? AND sha256 < ?",
-                                (p, p + "g")).fetchone()[0]
-            if n > 1:
-                return None, "ambiguous_exhibit"
-        return None, "unknown_exhibit"
+        if m and overview.sha256_prefix_count(arch, m.group(1).lower()) > 1:
+            return None, Verdict.AMBIGUOUS_EXHIBIT
+        return None, Verdict.UNKNOWN_EXHIBIT
 
 
 def _quote_variants(quote: str) -> list[list[str]]:
@@ -352,47 +427,51 @@ class Checker:
         self.ex = _Exhibits(arch)
 
     def check(self, c: Citation) -> CheckedCitation:
-        out = CheckedCitation(c, "resolved")
+        out = _Draft(c)
+        self._check(c, out)
+        return out.freeze()
+
+    def _check(self, c: Citation, out: _Draft) -> None:
         out.messages.extend(c.problems)
         if not c.is_exhibit:
-            out.verdict = "not_an_exhibit"
+            out.verdict = Verdict.NOT_AN_EXHIBIT
             out.messages.append(f"@{c.ref} is not an exhibit reference (EX-000012, sha256:1a2b3c4d); not checked")
-            return out
+            return
         seq, bad = _resolve(self.arch, c.ref)
         if seq is None:
-            out.verdict = bad or "unknown_exhibit"
-            out.messages.append(f"{c.ref}: no such exhibit" if out.verdict == "unknown_exhibit"
+            out.verdict = bad or Verdict.UNKNOWN_EXHIBIT
+            out.messages.append(f"{c.ref}: no such exhibit" if out.verdict is Verdict.UNKNOWN_EXHIBIT
                                 else f"{c.ref}: several exhibits' SHA-256 start with this; give more digits")
-            return out
+            return
         info = self.arch.exhibit(seq)
         out.id, out.sha256, out.title = info.id, info.sha256, info.title
         out.path = info.path_names[0] if info.path_names else None
         cited = self._locate(seq, c, out)
         if c.quote is None:
-            return out
+            return
         variants = _quote_variants(c.quote)
         if not variants:
-            return out
+            return
         if cited is None:  # the locator is wrong: say where the quotation is, if anywhere
             hits = _search_all(self.ex.all_units(seq), variants, set())
             if hits:
                 out.messages.append("the quotation is at " + ", ".join(h[0].where.label for h in hits[:5]))
-            return out
+            return
         self._check_quote(seq, c, variants, cited, out)
-        return out
 
-    def _locate(self, seq: int, c: Citation, out: CheckedCitation) -> list[_Unit] | None:
+    def _locate(self, seq: int, c: Citation, out: _Draft) -> list[_Unit] | None:
         """The units the locator points at (all of the exhibit's without a locator), or None on an error."""
         pages = self.ex.pages(seq)
         if (c.last_page or 0) < (c.first_page or 0) or (c.last_row or 0) < (c.first_row or 0):
-            out.verdict = "missing_page" if (c.last_page or 0) < (c.first_page or 0) else "missing_row"
+            out.verdict = (Verdict.MISSING_PAGE if (c.last_page or 0) < (c.first_page or 0)
+                           else Verdict.MISSING_ROW)
             out.messages.append(f"the range {c.locator} runs backwards")
             return None
         if c.first_page is not None and c.first_row is None and c.sheet is None:
             last = c.last_page or c.first_page
             missing = [n for n in range(c.first_page, last + 1) if n not in pages]
             if missing:
-                out.verdict = "missing_page"
+                out.verdict = Verdict.MISSING_PAGE
                 status = self.arch.exhibit(seq).status
                 has = (f"has {len(pages)} page{'s' * (len(pages) != 1)}" if pages
                        else "has no pages" + ("; it is a register: cite `sheet NAME, row N`"
@@ -411,7 +490,7 @@ class Checker:
             want = fold_text(c.sheet)
             named = [t for t in tables if t.name == c.sheet] or [t for t in tables if fold_text(t.name) == want]
             if not named:
-                out.verdict = "missing_sheet"
+                out.verdict = Verdict.MISSING_SHEET
                 names = ", ".join(t.name for t in tables[:20]) or "none"
                 out.messages.append(f"{out.id} has no sheet named {c.sheet!r}; its sheets: {names}")
                 return None
@@ -420,7 +499,7 @@ class Checker:
             on_page = [t for t in tables if c.first_page is not None and t.page == c.first_page]
             candidates = on_page or tables
             if len(candidates) != 1:
-                out.verdict = "missing_sheet"
+                out.verdict = Verdict.MISSING_SHEET
                 out.messages.append(f"{out.id} has no tables; cite a page" if not candidates else
                                     f"{out.id} has {len(candidates)} sheets; name one with `sheet NAME`: "
                                     + ", ".join(t.name for t in candidates[:20]))
@@ -433,22 +512,22 @@ class Checker:
         last = c.last_row or c.first_row
         for n in range(c.first_row, last + 1):
             if not self.ex.has_row(table, n):
-                out.verdict = "missing_row"
+                out.verdict = Verdict.MISSING_ROW
                 rr = self.ex.row_range(table)
                 span = f"rows {rr[0]}-{rr[1]}" if rr else "no rows"
                 out.messages.append(f"{out.id} sheet {table.name} has {span}; row {n} does not exist")
                 return None
         return self.ex.row_units(seq, table, c.first_row, last)
 
-    def _related(self, seq: int) -> list[tuple[int, str]]:
-        return ([(t, "found_in_translation") for t in translations.translations_of(self.arch, seq)]
-                + [(o, "found_in_original") for o in translations.originals_of(self.arch, seq)])
+    def _related(self, seq: int) -> list[tuple[int, Verdict]]:
+        return ([(t, Verdict.FOUND_IN_TRANSLATION) for t in translations.translations_of(self.arch, seq)]
+                + [(o, Verdict.FOUND_IN_ORIGINAL) for o in translations.originals_of(self.arch, seq)])
 
     def _check_quote(self, seq: int, c: Citation, variants: list[list[str]], cited: list[_Unit],
-                     out: CheckedCitation) -> None:
+                     out: _Draft) -> None:
         hit = _search(cited, variants)
         if hit:
-            out.quote_verdict = "found"
+            out.quote_verdict = Verdict.FOUND
             out.found = [hit[0].where]
             self._hit(out, hit[0], hit[1], variants)
             if c.first_page is None and c.first_row is None:
@@ -472,13 +551,13 @@ class Checker:
                     out.quote_verdict, out.via = verdict, ex_id(other)
                     out.found = [hit[0].where]
                     self._hit(out, hit[0], hit[1], variants)
-                    what = "translation" if verdict == "found_in_translation" else "original"
+                    what = "translation" if verdict.in_translation else "original"
                     out.messages.append(f"found in the {what} {ex_id(other)} at {hit[0].where.label}")
                     return
         skip = {u.where for u in cited}
         hits = _search_all(self.ex.all_units(seq), variants, skip)
         if hits:
-            out.quote_verdict = "found_elsewhere"
+            out.quote_verdict = Verdict.FOUND_ELSEWHERE
             out.found = [h[0].where for h in hits]
             self._hit(out, *hits[0], variants)
             out.messages.append(f"the quotation is not at {c.locator} but at "
@@ -487,26 +566,26 @@ class Checker:
         for other, verdict in related:
             hits = _search_all(self.ex.all_units(other), variants, set())
             if hits:
-                out.quote_verdict, out.via = "found_in_translation_elsewhere", ex_id(other)
+                out.quote_verdict, out.via = Verdict.FOUND_IN_TRANSLATION_ELSEWHERE, ex_id(other)
                 out.found = [h[0].where for h in hits]
                 self._hit(out, *hits[0], variants)
-                what = "translation" if verdict == "found_in_translation" else "original"
+                what = "translation" if verdict.in_translation else "original"
                 out.messages.append(f"found in the {what} {ex_id(other)}, but at "
                                     + ", ".join(h[0].where.label for h in hits[:5]) + f", not {c.locator}")
                 return
         if not any(u.text.strip() for u in self.ex.all_units(seq)):
-            out.quote_verdict = "no_text"
+            out.quote_verdict = Verdict.NO_TEXT
             out.messages.append(f"{out.id} has no text to check the quotation against (image without OCR?)")
             return
         best = _closest(cited, c.quote or "")
         if best and best[0].ocr and best[1] >= _APPROX_SCORE:
-            out.quote_verdict = "found_approx"
+            out.quote_verdict = Verdict.FOUND_APPROX
             out.found = [best[0].where]
             out.excerpt = self._excerpt(best[0], best[2])
             out.messages.append(f"nearly matches the OCR text at {best[0].where.label} (score {best[1]:.0f}): "
                                 f"“{out.excerpt}”; check against the page image")
             return
-        out.quote_verdict = "not_found"
+        out.quote_verdict = Verdict.NOT_FOUND
         quote_script, page_script = _script(c.quote or ""), _script("".join(u.text for u in cited)[:2000])
         if quote_script != page_script and not related:
             out.messages.append(f"the quotation is {quote_script} and {out.id} is {page_script}: if it quotes a "
@@ -519,7 +598,7 @@ class Checker:
         else:
             out.messages.append(f"quotation not found at {c.locator or out.id}")
 
-    def _hit(self, out: CheckedCitation, unit: _Unit, span: tuple[int, int], variants: list[list[str]]) -> None:
+    def _hit(self, out: _Draft, unit: _Unit, span: tuple[int, int], variants: list[list[str]]) -> None:
         """Note the excerpt around a found quotation and its parts as the page writes them (for highlighting)."""
         out.excerpt = self._excerpt(unit, span)
         spans = _parts(variants, unit.folded.text[span[0]:]) or []
@@ -539,5 +618,5 @@ def check_text(arch: Archive, text: str, path: str | None = None, sha256: str | 
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     groups = parse(text)
     checker = Checker(arch)
-    results = [checker.check(c) for g in groups for c in g.citations]
-    return ReportCheck(path, sha, groups, results, text)
+    results = tuple(checker.check(c) for g in groups for c in g.citations)
+    return ReportCheck(path, sha, tuple(groups), results, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def test_correct_citations_pass(arch: Archive, truth: dict[str, Any], tmp_path: 
     person = truth["registers"][csv_path][0]
     register = exhibit_by_path(arch, csv_path)
     # A quotation across a line break of the page, taken from the page text itself.
-    page1 = arch.page(arch.resolve(tele["id"]), 1).text
+    page1 = arch.page(arch.resolve(tele["id"]), 1).text  # type: ignore[union-attr]
     nl = page1.index("\n", page1.index(a["query"]))
     across = page1[nl - 3:nl + 4]
     traditional = "".join({"双": "雙", "门": "門", "锁": "鎖"}.get(c, c) for c in a["query"])
@@ -95,7 +96,7 @@ def test_each_kind_of_wrong_citation_has_its_own_error(arch: Archive, truth: dic
     register = exhibit_by_path(arch, csv_path)
     rows = len(truth["registers"][csv_path]) + 1  # records plus the header row
     unused = next(h for h in ("00000000", "11111111", "22222222", "33333333")
-                  if not any(e["sha256"].startswith(h) for e in (x.as_json() for x in arch.exhibits())))
+                  if not any(e.sha256.startswith(h) for e in arch.exhibits()))
     lines = [
         "# Errors",
         f"Unknown: [@EX-999999, p. 1] and [@sha256:{unused}, p. 1].",
@@ -228,3 +229,14 @@ def test_a_backwards_range_is_an_error_not_a_crash(arch: Archive, truth: dict[st
     tele = exhibit_by_path(arch, p["file"])
     [r] = _verdicts(arch, f"“{p['query']}” [@{tele['id']}, pp. 2-1]")
     assert r["verdict"] == "missing_page" and "backwards" in r["message"] and f"p. {p['page']}" in r["message"]
+
+
+def test_the_documented_verdicts_are_the_verdicts_with_their_severities() -> None:
+    # docs/reports.md's two tables are what users read; the Verdict enum is what the checker gives
+    from exhibit.reports import Severity, Verdict
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reports.md").read_text(encoding="utf-8")
+    documented = {v: s for v, s in re.findall(r"^\| `(\w+)` \| (\w+) \|", doc, re.MULTILINE)}
+    assert documented == {str(v): str(v.severity) for v in Verdict}
+    assert {v.passes for v in Verdict if v.severity is Severity.ERROR} == {False}
+    assert all(v.passes for v in Verdict if v.severity is not Severity.ERROR)

@@ -1,0 +1,105 @@
+"""How the templates show things: highlighted terms and snippets, text direction, the viewer's query strings,
+facets (template globals registered in app.py, and the search page's additions to the hits)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+# -- search ----------------------------------------------------------------------------------------
+def terms_of(hit: dict[str, Any], query: str) -> list[str]:
+    """The words to highlight on the page: the marked parts of the hit's snippet, else the query's words."""
+    marked = hit.get("snippet_html") or hit.get("snippet_marked") or ""
+    terms = [MARK_RE.sub(r"\1", m).strip() for m in MARK_RE.findall(marked)]
+    if not terms:
+        terms = [w.strip('"()+-') for w in query.split()
+                 if w not in ("AND", "OR", "NOT") and ":" not in w and w.strip('"()+-')]
+    return list(dict.fromkeys(t for t in terms if t))[:10]
+
+
+def safe_snippet(hit: dict[str, Any]) -> Markup:
+    """The snippet with its matches in <mark>, and nothing else of HTML: every other part is re-escaped here,
+    whatever the search index stored."""
+    marked = hit.get("snippet_html") or hit.get("snippet_marked")
+    if not marked:
+        return escape(hit.get("snippet") or "")
+    parts = re.split(r"(</?mark>)", str(marked))
+    return Markup("").join(Markup(p) if p in ("<mark>", "</mark>") else escape(html.unescape(p)) for p in parts)
+
+
+# -- small helpers the templates use ---------------------------------------------------------------
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def text_dir(lang: str | None, text: str | None) -> str:
+    """rtl for Uyghur in Arabic script, ltr for Latin-script Uyghur (ULY), auto otherwise."""
+    if (lang or "").lower().startswith("ug"):
+        return "rtl" if _ARABIC.search(text or "") or not text else "ltr"
+    return "rtl" if text and _ARABIC.search(text[:200]) and not re.search(r"[\u4e00-\u9fff]", text[:200]) \
+        else "auto"
+
+
+def hit_query(hit: dict[str, Any]) -> str:
+    q: list[tuple[str, Any]] = []
+    if hit.get("page"):
+        q.append(("page", hit["page"]))
+    if hit.get("sheet") is not None or hit.get("row") is not None:
+        q += [(k, hit[k]) for k in ("sheet", "row") if hit.get(k) is not None]
+    q += [("hl", t) for t in hit.get("terms") or []]
+    return urlencode(q)
+
+
+def source_query(src: dict[str, Any], hl: str | None = None) -> str:
+    """The viewer's query for a record's or mention's source (page, sheet, row), highlighting `hl`."""
+    q = [(k, src[k]) for k in ("page", "sheet", "row") if src.get(k) is not None]
+    return urlencode(q + ([("hl", hl)] if hl else []))
+
+
+def facet_items(values: Any) -> list[dict[str, Any]]:
+    """Facets as [{value, count}], whichever of the usual shapes the search capability returns."""
+    if isinstance(values, dict):
+        return [{"value": k, "count": v} for k, v in values.items()]
+    out = []
+    for v in values or []:
+        if isinstance(v, dict):
+            out.append({"value": v.get("value", v.get("key")), "count": v.get("count", "")})
+        elif isinstance(v, list | tuple) and len(v) == 2:
+            out.append({"value": v[0], "count": v[1]})
+    return out
+
+
+# facet name -> the query's filter field (exhibit.search's FACETS and FILTER_FIELDS)
+_FACET_FIELD = {"media_type": "media", "ocr": "ocr"}
+
+
+def facet_filter(name: str, value: Any) -> str:
+    """The query filter that narrows the hits to one facet value, e.g. `lang:zh`."""
+    s = str(value)
+    if name == "ocr":
+        s = "true" if s == "ocr" else "false"
+    if re.search(r'[\s:()"]', s):
+        s = '"' + s.replace('"', "") + '"'
+    return f"{_FACET_FIELD.get(name, name)}:{s}"
+
+
+def mark_terms(text: str | None, terms: list[str]) -> Markup:
+    """The text escaped, with each occurrence of the terms in <mark> (also across the line breaks of a PDF's
+    text layer, and ignoring case)."""
+    text = text or ""
+    alts = [r"\s*".join(re.escape(ch) for ch in t if not ch.isspace())
+            for t in sorted({t for t in terms if t.strip()}, key=len, reverse=True)]
+    if not alts:
+        return escape(text)
+    out, last = [], 0
+    for m in re.finditer("|".join(alts), text, re.IGNORECASE):
+        out += [escape(text[last:m.start()]), Markup("<mark>"), escape(m.group()), Markup("</mark>")]
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
