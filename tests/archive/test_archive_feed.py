@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from exhibit.ingest.pipeline import ingest
+from exhibit.ingest import ingest
 
 from exhibit.archive import Archive, Page, PageSource
 from exhibit.archive.feed import Mark
