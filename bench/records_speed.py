@@ -140,7 +140,7 @@ def phase_ingest(path: str, archive: str) -> dict[str, object]:
     s = ingest(arch, [Path(path)], Config(archive=Path(archive), jobs=1, ocr=False, limits=limits))
     tables = arch.tables()
     arch.close()
-    return {"by_status": s.as_json().get("by_status"), "table_rows": sum(t["row_count"] for t in tables)}
+    return {"by_status": s.as_json().get("by_status"), "table_rows": sum(t.row_count for t in tables)}
 
 
 def phase_extract(archive: str) -> dict[str, object]:
