@@ -162,7 +162,7 @@ def phase_check(archive: str) -> dict[str, object]:
     arch = Archive.open(Path(archive))
     r = check(arch)
     arch.close()
-    return {"records": r["records"], "anomalies": len(r["anomalies"])}
+    return {"records": r.records, "anomalies": len(r.anomalies)}
 
 
 def run_phase(*args: str) -> tuple[float, float, dict[str, object], float]:
