@@ -145,9 +145,9 @@ def test_testimonies_link_to_the_camp_register_in_the_archive(linked: Path, trut
     from exhibit.records import read_table
 
     with Archive.open(linked) as arch:
-        table = next(t for t in arch.tables() if t["name"] == "testimonies.csv")
+        table = next(t for t in arch.tables() if t.name == "testimonies.csv")
         testimony = {"M-" + r["record_id"].removeprefix("R-"): r["seq"]
-                     for r in read_table(arch, table["id"], {"testimony_id": "seq", "victim_name": "name"})}
+                     for r in read_table(arch, table.id, {"testimony_id": "seq", "victim_name": "name"})}
         cs = link.clusters(arch)
     tp = fp = 0
     for c in cs:
