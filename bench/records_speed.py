@@ -140,7 +140,7 @@ def phase_ingest(path: str, archive: str) -> dict[str, object]:
     s = ingest(arch, [Path(path)], Config(archive=Path(archive), jobs=1, ocr=False, limits=limits))
     tables = arch.tables()
     arch.close()
-    return {"by_status": s.as_json().get("by_status"), "table_rows": sum(t["row_count"] for t in tables)}
+    return {"by_status": s.as_json().get("by_status"), "table_rows": sum(t.row_count for t in tables)}
 
 
 def phase_extract(archive: str) -> dict[str, object]:
@@ -162,7 +162,7 @@ def phase_check(archive: str) -> dict[str, object]:
     arch = Archive.open(Path(archive))
     r = check(arch)
     arch.close()
-    return {"records": r["records"], "anomalies": len(r["anomalies"])}
+    return {"records": r.records, "anomalies": len(r.anomalies)}
 
 
 def run_phase(*args: str) -> tuple[float, float, dict[str, object], float]:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from exhibit import checks
 from exhibit import records as rec
-from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
 from exhibit.records.mapping import dump
 
 records_app = typer.Typer(help="Registers to person records; authenticity checks; exports.",
@@ -37,8 +37,8 @@ def extract_cmd(archive: ArchiveOpt = None, mapping: MappingOpt = None,
     """Find the registers among all tables and turn every row into a sourced person record."""
     arch = open_archive(archive)
     try:
-        summary = rec.extract(arch, mapping=mapping, progress=not as_json and console.is_terminal,
-                              show_mapping=show_mapping)
+        with RichProgress(quiet=as_json) as progress:
+            summary = rec.extract(arch, mapping=mapping, progress=progress, show_mapping=show_mapping)
         if show_mapping:
             if as_json:
                 print_json(summary["mapping"])
@@ -82,19 +82,19 @@ def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, register: Regis
     """The person records, in source order, with their provenance."""
     arch = open_archive(archive)
     try:
-        items = rec.iter_records(arch, register=register, limit=limit)
+        items = rec.records(arch, register=register, limit=limit)
         if as_json:
-            print_json(list(items))
+            print_json([r.as_json() for r in items])
             return
         t = Table(title="Records")
         for c in ("record", "name", "ID number", "gender", "birth", "age", "source"):
             t.add_column(c, overflow="fold")
         n = 0
         for r in items:
-            s = r["source"]
-            where = f"{s['id']} {s.get('sheet') or s.get('table') or ''}" + (f" p{s['page']}" if s.get("page") else "")
-            t.add_row(r["record_id"], escape(r["name"] or ""), r["id_number"] or "", r["gender"] or "",
-                      r["birth_date"] or "", "" if r["age"] is None else str(r["age"]), f"{escape(where)} row {s['row']}")
+            s = r.source
+            where = f"{s.id} {s.sheet or s.table or ''}" + (f" p{s.page}" if s.page else "")
+            t.add_row(r.record_id, escape(r.name or ""), r.id_number or "", r.gender or "",
+                      r.birth_date or "", "" if r.age is None else str(r.age), f"{escape(where)} row {s.row}")
             n += 1
         out.print(t)
         if n == 0:
@@ -113,24 +113,22 @@ def check_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
     try:
         result = checks.check(arch, as_of=as_of)
         if as_json:
-            print_json(result)
+            print_json(result.as_json())
             return
-        if result["records"] == 0:
+        if result.records == 0:
             console.print("No records to check. Run `exhibit records extract` after ingesting registers.")
             return
-        t = Table(title=f"Anomalies in {result['records']} records")
+        t = Table(title=f"Anomalies in {result.records} records")
         for c in ("record", "name", "ID number", "codes", "source"):
             t.add_column(c, overflow="fold")
-        for a in result["anomalies"]:
-            s = a["source"]
-            where = f"{s.get('id')} {s.get('path')} {s.get('sheet') or s.get('table') or ''}" + \
-                (f" p{s['page']}" if s.get("page") else "") + f" row {s.get('row')}"
-            t.add_row(a["record_id"], escape(a["name"] or ""), a["id_number"] or "", " ".join(a["codes"]),
-                      escape(where))
+        for a in result.anomalies:
+            s = a.source
+            where = f"{s.id} {s.path} {s.sheet or s.table or ''}" + (f" p{s.page}" if s.page else "") + f" row {s.row}"
+            t.add_row(a.record_id, escape(a.name or ""), a.id_number or "", " ".join(a.codes), escape(where))
         out.print(t)
-        for code, n in result["counts"].items():
+        for code, n in result.counts.items():
             if n:
-                console.print(f"[bold]{code}[/] ({n}): {escape(checks.EXPLANATIONS[code])}")
+                console.print(f"[bold]{code}[/] ({n}): {escape(code.explanation)}")
     finally:
         arch.close()
 

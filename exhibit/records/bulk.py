@@ -1,7 +1,7 @@
 """The bulk path of extraction: a register's rows read inside SQLite, by two processes when it is long.
 
 One INSERT ... SELECT per table reads the catalog's row JSON (json_extract), cleans the cells a record
-needs, and stores the conservative SQL test of every ID (records.suspect), all in C at memory that does not
+needs, and stores the ID screen of every record (records.id_screen), all in C at memory that does not
 grow with the table. Rows the expressions cannot settle (an ID stored as a number, full-width digits, a
 name broken over lines) are marked and re-read one by one in Python with the same code that reads records
 back (interpret.RowReader), so both paths give the same values.
@@ -28,24 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from exhibit.archive import Archive
-from exhibit.records import suspect, values
+from exhibit.archive import Archive, rows
+from exhibit.records import id_screen, store, values
 from exhibit.records.interpret import RowReader
 from exhibit.records.vocab import vocab
-
-try:  # orjson reads the catalog's row JSON several times faster; the stdlib is the fallback
-    import orjson
-
-    _loads: Any = orjson.loads
-except ImportError:  # pragma: no cover
-    _loads = json.loads
 
 log = logging.getLogger(__name__)
 
 # Below this, starting a second process and copying its rows back saves too little to be worth it.
 PARALLEL_ROWS = 100_000
 
-COLUMNS = "table_id, table_row, exhibit_seq, row, name, id_number, gender, age, id_cell, fix, suspect"
+COLUMNS = store.BULK_COLUMNS
 
 _DOTS = "·•‧∙⋅・"
 _SHAPE18 = "[0-9]" * 17 + "[0-9X]"
@@ -108,6 +101,10 @@ def select_sql(reader: RowReader, target: str) -> str:
                        THEN (CASE WHEN CAST(a_v AS INTEGER) <= 129 THEN CAST(a_v AS INTEGER) END)
                   WHEN trim(a_v) GLOB '[0-9]*' AND trim(a_v) NOT GLOB '[0-9][0-9][0-9][0-9]*'
                        AND CAST(trim(a_v) AS INTEGER) BETWEEN 0 AND 129 THEN CAST(trim(a_v) AS INTEGER) END"""
+    # The per-row projection over the catalog's rows of table :tid numbered in (:lo, :hi]: the archive
+    # gives the SELECT over its own table (archive.rows.projection_sql says why SQL text), we give the columns.
+    columns = (f"cells, {cell('name')} AS name_v, {cell('id_number')} AS id_v, {cell('id_number', 1)} AS id_t, "
+               f"{cell('gender')} AS g_v, {cell('age')} AS a_v, json_extract(cells, '$[0][0]') AS c0")
     # `cleaned` is MATERIALIZED so that each cell is extracted and cleaned once per row; a flattened query
     # would repeat an expression everywhere its alias is used. Each of its columns is then used once.
     return f"""
@@ -119,15 +116,11 @@ def select_sql(reader: RowReader, target: str) -> str:
              id_v GLOB '{_SHAPE18}' AS s18,
              CASE g_v WHEN '男' THEN 'M' WHEN '女' THEN 'F' ELSE (CASE {_strip('g_v')} {genders} END) END AS gender,
              {age} AS age
-      FROM (
-        SELECT number, cells, {cell('name')} AS name_v, {cell('id_number')} AS id_v, {cell('id_number', 1)} AS id_t,
-               {cell('gender')} AS g_v, {cell('age')} AS a_v, json_extract(cells, '$[0][0]') AS c0
-        FROM table_rows WHERE table_id = :tid AND number > :lo AND number <= :hi
-      )
+      FROM ({rows.projection_sql(columns)})
     )
     SELECT :tid, number, :seq, {row}, nullif(nm, ''), nullif({idn}, ''), gender, age, id_cell,
            CASE WHEN {needs_python} THEN 1 END,
-           CASE WHEN {suspect.suspect_sql(idn, 'gender', 'age', 'id_cell', shaped='s18')} THEN 1 END
+           CASE WHEN {id_screen.screen_sql(idn, 'gender', 'age', 'id_cell', shaped='s18')} THEN 1 END
     FROM cleaned
     WHERE (nm != '' OR {idn} != '')
       -- not a total row; a first cell that starts with a digit (a sequence number) settles it at once
@@ -140,7 +133,7 @@ def select_sql(reader: RowReader, target: str) -> str:
 def _params(reader: RowReader, offset: int, lo: int, hi: int) -> dict[str, Any]:
     lo_d, hi_d = values.date_bounds(reader.tm.date) if reader.tm.date else (None, dt.date.today())
     return {"seq": reader.ex.seq, "tid": reader.table.id, "offset": offset, "lo": lo, "hi": hi,
-            **suspect.bounds_params(lo_d, hi_d)}
+            **id_screen.bounds_params(lo_d, hi_d)}
 
 
 # ---- the second process ------------------------------------------------------------------------------
@@ -156,17 +149,15 @@ class Helper:
     attached: bool = False
 
 
-def split_point(db: sqlite3.Connection, reader: RowReader) -> tuple[int, int, int] | None:
+def split_point(reader: RowReader) -> tuple[int, int, int] | None:
     """(lo, mid, hi) row numbers when the register is long enough for two processes, else None."""
     if reader.table.kind == "pdf" or reader.table.row_count < PARALLEL_ROWS:
         return None  # a PDF register's rows are counted across its tables, in one pass
     lo = reader.tm.header_row if reader.tm.header_row is not None else -1
-    # two queries: SQLite reads one min() or max() from the key's ends, but scans for both at once
-    first = db.execute("SELECT min(number) FROM table_rows WHERE table_id=? AND number>?",
-                       (reader.table.id, lo)).fetchone()[0]
-    last = db.execute("SELECT max(number) FROM table_rows WHERE table_id=?", (reader.table.id,)).fetchone()[0]
-    if first is None or last - first < PARALLEL_ROWS:
+    span = rows.row_span(reader.arch, reader.table.id, lo)
+    if span is None or span[1] - span[0] < PARALLEL_ROWS:
         return None
+    first, last = span
     return lo, (first + last) // 2, last
 
 
@@ -177,7 +168,7 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
     The scratch file is attached before the caller's transaction begins (SQLite attaches nothing inside
     one); the caller's transaction must be DEFERRED, so that it never locks the file the helper writes.
     """
-    split = split_point(arch.db, reader) if reader is not None and not reader.family_table else None
+    split = split_point(reader) if reader is not None and not reader.family_table else None
     if split is None or reader is None:
         yield None
         return
@@ -186,13 +177,11 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
     tmp = Path(tempfile.mkdtemp(prefix="records-", dir=arch.tmp_dir))
     h = Helper(mid, hi, tmp / "part.sqlite")
     try:
-        scratch = sqlite3.connect(h.path)
-        scratch.execute(f"CREATE TABLE records({COLUMNS})")
-        scratch.close()
+        store.create_scratch(h.path)
         arch.db.execute("ATTACH DATABASE ? AS part", (str(h.path),))
         h.attached = True
         path = next(r[2] for r in arch.db.execute("PRAGMA database_list") if r[1] == "main")
-        job = {"catalog": path, "scratch": str(h.path), "setup": suspect.setup(),
+        job = {"catalog": path, "scratch": str(h.path), "setup": id_screen.setup(),
                "sql": select_sql(reader, "part.records"), "params": _params(reader, offset, mid, hi)}
         (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
         # A fresh interpreter running records/part.py as a script, standard library only (not
@@ -224,16 +213,16 @@ def _take_part(db: sqlite3.Connection, h: Helper) -> int | None:
                     h.proc.returncode, err.decode(errors="replace")[-2000:])
         return None
     n = int(out)
-    if int(db.execute("SELECT COUNT(*) FROM part.records").fetchone()[0]) != n:
+    if store.scratch_count(db) != n:
         log.warning("records: the second process's scratch file was replaced, reading its rows here")
         return None
-    db.execute(f"INSERT INTO records({COLUMNS}) SELECT {COLUMNS} FROM part.records")
+    store.copy_scratch(db)
     return n
 
 
 def write(db: sqlite3.Connection, reader: RowReader, offset: int, h: Helper | None) -> int:
     """Store the records of a register that is not a family table; return how many."""
-    suspect.prepare(db)
+    id_screen.prepare(db)
     lo = reader.tm.header_row if reader.tm.header_row is not None else -1
     sql = select_sql(reader, "records")
     hi = h.lo if h is not None else 1 << 62
@@ -246,16 +235,11 @@ def write(db: sqlite3.Connection, reader: RowReader, offset: int, h: Helper | No
             got = int(db.execute("SELECT changes()").fetchone()[0])
         n += got
     t = reader.table
-    fixes = db.execute("SELECT r.table_row, t.cells FROM records r INDEXED BY records_fix JOIN table_rows t "
-                       "ON t.table_id = r.table_id AND t.number = r.table_row WHERE r.table_id=? AND r.fix=1",
-                       (t.id,)).fetchall()
     updates = []
-    for trow, cells in fixes:
-        name, idn, gender, age = reader.core(_loads(cells))
+    for trow, cells in sorted(rows.stored_cells(reader.arch, t.id, store.to_fix(db, t.id)).items()):
+        name, idn, gender, age = reader.core(cells)
         updates.append((name, idn, gender, age, t.id, trow))
-    # a row read in Python is checked in Python: marked suspect, the checks decide
-    db.executemany("UPDATE records SET name=?, id_number=?, gender=?, age=?, fix=NULL, suspect=1 "
-                   "WHERE table_id=? AND table_row=?", updates)
+    store.fixed(db, updates)
     return n
 
 

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -111,7 +111,7 @@ def family_text(family: Iterable[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def _flat(r: dict[str, Any], codes: dict[str, list[str]]) -> dict[str, Any]:
+def _flat(r: dict[str, Any], codes: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     src = r.get("source") or {}
     row = {c: r.get(c) for c in COLUMNS}
     row["family"] = family_text(r.get("family") or [])
@@ -121,7 +121,7 @@ def _flat(r: dict[str, Any], codes: dict[str, list[str]]) -> dict[str, Any]:
     return row
 
 
-def _write_csv(records: Iterator[dict[str, Any]], f: IO[str], codes: dict[str, list[str]]) -> int:
+def _write_csv(records: Iterator[dict[str, Any]], f: IO[str], codes: Mapping[str, Sequence[str]]) -> int:
     w = csv.DictWriter(f, fieldnames=list(COLUMNS))
     w.writeheader()
     n = 0
@@ -131,7 +131,7 @@ def _write_csv(records: Iterator[dict[str, Any]], f: IO[str], codes: dict[str, l
     return n
 
 
-def _write_xlsx(records: Iterator[dict[str, Any]], path: Path, codes: dict[str, list[str]]) -> int:
+def _write_xlsx(records: Iterator[dict[str, Any]], path: Path, codes: Mapping[str, Sequence[str]]) -> int:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -147,7 +147,7 @@ def _write_xlsx(records: Iterator[dict[str, Any]], path: Path, codes: dict[str, 
     return n
 
 
-def ftm_entities(r: dict[str, Any], codes: dict[str, list[str]]) -> Iterator[dict[str, Any]]:
+def ftm_entities(r: dict[str, Any], codes: Mapping[str, Sequence[str]]) -> Iterator[dict[str, Any]]:
     """FollowTheMoney entities for one record: the Person, the Document (the exhibit) and the
     Documentation linking them with the row, plus each family member as Person + Family."""
     from followthemoney import model
@@ -202,7 +202,7 @@ def ftm_entities(r: dict[str, Any], codes: dict[str, list[str]]) -> Iterator[dic
 
 def export(arch: Archive, fmt: str, out: Path | None = None, identified: bool = False,
            purpose: str | None = None, actor: str | None = None, register: str | None = None,
-           codes: dict[str, list[str]] | None = None, stream: IO[str] | None = None) -> dict[str, Any]:
+           codes: Mapping[str, Sequence[str]] | None = None, stream: IO[str] | None = None) -> dict[str, Any]:
     """Write the records as csv, xlsx or ftm (JSON lines) to `out` (or `stream`); log a custody event.
 
     Pseudonymised unless `identified`, which needs a `purpose` (recorded with the actor).

@@ -7,47 +7,28 @@ with the table. Family tables (one row per relative) are read in Python and grou
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exhibit.archive import Archive, custody
+import orjson
+
+from exhibit.archive import Archive, custody, rows
+from exhibit.archive.rows import StoredCells
 from exhibit.archive.types import TableInfo
+from exhibit.progress import SILENT, Progress
 from exhibit.records import bulk, store, values
 from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
-from exhibit.records.interpret import Cell, ExhibitInfo, RowReader, exhibit_info
+from exhibit.records.interpret import ExhibitInfo, RowReader, exhibit_info
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
 
-try:  # orjson reads the catalog's row JSON several times faster; the stdlib is the fallback
-    import orjson
-
-    _loads: Any = orjson.loads
-
-    def _dumps(obj: Any) -> str:
-        return orjson.dumps(obj).decode()
-except ImportError:  # pragma: no cover
-    _loads = json.loads
-
-    def _dumps(obj: Any) -> str:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-RawRow = tuple[int, list[Cell]]
+RawRow = tuple[int, StoredCells]
 
 
-def read_rows(db: sqlite3.Connection, table_id: int, batch: int = 20000, after: int = -1) -> Iterator[RawRow]:
-    """A table's rows as (number, [[value, type, raw], ...]), streamed in batches of the primary key."""
-    last = after
-    while True:
-        rs = db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number>? ORDER BY number "
-                        "LIMIT ?", (table_id, last, batch)).fetchall()
-        if not rs:
-            return
-        for number, cells in rs:
-            yield number, _loads(cells)
-        last = rs[-1][0]
+def _json(obj: Any) -> str:
+    return orjson.dumps(obj).decode()
 
 
 @dataclass
@@ -106,7 +87,7 @@ def _same_header(a: TableMapping, b: TableMapping) -> bool:
 def detect_table(arch: Archive, table: TableInfo, ex: ExhibitInfo, mf: MappingFile | None,
                  prev: tuple[TableInfo, TableMapping] | None) -> TableMapping:
     """The mapping of one table: detected, corrected by the mapping file, or continuing the previous table."""
-    sample = _sample(read_rows(arch.db, table.id, batch=SCAN_ROWS))
+    sample = _sample(rows.stored_rows(arch, table.id, batch=SCAN_ROWS))
     entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table.name) if mf else None
     tm = detect(sample, table.meta, mf, entry)
     if tm.status != "register" and not (entry and entry.get("register") is False):
@@ -140,7 +121,7 @@ def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMappi
 
 
 def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | None = None,
-            progress: bool = False, show_mapping: bool = False) -> dict[str, Any]:
+            progress: Progress = SILENT, show_mapping: bool = False) -> dict[str, Any]:
     """Read every table of the archive as a register where it is one; replace the stored records.
 
     Returns {"records": n, "registers": [..per table: status, reason, records, columns..]}.
@@ -156,7 +137,7 @@ def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | 
         return _extract(arch, mf, progress, show_mapping)
 
 
-def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping: bool) -> dict[str, Any]:
+def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_mapping: bool) -> dict[str, Any]:
     tables = arch.tables()
     cache: dict[int, ExhibitInfo] = {}
     summaries: list[RegisterSummary] = []
@@ -164,7 +145,7 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping
     prev: tuple[TableInfo, TableMapping] | None = None
     pdf_offset: dict[int, int] = {}  # exhibit -> data rows counted so far in its PDF register
     total = 0
-    bar = _progress(progress, sum(t.row_count for t in tables))
+    progress.start("records", sum(t.row_count for t in tables) or None)
     for table in tables:
         ex = exhibit_info(arch, table.exhibit_seq, cache)
         tm = detect_table(arch, table, ex, mf, prev)
@@ -179,7 +160,7 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping
                 offset = pdf_offset.get(table.exhibit_seq, 0)
             reader = RowReader(arch, ex, table, tm) if tm.status == "register" else None
             with bulk.helper(arch, reader, offset) as helper, bulk.transaction(arch.db) as db:
-                db.execute("DELETE FROM records WHERE table_id=?", (table.id,))
+                store.forget_table(db, table.id)
                 n = 0
                 if reader is not None:
                     if reader.family_table:
@@ -189,25 +170,17 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: bool, show_mapping
                     if table.kind == "pdf":
                         pdf_offset[table.exhibit_seq] = offset + n
                 s.records = n
-                db.execute("INSERT OR REPLACE INTO records_registers(table_id, exhibit_seq, status, reason, "
-                           "header_row, headers, fields, title, date, records, from_file, extracted) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                           (table.id, table.exhibit_seq, tm.status, tm.reason, tm.header_row,
-                            _dumps(tm.headers), _dumps({str(k): v for k, v in tm.fields.items()}), tm.title,
-                            tm.date, n, int(tm.from_file), custody.utc_now()))
+                store.save_register(db, table.id, table.exhibit_seq, tm, n, custody.utc_now())
             total += n
-        if bar is not None:
-            bar.advance(table.row_count)
+        progress.advance(table.row_count, table.name)
         summaries.append(s)
         prev = (table, tm)
-    if bar is not None:
-        bar.stop()
+    progress.finish()
     if not show_mapping:
         with arch.transaction() as db:
             # Tables that are gone (re-ingest) leave no records behind.
-            db.execute("DELETE FROM records WHERE table_id NOT IN (SELECT id FROM tables)")
-            db.execute("DELETE FROM records_registers WHERE table_id NOT IN (SELECT id FROM tables)")
-            db.execute("DELETE FROM records_anomalies")
+            store.forget_tables_except(db, [t.id for t in tables])
+            store.forget_anomalies(db)
             store.set_meta(db, "extracted", custody.utc_now())
     out: dict[str, Any] = {"records": total, "registers": [asdict(s) for s in summaries]}
     if show_mapping:
@@ -227,10 +200,10 @@ def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) 
 
     def flush() -> None:
         if current is not None:
-            _idn, _nk, rows, vals = current
-            batch.append((*vals, _dumps(rows) if len(rows) > 1 else None, 1))
+            _idn, _nk, numbers, vals = current
+            batch.append((*vals, _json(numbers) if len(numbers) > 1 else None, 1))
 
-    for number, cells in read_rows(db, t.id, after=reader.tm.header_row or -1):
+    for number, cells in rows.stored_rows(reader.arch, t.id, after=reader.tm.header_row or -1):
         if not reader.is_data(number, cells):
             continue
         k += 1
@@ -242,12 +215,11 @@ def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) 
         flush()
         row = offset + k if t.kind == "pdf" else number
         idc = reader.cell(cells, "id_number")
-        id_cell = _dumps(list(idc)) if idc is not None and (idc[1] or "s") not in ("s", "") else None
+        id_cell = _json(list(idc)) if idc is not None and (idc[1] or "s") not in ("s", "") else None
         vals = (t.id, number, ex.seq, row, name, idn, gender, age, id_cell)
         current = (idn, nk, [number], vals)
     flush()
-    db.executemany("INSERT OR REPLACE INTO records(table_id, table_row, exhibit_seq, row, name, id_number, "
-                   "gender, age, id_cell, rows, suspect) VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+    store.insert_grouped(db, batch)
     return len(batch)
 
 
@@ -265,22 +237,3 @@ def _entry_yaml(ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> dict[str
     if tm.headers:
         e["columns"] = tm.as_yaml_columns()
     return e
-
-
-def _progress(on: bool, total: int) -> Any:
-    if not on:
-        return None
-    from rich.console import Console
-    from rich.progress import Progress
-
-    p = Progress(console=Console(stderr=True), transient=True)
-    p.start()
-    task = p.add_task("reading registers", total=total or None)
-
-    class _Bar:
-        def advance(self, n: int) -> None:
-            p.advance(task, n)
-
-        def stop(self) -> None:
-            p.stop()
-    return _Bar()

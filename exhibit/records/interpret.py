@@ -12,6 +12,7 @@ from exhibit.records import family as family_mod
 from exhibit.records import idnumber, values
 from exhibit.records.headers import is_family_table
 from exhibit.records.mapping import TableMapping
+from exhibit.records.types import Record, RegisterRef, Source
 
 Cell = Sequence[Any]  # [value, type, raw]
 
@@ -78,12 +79,12 @@ class RowReader:
         self.arch, self.ex, self.table, self.tm = arch, ex, table, tm
         self.cols = tm.field_columns()
         self.family_table = is_family_table(tm)
-        self.source_base = {
+        self.source_base: dict[str, Any] = {
             "id": ex.id, "sha256": ex.sha256, "path": ex.paths[0] if ex.paths else None,
             "sheet": table.name if table.kind == "sheet" else None,
-            "table": table.name, "page": table.page, "kind": table.kind,
+            "table": table.name, "page": table.page, "kind": str(table.kind),
         }
-        self.register = {"title": tm.title, "date": tm.date, "table": table.name, "table_id": table.id}
+        self.register = RegisterRef(tm.title, tm.date, table.name, table.id)
         name_col, id_col = self.cols.get("name"), self.cols.get("id_number")
         self._header_pair = tuple(
             tm.headers[i].strip() if i is not None and i < len(tm.headers) else None for i in (name_col, id_col))
@@ -140,62 +141,61 @@ class RowReader:
                 values.age(self.text(cells, "age") or ""))
 
     def record(self, table_row: int, cells: Sequence[Cell], row: int | None = None,
-               stored: dict[str, Any] | None = None) -> dict[str, Any]:
+               stored: tuple[str | None, str | None, str | None, int | None] | None = None,
+               family_rows: Sequence[tuple[int, Sequence[Cell]]] | None = None,
+               grouped: Sequence[int] | None = None) -> Record:
         """The record of one row. `stored` holds the values kept in the catalog (name, id_number, gender,
-        age), which win: they were computed once at extraction, names repaired from the page text."""
+        age), which win: they were computed once at extraction, names repaired from the page text.
+        `grouped`: the row numbers of a grouped record of a family table (one per relative), and
+        `family_rows` their (number, cells)."""
         row = table_row if row is None else row
-        if stored is not None:
-            name, id_number, gender, age = stored["name"], stored["id_number"], stored["gender"], stored["age"]
-        else:
-            name, id_number, gender, age = self.core(cells)
+        name, id_number, gender, age = stored if stored is not None else self.core(cells)
         idc = self.cell(cells, "id_number")
         dec = idnumber.decode(id_number) if id_number else None
         bc = self.cell(cells, "birth_date")
         stated_birth = values.date(self.text(cells, "birth_date") or "", bc[1] if bc else "s")
         address = self.text(cells, "address")
-        rec: dict[str, Any] = {
-            "record_id": record_id(self.ex.sha256, self.table.ordinal, table_row),
-            "name": name,
-            "id_number": id_number,
-            "id_number_raw": str(idc[0]) if idc is not None and idc[0] not in (None, "") else None,
-            "gender": gender,
-            "birth_date": stated_birth or (dec.birth_date if dec else None),
-            "birth_date_from": "stated" if stated_birth else ("id_number" if dec and dec.birth_date else None),
-            "age": age,
-            "address": address,
-            "reason": self.text(cells, "reason"),
-            "source": dict(self.source_base, row=row, table_row=table_row),
-            "family": [],
-            "register": self.register,
-        }
-        for f in ALWAYS:
-            rec[f] = None
+        fields: dict[str, str | None] = dict.fromkeys(ALWAYS)
+        extra: dict[str, str | int | None] = {}
         for f in TEXT_FIELDS:
             if f in self.cols:
-                rec[f] = self.text(cells, f)
+                (fields if f in fields else extra)[f] = self.text(cells, f)
         if address:
             for k, v in values.split_address(address).items():
-                if not rec.get(k):
-                    rec[k] = v
+                if k in fields and not fields[k]:
+                    fields[k] = v
         for f in DATE_FIELDS:
             if f in self.cols:
                 c = self.cell(cells, f)
-                rec[f] = values.date(self.text(cells, f) or "", c[1] if c else "s")
+                fields[f] = values.date(self.text(cells, f) or "", c[1] if c else "s")
         if "birth_year" in self.cols:
             by = values.date(self.text(cells, "birth_year") or "")
-            rec["birth_year"] = int(by[:4]) if by else None
-        if dec is not None:
-            rec["id_decoded"] = {
-                "birth_date": dec.birth_date, "sex": dec.sex, "checksum_ok": dec.checksum_ok,
-                "region": dec.region.as_dict() if dec.region else None, "region_state": dec.region_state,
-            }
+            extra["birth_year"] = int(by[:4]) if by else None
+        family: list[dict[str, Any]] = []
         fam = self.text(cells, "family")
         if fam:
-            rec["family"] = [dict(m, source_row=row) for m in family_mod.parse(fam)]
+            family = [dict(m, source_row=row) for m in family_mod.parse(fam)]
+        rows: tuple[int, ...] | None = None
         if self.family_table:
-            rec["family"] = [self.relative(cells, row, table_row)]
-            rec["source"]["rows"] = [row]
-        return rec
+            if grouped:
+                family = [self.relative(c, n, n) for n, c in family_rows or ()]
+                rows = tuple(grouped)
+            else:
+                family, rows = [self.relative(cells, row, table_row)], (row,)
+        headers = self.tm.headers
+        shown = cells_dict(headers, cells)
+        kept = {k: str(c[2]) for k, c in zip(shown, cells, strict=False) if len(c) > 2 and c[2] is not None}
+        return Record(
+            record_id=record_id(self.ex.sha256, self.table.ordinal, table_row),
+            name=name, id_number=id_number,
+            id_number_raw=str(idc[0]) if idc is not None and idc[0] not in (None, "") else None,
+            gender=gender,
+            birth_date=stated_birth or (dec.birth_date if dec else None),
+            birth_date_from="stated" if stated_birth else ("id_number" if dec and dec.birth_date else None),
+            age=age, address=address, reason=self.text(cells, "reason"),
+            source=Source(**self.source_base, row=row, table_row=table_row, rows=rows),
+            register=self.register, family=tuple(family), fields=fields, extra=extra, decoded=dec,
+            cells=shown, cells_stored=kept)
 
     def relative(self, cells: Sequence[Cell], row: int, table_row: int) -> dict[str, Any]:
         rel_text = self.text(cells, "relation")

@@ -1,21 +1,18 @@
-"""Reading stored records back in the contract's shape: the stored core values plus the interpretation of the
-row's cells, which stay in the catalog as the evidence."""
+"""Reading stored records back: the stored core values plus the interpretation of the row's cells, which stay
+in the catalog as the evidence."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from exhibit.archive import Archive
+from exhibit.archive import Archive, rows
+from exhibit.archive.types import TableInfo
 from exhibit.errors import UserError
 from exhibit.records import store
-from exhibit.records.extract import _loads
-from exhibit.records.interpret import ExhibitInfo, RowReader, cells_dict, exhibit_info
-from exhibit.records.mapping import TableMapping
-
-_SELECT = ("SELECT r.table_id, r.table_row, r.row, r.name, r.id_number, r.gender, r.age, r.rows, "
-           "t.cells FROM records r LEFT JOIN table_rows t ON t.table_id = r.table_id AND t.number = r.table_row ")
+from exhibit.records.interpret import ExhibitInfo, RowReader, exhibit_info
+from exhibit.records.store import StoredRecord
+from exhibit.records.types import Record
 
 
 class _Readers:
@@ -25,45 +22,56 @@ class _Readers:
         self.arch = arch
         self.exhibits: dict[int, ExhibitInfo] = {}
         self.readers: dict[int, RowReader] = {}
-        self.tables = {t.id: t for t in arch.tables()}
+        self.tables: dict[int, TableInfo] = {t.id: t for t in arch.tables()}
 
     def get(self, table_id: int) -> RowReader:
         r = self.readers.get(table_id)
         if r is None:
-            g = self.arch.db.execute("SELECT * FROM records_registers WHERE table_id=?", (table_id,)).fetchone()
+            g = store.register(self.arch.db, table_id)
+            if g is None:
+                raise UserError(f"table {table_id}: not read by `exhibit records extract`; run it again.")
             table = self.tables[table_id]
-            tm = TableMapping(g["status"], g["reason"], g["header_row"], json.loads(g["headers"]),
-                              {int(k): v for k, v in json.loads(g["fields"]).items()}, g["title"], g["date"])
-            r = RowReader(self.arch, exhibit_info(self.arch, table.exhibit_seq, self.exhibits), table, tm)
+            r = RowReader(self.arch, exhibit_info(self.arch, table.exhibit_seq, self.exhibits), table, g.mapping())
             self.readers[table_id] = r
         return r
 
 
-def _record(arch: Archive, row: Any, readers: _Readers) -> dict[str, Any]:
-    reader = readers.get(row["table_id"])
-    cells = _loads(row["cells"]) if row["cells"] else []
-    stored = {"name": row["name"], "id_number": row["id_number"], "gender": row["gender"], "age": row["age"]}
-    rec = reader.record(row["table_row"], cells, row["row"], stored)  # its record_id: from table and row
-    rec["cells"] = cells_dict(reader.tm.headers, cells)
-    stored_cells = {k: str(c[2]) for k, c in zip(rec["cells"], cells, strict=False) if len(c) > 2 and c[2] is not None}
-    if stored_cells:
-        rec["cells_stored"] = stored_cells  # the stored value where it differs from the one shown
-    if row["rows"]:
-        numbers = json.loads(row["rows"])
-        others = dict(arch.db.execute(
-            f"SELECT number, cells FROM table_rows WHERE table_id=? AND number IN ({','.join('?' * len(numbers))})",
-            (row["table_id"], *numbers)).fetchall())
-        rec["family"] = [reader.relative(_loads(others[n]), n, n) for n in numbers if n in others]
-        rec["source"]["rows"] = numbers
-    return rec
+def _record(arch: Archive, s: StoredRecord, cells: list[list[Any]], readers: _Readers) -> Record:
+    reader = readers.get(s.table_id)
+    family_rows = None
+    if s.rows:
+        others = rows.stored_cells(arch, s.table_id, s.rows)
+        family_rows = [(n, others[n]) for n in s.rows if n in others]
+    # its record_id: from table and row
+    return reader.record(s.table_row, cells, s.row, (s.name, s.id_number, s.gender, s.age),
+                         family_rows=family_rows, grouped=s.rows)
+
+
+def _with_cells(arch: Archive, stored: Iterator[StoredRecord], readers: _Readers) -> Iterator[Record]:
+    """The records with their rows' cells, read a page at a time per table (records come in source order,
+    so a page of them is a run of rows of one table)."""
+    page: list[StoredRecord] = []
+
+    def flush() -> Iterator[Record]:
+        by_table: dict[int, dict[int, list[list[Any]]]] = {}
+        for tid in dict.fromkeys(s.table_id for s in page):
+            by_table[tid] = rows.stored_cells(arch, tid, [s.table_row for s in page if s.table_id == tid])
+        for s in page:
+            yield _record(arch, s, by_table[s.table_id].get(s.table_row, []), readers)
+        page.clear()
+
+    for s in stored:
+        page.append(s)
+        if len(page) >= 2000:
+            yield from flush()
+    yield from flush()
 
 
 def register_seqs(arch: Archive, register: str) -> list[int]:
     """Exhibits named by `register`: an exhibit ID, a SHA-256 prefix, or a path as ingested (or its end)."""
-    rows = arch.db.execute("SELECT DISTINCT exhibit_seq FROM paths WHERE path=? OR path LIKE ?",
-                           (register, "%/" + register)).fetchall()
-    if rows:
-        return [r[0] for r in rows]
+    seqs = rows.exhibits_at_path(arch, register)
+    if seqs:
+        return seqs
     try:
         return [arch.resolve(register)]
     except UserError as e:
@@ -71,50 +79,48 @@ def register_seqs(arch: Archive, register: str) -> list[int]:
                         "`exhibit records ls` shows the registers read.") from e
 
 
-def iter_records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every stored record in source order (exhibit, table, row), in the `records ls --json` shape."""
+def records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[Record]:
+    """Every stored record in source order (exhibit, table, row), or those of one register."""
     store.ensure(arch.db)
-    readers = _Readers(arch)
-    sql, args = _SELECT, []
-    if register:
-        seqs = register_seqs(arch, register)
-        sql += f"WHERE r.exhibit_seq IN ({','.join('?' * len(seqs))}) "
-        args.extend(seqs)
-    sql += "ORDER BY r.exhibit_seq, r.table_id, r.table_row"
-    if limit is not None:
-        sql += " LIMIT ?"
-        args.append(limit)
-    cur = arch.db.execute(sql, args)
-    while True:
-        rows = cur.fetchmany(2000)
-        if not rows:
-            return
-        for r in rows:
-            yield _record(arch, r, readers)
+    seqs = register_seqs(arch, register) if register else None
+    return _with_cells(arch, store.stored_records(arch.db, seqs, limit), _Readers(arch))
+
+
+def iter_records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """records() in the `records ls --json` shape, for the callers that work on that shape (link, coding)."""
+    for r in records(arch, register, limit):
+        yield r.as_json()
+
+
+def record(arch: Archive, record_id: str) -> Record:
+    """One stored record by its ID."""
+    store.ensure(arch.db)
+    key = store.locate(arch, record_id)
+    s = store.stored_record(arch.db, key) if key else None
+    if s is None:
+        raise UserError(f"{record_id}: no such record. `exhibit records ls` lists them (run "
+                        "`exhibit records extract` first if the list is empty).")
+    return next(_with_cells(arch, iter([s]), _Readers(arch)))
 
 
 def get(arch: Archive, record_id: str) -> dict[str, Any]:
-    store.ensure(arch.db)
-    key = store.locate(arch.db, record_id)
-    r = arch.db.execute(_SELECT + "WHERE r.table_id=? AND r.table_row=?", key).fetchone() if key else None
-    if r is None:
-        raise UserError(f"{record_id}: no such record. `exhibit records ls` lists them (run "
-                        "`exhibit records extract` first if the list is empty).")
-    return _record(arch, r, _Readers(arch))
+    """record() in the `records ls --json` shape."""
+    return record(arch, record_id).as_json()
 
 
 def registers(arch: Archive) -> list[dict[str, Any]]:
     """What the last extract decided for every table: status, reason, records, columns."""
     store.ensure(arch.db)
+    tables = {t.id: t for t in arch.tables()}
     out = []
-    for r in arch.db.execute("SELECT g.*, t.name AS table_name, t.kind, t.page, t.ordinal FROM records_registers g "
-                             "JOIN tables t ON t.id = g.table_id ORDER BY g.exhibit_seq, t.ordinal"):
-        ex = arch.exhibit(r["exhibit_seq"])
-        headers = json.loads(r["headers"])
-        fields = {int(k): v for k, v in json.loads(r["fields"]).items()}
-        out.append({"id": ex.id, "path": ex.path_names[0] if ex.path_names else None, "table": r["table_name"],
-                    "table_id": r["table_id"], "kind": r["kind"], "page": r["page"], "status": r["status"],
-                    "reason": r["reason"], "records": r["records"], "header_row": r["header_row"],
-                    "title": r["title"], "date": r["date"],
-                    "columns": {(h or f"#{i + 1}"): fields.get(i) for i, h in enumerate(headers)}})
+    stored = [g for g in store.registers(arch.db) if g.table_id in tables]
+    stored.sort(key=lambda g: (g.exhibit_seq, tables[g.table_id].ordinal))
+    for g in stored:
+        t = tables[g.table_id]
+        ex = arch.exhibit(g.exhibit_seq)
+        out.append({"id": ex.id, "path": ex.path_names[0] if ex.path_names else None, "table": t.name,
+                    "table_id": g.table_id, "kind": str(t.kind), "page": t.page, "status": g.status,
+                    "reason": g.reason, "records": g.records, "header_row": g.header_row,
+                    "title": g.title, "date": g.date,
+                    "columns": {(h or f"#{i + 1}"): g.fields.get(i) for i, h in enumerate(g.headers)}})
     return out

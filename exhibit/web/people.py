@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 
@@ -14,34 +14,37 @@ from exhibit.errors import UserError
 from exhibit.web import data
 from exhibit.web.accounts import Session
 
+if TYPE_CHECKING:
+    from exhibit.records import Record
+
 
 def _codes(arch: Archive) -> tuple[dict[str, list[str]], dict[str, str]]:
     from exhibit.checks import EXPLANATIONS, codes_for
 
-    return codes_for(arch), dict(EXPLANATIONS)
+    return {k: [str(c) for c in cs] for k, cs in codes_for(arch).items()}, dict(EXPLANATIONS)
 
 
-def _matches(rec: dict[str, Any], q: str, code: str, exhibit: str, codes: list[str]) -> bool:
+def _matches(rec: Record, q: str, code: str, exhibit: str, codes: list[str]) -> bool:
     if code and code not in codes and not (code == "*" and codes):
         return False
-    if exhibit and (rec.get("source") or {}).get("id") != exhibit:
+    if exhibit and rec.source.id != exhibit:
         return False
     if q:
-        hay = " ".join(str(rec.get(k) or "") for k in ("name", "id_number", "id_number_raw", "address", "reason"))
+        hay = " ".join(v or "" for v in (rec.name, rec.id_number, rec.id_number_raw, rec.address, rec.reason))
         return q.lower() in hay.lower()
     return True
 
 
 def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size: int) -> dict[str, Any]:
-    from exhibit.records import iter_records
+    from exhibit.records import records
 
     codes, explanations = _codes(arch)
-    matching = (r for r in iter_records(arch)
-                if _matches(r, q.strip(), code, exhibit, codes.get(r["record_id"], [])))
+    matching = (r for r in records(arch)
+                if _matches(r, q.strip(), code, exhibit, codes.get(r.record_id, [])))
     # Stop one record after this page: a register of a million rows is not read to show its first page.
     # The total is known only when the records ran out before that.
     window = list(itertools.islice(matching, (page - 1) * size, page * size + 1))
-    shown = [{**rec, "codes": codes.get(rec["record_id"], [])} for rec in window[:size]]
+    shown = [{**rec.as_json(), "codes": [str(c) for c in codes.get(rec.record_id, [])]} for rec in window[:size]]
     total = None if len(window) > size else (page - 1) * size + len(window)
     used = sorted({c for r in shown for c in r["codes"]})
     all_codes = sorted({c for cs in codes.values() for c in cs})
@@ -50,10 +53,10 @@ def record_list(arch: Archive, q: str, code: str, exhibit: str, page: int, size:
 
 
 def record_detail(arch: Archive, record_id: str) -> dict[str, Any]:
-    from exhibit.records import get
+    from exhibit.records import record
 
     try:
-        rec = get(arch, record_id)
+        rec = record(arch, record_id).as_json()
     except (UserError, KeyError):
         rec = None
     if rec is None:

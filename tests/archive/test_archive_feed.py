@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from exhibit.ingest import ingest
 
 from exhibit.archive import Archive, Page, PageSource
 from exhibit.archive.feed import Mark
 from exhibit.config import Config
+from exhibit.ingest import ingest
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def _codes(tmp_path: Path, rows: list[list[Any]], title: str = "名单（2018年
     head = header or ["姓名", "性别", "年龄", "身份证号"]
     add_table(arch, seq, "Sheet1", text_rows([[title, None, None, None], head, *rows]), "sheet")
     extract(arch)
-    res = check(arch, as_of=as_of)
+    res = check(arch, as_of=as_of).as_json()
     by_row = {a["source"]["row"]: a["codes"] for a in res["anomalies"]}
     arch.close()
     return [by_row.get(i + 3, []) for i in range(len(rows))]
@@ -93,7 +93,7 @@ def test_an_id_stored_as_a_float_is_float_mangled(tmp_path: Path) -> None:
         (3, [("b", "s", None), (GOOD, "s", None)]),
     ])
     extract(arch)
-    res = check(arch)
+    res = check(arch).as_json()
     assert [(a["source"]["row"], a["codes"]) for a in res["anomalies"]] == [(2, ["float_mangled"])]
     assert res["anomalies"][0]["id_number"] == "653222198108167000"
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from exhibit.archive import Archive
+from exhibit.archive import Archive, Page, PageSource
 
 Cell = tuple[str, str, str | None]
 
@@ -75,7 +75,7 @@ def add_file(arch: Archive, file: Path, path: str, workdir: Path) -> int:
     with arch.transaction() as db:
         db.execute("UPDATE exhibits SET metadata=?, title=? WHERE seq=?",
                    (json.dumps(ext.metadata, ensure_ascii=False, default=str), ext.metadata.get("title"), seq))
-        arch.replace_pages(seq, list(ext.pages))
+        arch.replace_pages(seq, [Page(p.number, p.text, PageSource(p.source)) for p in ext.pages])
     for t in ext.tables:
         add_table(arch, seq, t.name, ((r.number, [(c.value, c.type, c.raw) for c in r.cells]) for r in t.rows),
                   t.kind, t.page, t.meta)

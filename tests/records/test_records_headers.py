@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from scratch import add_exhibit, add_table, make_archive, text_rows
 
-from exhibit.archive import Archive
-from exhibit.archive.types import Page, PageSource
+from exhibit.archive import Archive, Page
 from exhibit.records import extract, iter_records, registers
 from exhibit.records.mapping import load
 
@@ -162,8 +161,7 @@ def test_a_mapping_file_with_an_unknown_field_is_refused_by_name(tmp_path: Path)
 def test_torn_pdf_names_are_taken_whole_from_the_page_text(arch: Archive) -> None:
     seq = add_exhibit(arch, "list.pdf")
     with arch.transaction():
-        arch.replace_pages(seq, [Page(1, "序号\n姓名\n赛买提·买合木提\n", PageSource("text")),
-                                 Page(2, "帕丽达·艾买提\n", PageSource("text"))])
+        arch.replace_pages(seq, [Page(1, "序号\n姓名\n赛买提·买合木提\n"), Page(2, "帕丽达·艾买提\n")])
     add_table(arch, seq, "page 1 table 1", text_rows([["序号", "姓名", "身份证号"],
                                                       ["1", "赛买提买合木提\n·", "65322219930910155X"]]), "pdf", page=1)
     # page 2 continues without repeating the header

@@ -1,8 +1,13 @@
-"""The SQL test that finds, inside SQLite, every record whose ID number might carry an anomaly code.
+"""The ID screen: a SQL test, run inside SQLite as extraction stores each record, that marks every record
+whose ID number might carry an anomaly code.
 
-It is a cheap superset: extraction stores its result on each record (`suspect`), so that checking a
-million records sends only the few suspect ones to exhibit.checks, which judges each with its one
-definition of every code. A clean row costs no Python at all.
+It is not a check rule and decides nothing: it is a cheap superset of what the rules in exhibit.checks
+can find (tests/checks pin that no record it leaves out gets a code), so that checking a million records
+sends only the few marked ones to exhibit.checks, which judges each with its one definition of every code.
+Why it lives here and not in checks: it must run inside extraction's one INSERT ... SELECT per register (a
+clean row then costs no Python at all, and no second pass over the table), and records may not import
+checks (checks reads records, never the other way round). The checks also run it again for another
+--as-of date, through records.store.screen_again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ SHAPE18 = "[0-9]" * 17 + "[0-9X]"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def suspect_sql(idn: str, gender: str, age: str, id_cell: str, shaped: str = "0") -> str:
+def screen_sql(idn: str, gender: str, age: str, id_cell: str, shaped: str = "0") -> str:
     """A boolean SQL expression over the given column expressions; parameters :lo_year, :hi_year, :hi8
     (the register's date bounds; :lo_year NULL when it has no date) and the temp tables of prepare().
     `shaped`: an expression already known to be true when idn has the shape of an 18-character ID."""
