@@ -261,5 +261,5 @@ def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
 
     pix = page.get_pixmap(dpi=_OCR_DPI, colorspace=pymupdf.csGRAY, alpha=False)
     image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-    result: Page = ocr_image(image, number, ctx)
-    return result
+    r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir)
+    return Page(number, r.text, "ocr", r.lang, r.meta)
