@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Chinese (simplified), Uyghur (Arabic script), English: the languages of the leaks this archive is for.
+DEFAULT_OCR_LANGS = "chi_sim+uig+eng"
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -25,7 +28,7 @@ class Limits:
 class Config:
     archive: Path = Path("exhibit-archive")
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    ocr_langs: str = "chi_sim+uig+eng"
+    ocr_langs: str = DEFAULT_OCR_LANGS
     ocr: bool = True
     passwords: tuple[str, ...] = ()
     custodian: str | None = None

@@ -269,3 +269,15 @@ class Archive:
         with self.transaction() as db:
             return custody.append(db, event, sha256, actor or custody.os_user(), details)
 
+
+    def ocr_candidates(self) -> list[int]:
+        """Exhibits with something to OCR, in order: images, and PDFs with at least one OCR'd page."""
+        rows = self.db.execute(
+            "SELECT seq FROM exhibits WHERE media_type LIKE 'image/%' OR (media_type='application/pdf' AND "
+            "EXISTS (SELECT 1 FROM pages p WHERE p.exhibit_seq=exhibits.seq AND p.source='ocr')) ORDER BY seq")
+        return [int(r[0]) for r in rows]
+
+    def set_extraction_state(self, seq: int, status: str, reason: str | None, lang: str | None) -> None:
+        """An exhibit's status, reason and language after it was read again (re-OCR); call inside a
+        transaction."""
+        self.db.execute("UPDATE exhibits SET status=?, reason=?, lang=? WHERE seq=?", (status, reason, lang, seq))

@@ -23,7 +23,7 @@ from exhibit.cli.common import (
     print_json,
 )
 from exhibit.cli.search import sync_search
-from exhibit.config import Config, Limits
+from exhibit.config import DEFAULT_OCR_LANGS, Config, Limits
 from exhibit.errors import UserError
 from exhibit.ingest import Summary, ingest
 
@@ -50,7 +50,7 @@ def ingest_cmd(
     source: Annotated[str | None, typer.Option(help="A label for where these files came from.")] = None,
     custodian: Annotated[str | None, typer.Option(help="Who is ingesting (default: the OS user).")] = None,
     password: Annotated[list[str] | None, typer.Option("--password", help="Password to try on encrypted files.")] = None,
-    ocr_langs: Annotated[str, typer.Option(help="OCR languages, Tesseract style.")] = "chi_sim+uig+eng",
+    ocr_langs: Annotated[str, typer.Option(help="OCR languages, Tesseract style.")] = DEFAULT_OCR_LANGS,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Skip OCR of images and scanned pages.")] = False,
     jobs: Annotated[int, typer.Option(help="Worker processes (default: number of cores).")] = 0,
     max_member_mb: Annotated[int | None, typer.Option(help="Expansion limit: MB inflated per container member.")] = None,

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
 from exhibit.cli.search import sync_search
+from exhibit.config import DEFAULT_OCR_LANGS
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +21,7 @@ def ocr_cmd(
                                                     help="Exhibits (EX-000012 or SHA-256 prefix); "
                                                          "default: every image and scanned PDF.")] = None,
     langs: Annotated[str | None, typer.Option("--langs", help="OCR languages, Tesseract style, "
-                                                               "e.g. chi_sim+uig+eng.")] = None,
+                                                               f"default {DEFAULT_OCR_LANGS}.")] = None,
     engine: Annotated[str, typer.Option("--engine", help="auto (PP-OCR for Chinese, Tesseract for the rest), "
                                                           "rapidocr or tesseract.")] = "auto",
     force: Annotated[bool, typer.Option("--force", help="Ignore cached OCR results.")] = False,
@@ -29,7 +30,7 @@ def ocr_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-run OCR on exhibits (images and image-only PDF pages); each run is a custody event."""
-    from exhibit.ocr.rerun import rerun
+    from exhibit.ingest.reocr import rerun
 
     arch = open_archive(archive)
     try:

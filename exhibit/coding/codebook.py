@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from exhibit.errors import UserError
+from exhibit.text.script import Script, has_script
 
 DEFAULT_IDS = ("family_planning", "religious_practice", "religious_dress", "travel_abroad", "relatives_abroad",
                "contact_abroad", "phone_internet", "untrustworthy", "petitioning", "extremist_media")
@@ -32,7 +33,7 @@ def _t2s() -> Any:
 def normalise(text: str) -> str:
     """The form rules are matched against: half-width, simplified Chinese, case-folded, no Latin accents."""
     s = unicodedata.normalize("NFKC", text)
-    if re.search("[\u4e00-\u9fff]", s):
+    if has_script(s, Script.HANI):
         s = str(_t2s().convert(s))
     s = unicodedata.normalize("NFD", s.casefold())
     return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", s)).strip()
@@ -147,7 +148,7 @@ def _compile(pattern: str, vocab: dict[str, str], source: str, where: str) -> Pa
         return vocab[name]
 
     text = _VOCAB_REF.sub(expand, pattern)
-    if re.search("[\u4e00-\u9fff]", text):  # Chinese in a pattern is folded as the reasons are
+    if has_script(text, Script.HANI):  # Chinese in a pattern is folded as the reasons are
         text = str(_t2s().convert(unicodedata.normalize("NFKC", text)))
     try:
         return Pattern(pattern, re.compile(text, re.IGNORECASE))

@@ -14,6 +14,7 @@ from importlib import resources
 from exhibit.link.names.hanzi import uyghur_word
 from exhibit.link.names.phonetic import word_key
 from exhibit.link.names.tables import fold
+from exhibit.text.script import Script, has_script
 
 _ADMIN_SUFFIX = re.compile(r"(维吾尔自治区|自治区|地区|自治州|县|市|区|乡|镇|街道|村|办事处)$")
 _HANZI_ADDRESS = re.compile(r"^(?:.*?(?:地区|自治州))?(?P<county>[^\d]{1,8}?(?:县|市))?(?P<town>[^\d]{1,10}?(?:乡|镇|街道))?")
@@ -64,7 +65,7 @@ def township_key(name: str | None, county: str | None = None) -> str | None:
             break
     if known is None:
         bare = _ADMIN_SUFFIX.sub("", name)
-        known = uyghur_word(bare) if re.search(r"[\u4e00-\u9fff]", bare) else bare
+        known = uyghur_word(bare) if has_script(bare, Script.HANI) else bare
     key = word_key(known.replace(" ", "")).skeleton
     return key or None
 
@@ -76,7 +77,7 @@ def parse_place(text: str | None, id_number: str | None = None) -> tuple[str | N
     town: str | None = None
     if text:
         text = text.strip()
-        if re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[,;/，、]", text):
+        if has_script(text, Script.HANI) and not re.search(r"[,;/，、]", text):
             m = _HANZI_ADDRESS.match(text)
             if m:
                 county = county_code(m.group("county")) if m.group("county") else None

@@ -10,6 +10,7 @@ from exhibit.archive import Archive
 from exhibit.link.names import parse_name
 from exhibit.link.names.arabic import arabic_to_uly
 from exhibit.link.names.tables import fold, hanzi_sounds, lexicon
+from exhibit.text.script import HANI_CLASS
 
 # Tables read as mentions rather than records: (pattern on the exhibit path, {header: field}).
 # The sample's testimonies CSV; a user passes their own with `link run --mentions PATTERN=MAPPING.yaml`.
@@ -74,7 +75,7 @@ def from_tables(arch: Archive, specs: tuple[tuple[str, Mapping[str, str]], ...] 
                 break
 
 
-_HANZI_NAME = re.compile(r"[\u4e00-\u9fff]{2,7}[·・•‧][\u4e00-\u9fff]{2,7}")
+_HANZI_NAME = re.compile(f"[{HANI_CLASS}]{{2,7}}[·・•‧][{HANI_CLASS}]{{2,7}}")
 _WORD = re.compile(r"[^\W\d_]+")
 
 

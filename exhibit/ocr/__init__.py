@@ -1,63 +1,111 @@
 """OCR of page images: Chinese with PP-OCR (RapidOCR), Uyghur and other languages with Tesseract.
 
-`ocr_image(image, number, ctx)` is what format ingestors call for an image or a PDF page without a
-text layer. Engines are loaded lazily, once per process, one thread each; results are cached by
-image hash in `ctx.ocr_cache`. A page that cannot be read comes back with meta status/reason set
-and empty text, so that the rest of the file is still processed.
+`ocr_image(image, langs, cache, scratch)` reads one image (a PIL image or a file) and returns an
+`OcrResult`; format ingestors make their pages from it. Engines are loaded lazily, once per process,
+one thread each; results are cached by image hash in the `cache` SQLite file. An image that cannot be
+read comes back with meta status/reason set and empty text, so that the rest of a file is still read.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from exhibit.errors import OcrFailed
+from exhibit.text.script import Script
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from exhibit.ingest.formats import IngestContext
-    from exhibit.ingest.types import Page
-
 # Part of the cache key: bump when a change to engines, preprocessing or post-processing changes output.
-PIPELINE_VERSION = "1"
+# 2: meta "scripts" holds ISO 15924 codes (Hani, Arab, Latn) instead of Han, Arabic, Latin.
+PIPELINE_VERSION = "2"
 
 
-def ocr_image(image: Image.Image, number: int, ctx: IngestContext, *, engine: str = "auto",
-              langs: str | None = None, force: bool = False) -> Page:
-    """One OCR'd page (source "ocr"). `langs` overrides ctx.ocr_langs; `force` skips the cache read."""
-    from exhibit.errors import OcrFailed
-    from exhibit.ingest.types import Page
-    from exhibit.ocr import cache
+@dataclass(frozen=True)
+class OcrResult:
+    """What OCR read on one image: its text (lines top to bottom), main language and meta (engine,
+    langs, confidence, boxes in image pixels, scripts, uly, simplified; status and reason when it failed)."""
+
+    text: str
+    lang: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str | None:
+        """None when the image was read; otherwise why not ("failed", "expansion_limit", ...)."""
+        status = self.meta.get("status")
+        return str(status) if status else None
+
+
+def ocr_image(image: Image.Image | Path, langs: str, cache: Path | None, scratch: Path, *,
+              engine: str = "auto", force: bool = False) -> OcrResult:
+    """OCR one image in `langs` (Tesseract style, "chi_sim+uig+eng"). `cache` is the OCR cache file
+    (None: no cache); `force` skips reading it. Temporary files go to the `scratch` folder (made if missing)."""
+    from exhibit.ocr import cache as ocr_cache
     from exhibit.ocr.recognise import check_langs, parse_langs
 
-    spec = langs or ctx.ocr_langs
     try:
-        lang_list = parse_langs(spec)
+        lang_list = parse_langs(langs)
         check_langs(lang_list, engine)
-        pixels = cache.image_hash(image)
-        key = cache.cache_key(pixels, lang_list, engine, PIPELINE_VERSION)
-        hit = None if force else cache.get(ctx.ocr_cache, key)
+        if isinstance(image, Path):
+            image = _open(image)
+        pixels = ocr_cache.image_hash(image)
+        key = ocr_cache.cache_key(pixels, lang_list, engine, PIPELINE_VERSION)
+        hit = None if force else ocr_cache.get(cache, key)
         if hit is not None:
-            return Page(number, hit["text"], "ocr", hit.get("lang"), hit["meta"])
-        text, lang, meta = _read(image, lang_list, engine)
+            return OcrResult(hit["text"], hit.get("lang"), hit["meta"])
+        with _temp_files_in(scratch):
+            text, lang, meta = _read(image, lang_list, engine)
         meta["image_sha256"] = pixels
-        cache.put(ctx.ocr_cache, key, pixels, lang_list, engine, PIPELINE_VERSION,
-                  {"text": text, "lang": lang, "meta": meta})
-        return Page(number, text, "ocr", lang, meta)
+        ocr_cache.put(cache, key, pixels, lang_list, engine, PIPELINE_VERSION,
+                      {"text": text, "lang": lang, "meta": meta})
+        return OcrResult(text, lang, meta)
     except OcrFailed as e:
-        return failed_page(number, str(e), status=e.status, engine=engine, langs=spec)
+        return failed_result(str(e), status=e.status, engine=engine, langs=langs)
 
 
-def failed_page(number: int, reason: str, status: str = "failed", **meta: Any) -> Page:
-    """A page that could not be OCR'd: empty text, and why (meta status and reason)."""
-    from exhibit.ingest.types import Page
+def failed_result(reason: str, status: str = "failed", **meta: Any) -> OcrResult:
+    """An image that could not be OCR'd: empty text, and why (meta status and reason)."""
+    return OcrResult("", None, {"status": status, "reason": reason, **meta})
 
-    return Page(number, "", "ocr", None, {"status": status, "reason": reason, **meta})
+
+def _open(path: Path) -> Image.Image:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.load()
+            return im.copy()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        raise OcrFailed(f"{path.name}: not a readable image ({e})") from e
+
+
+@contextmanager
+def _temp_files_in(scratch: Path) -> Iterator[None]:
+    """Tesseract's input and output files (pytesseract's NamedTemporaryFile) in the scratch folder, not
+    the system's. tempfile.tempdir is process-wide; OCR runs one image at a time per process."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    before = tempfile.tempdir
+    tempfile.tempdir = str(scratch)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
 
 
 def _read(image: Image.Image, langs: list[str], engine: str,
           opts: Any = None) -> tuple[str, str | None, dict[str, Any]]:
     from exhibit.ocr.preprocess import prepare
     from exhibit.ocr.recognise import ARABIC_LANGS, DEFAULT_OPTIONS, recognise, rows
-    from exhibit.ocr.textforms import normalize_uyghur, script_counts, script_of, to_simplified, to_uly
+    from exhibit.ocr.textforms import normalize_uyghur
+    from exhibit.text.chinese import to_simplified
+    from exhibit.text.script import script_counts, script_of
+    from exhibit.text.uyghur import to_uly
 
     opts = opts or DEFAULT_OPTIONS
     prepared, scale = prepare(image, opts.page_denoise, opts.page_min_side)
@@ -70,7 +118,7 @@ def _read(image: Image.Image, langs: list[str], engine: str,
         parts: list[str] = []
         for ln in row:
             text = ln.text.translate(_BIDI_MARKS).strip()
-            if script_counts(text)["Arabic"]:
+            if script_counts(text)[Script.ARAB]:
                 text = normalize_uyghur(text)
             if not text:
                 continue
@@ -82,7 +130,7 @@ def _read(image: Image.Image, langs: list[str], engine: str,
             total += ln.conf * n
         joined = ""
         for part in parts:
-            if joined and not (script_of(joined[-1]) == "Han" or script_of(part[0]) == "Han"
+            if joined and not (script_of(joined[-1]) == Script.HANI or script_of(part[0]) == Script.HANI
                                or _cjk_punct(joined[-1]) or _cjk_punct(part[0])):
                 joined += " "
             joined += part
@@ -94,19 +142,17 @@ def _read(image: Image.Image, langs: list[str], engine: str,
         "engine": "+".join(rec.engines), "langs": rec.langs,
         "confidence": round(total / weight, 4) if weight else 0.0,
         "boxes": boxes, "width": image.width, "height": image.height,
-        "scripts": sorted(counts),
+        "scripts": sorted(str(sc) for sc in counts),
     }
     arabic_lang = next((ARABIC_LANGS[x] for x in langs if x in ARABIC_LANGS), "ug")
-    if counts["Arabic"]:
+    if counts[Script.ARAB]:
         meta["uly"] = to_uly(text)
-    if counts["Han"]:
+    if counts[Script.HANI]:
         simplified = to_simplified(text)
         if simplified != text:
             meta["simplified"] = simplified
-    lang = None
-    if counts:
-        best = max((counts["Han"] * 2, "zh"), (counts["Arabic"], arabic_lang), (counts["Latin"], "en"))
-        lang = best[1]
+    best = max((counts[Script.HANI] * 2, "zh"), (counts[Script.ARAB], arabic_lang), (counts[Script.LATN], "en"))
+    lang = best[1] if best[0] > 0 else None
     return text, lang, meta
 
 

@@ -118,11 +118,11 @@ def tesseract_lines(image: Image.Image, langs: list[str], psm: int = 3) -> list[
 
 def join_words(words: list[str]) -> str:
     """Words joined by spaces, except between two Han characters (Tesseract splits Chinese per glyph)."""
-    from exhibit.ocr.textforms import script_of
+    from exhibit.text.script import Script, script_of
 
     out = ""
     for w in words:
-        if out and not (script_of(out[-1]) == "Han" and script_of(w[0]) == "Han") \
+        if out and not (script_of(out[-1]) == Script.HANI and script_of(w[0]) == Script.HANI) \
                 and not (_is_cjk_punct(out[-1]) or _is_cjk_punct(w[0])):
             out += " "
         out += w

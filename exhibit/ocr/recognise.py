@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from exhibit.errors import OcrFailed
 from exhibit.ocr.engines import Line, rapidocr_lines, tesseract_langs, tesseract_lines
-from exhibit.ocr.textforms import script_counts
+from exhibit.text.script import Script, script_counts
 
 HAN_LANGS = frozenset({"chi_sim", "chi_tra", "chi_sim_vert", "chi_tra_vert"})
 RAPID_LANGS = frozenset({"chi_sim", "chi_tra", "eng"})  # what the bundled PP-OCRv4 model reads
@@ -139,7 +139,7 @@ def _coverage(ln: Line, found: list[Line]) -> float:
 
 def _is_han_line(ln: Line) -> bool:
     c = script_counts(ln.text)
-    return ln.conf >= MIN_CONF and c["Han"] > 0 and c["Han"] >= c["Arabic"] + c["Latin"] / 3
+    return ln.conf >= MIN_CONF and c[Script.HANI] > 0 and c[Script.HANI] >= c[Script.ARAB] + c[Script.LATN] / 3
 
 
 def _reread(image: Image.Image, accepted: list[Line], doubtful: list[Line], langs: list[str],
@@ -216,7 +216,7 @@ def _consistent(ln: Line, langs: list[str]) -> bool:
     want_arabic = any(lang in ARABIC_LANGS for lang in langs)
     want_latin = any(lang not in ARABIC_LANGS for lang in langs)
     c = script_counts(ln.text)
-    ok = (want_arabic and c["Arabic"] > 0) or (want_latin and c["Latin"] > 0 and c["Arabic"] == 0)
+    ok = (want_arabic and c[Script.ARAB] > 0) or (want_latin and c[Script.LATN] > 0 and c[Script.ARAB] == 0)
     return ok and ln.conf >= 0.3
 
 
@@ -290,5 +290,5 @@ def rows(lines: list[Line]) -> list[list[Line]]:
         out.append([ln])
     for row in out:
         c = script_counts("".join(r.text for r in row))
-        row.sort(key=lambda r: -r.x1 if c["Arabic"] > c["Han"] + c["Latin"] else r.x0)
+        row.sort(key=lambda r: -r.x1 if c[Script.ARAB] > c[Script.HANI] + c[Script.LATN] else r.x0)
     return out

@@ -18,6 +18,7 @@ from exhibit.errors import UserError
 from exhibit.reports import translations
 from exhibit.reports.citations import Citation, CitationGroup, parse
 from exhibit.reports.folding import Folded, fold, fold_text
+from exhibit.text.script import Script, script_counts
 
 
 class Severity(StrEnum):
@@ -375,8 +376,8 @@ def _excerpt(unit: _Unit, span: tuple[int, int], context: int = _EXCERPT_CONTEXT
 
 def _script(s: str) -> str:
     """"han", "latin" or "other": enough to tell an English quotation of a Chinese page."""
-    han = sum(1 for c in s if "\u3400" <= c <= "\u9fff")
-    latin = sum(1 for c in s if c.isascii() and c.isalpha())
+    counts = script_counts(s)
+    han, latin = counts[Script.HANI], counts[Script.LATN]
     return "han" if han > latin else "latin" if latin else "other"
 
 

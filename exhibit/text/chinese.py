@@ -7,8 +7,11 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-# Han ideographs: CJK Unified (BMP + Extension A), compatibility ideographs, 〇, and Extensions B-H.
-HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+from exhibit.text.script import HANI_CLASS
+
+# Han ideographs (script.HANI_CLASS: CJK Unified, Extension A, compatibility ideographs, Extensions B-G)
+# and 〇, which is a number but is written and searched as a character.
+HAN_CLASS = "\u3007" + HANI_CLASS
 HAN_RE = re.compile(f"[{HAN_CLASS}]")
 HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
 

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from exhibit.text.script import Script, has_script
+
 MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
@@ -35,15 +37,12 @@ def safe_snippet(hit: dict[str, Any]) -> Markup:
 
 
 # -- small helpers the templates use ---------------------------------------------------------------
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
-
-
 def text_dir(lang: str | None, text: str | None) -> str:
     """rtl for Uyghur in Arabic script, ltr for Latin-script Uyghur (ULY), auto otherwise."""
     if (lang or "").lower().startswith("ug"):
-        return "rtl" if _ARABIC.search(text or "") or not text else "ltr"
-    return "rtl" if text and _ARABIC.search(text[:200]) and not re.search(r"[\u4e00-\u9fff]", text[:200]) \
-        else "auto"
+        return "rtl" if not text or has_script(text, Script.ARAB) else "ltr"
+    head = (text or "")[:200]
+    return "rtl" if has_script(head, Script.ARAB) and not has_script(head, Script.HANI) else "auto"
 
 
 def hit_query(hit: dict[str, Any]) -> str:

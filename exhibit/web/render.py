@@ -13,8 +13,9 @@ from typing import Any
 import pymupdf
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
+from exhibit.text.script import Script, has_script
+
 Box = tuple[float, float, float, float]
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
 _SPACE = re.compile(r"\s+")
 # MuPDF is not thread-safe; the app renders from a thread pool, so one page at a time.
 _mupdf = threading.Lock()
@@ -53,7 +54,7 @@ def ocr_boxes(meta: dict[str, Any], terms: list[str]) -> list[Box]:
                 if e <= start or s >= end or e == s:
                     continue
                 x0, y0, x1, y1 = (float(v) for v in b[:4])
-                if not _ARABIC.search(str(b[4])):  # left to right: narrow to the matched characters
+                if not has_script(str(b[4]), Script.ARAB):  # left to right: narrow to the matched characters
                     unit = (x1 - x0) / sum(widths[s:e])
                     a, z = max(start, s), min(end, e)
                     x0, x1 = x0 + unit * sum(widths[s:a]), x0 + unit * sum(widths[s:z])

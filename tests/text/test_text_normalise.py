@@ -41,9 +41,10 @@ def test_uly_leaves_latin_and_han_alone() -> None:
 
 
 def test_scripts_detected() -> None:
-    assert script.scripts("Aygül 积分 ئاكام Мамат") == {"Latin", "Han", "Arabic", "Cyrillic"}
+    S = script.Script
+    assert script.scripts("Aygül 积分 ئاكام Мамат") == {S.LATN, S.HANI, S.ARAB, S.CYRL}
     assert script.scripts("2017") == set()
-    assert script.scripts("积分") == {"Han"}
+    assert script.scripts("积分") == {S.HANI}
 
 
 def test_latin_fold_case_and_diacritics() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol
 
-from exhibit.config import Limits
+from exhibit.config import DEFAULT_OCR_LANGS, Limits
 from exhibit.ingest.types import Extraction
 
 
@@ -37,7 +37,7 @@ class IngestContext:
     workdir: Path
     limits: Limits = field(default_factory=Limits)
     passwords: tuple[str, ...] = ()
-    ocr_langs: str = "chi_sim+uig+eng"
+    ocr_langs: str = DEFAULT_OCR_LANGS
     depth: int = 0
     ocr: bool = True
     ocr_cache: Path | None = None  # SQLite file of OCR results keyed by image hash (in the archive folder)

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from exhibit.errors import CorruptFile, LimitExceeded
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.types import Extraction, Page
+from exhibit.ingest.types import Extraction, Page, PageSource
 
 MAX_FRAMES = 5000  # frames of one TIFF OCR'd; beyond this the file is recorded as expansion_limit
 _GPS_IFD = 0x8825
@@ -92,7 +92,7 @@ def ocr_pages(path: Path, ctx: IngestContext, *, engine: str = "auto", langs: st
 
 def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int, *, engine: str = "auto",
                 langs: str | None = None, force: bool = False) -> Iterator[Page]:
-    from exhibit.ocr import failed_page, ocr_image
+    from exhibit.ocr import ocr_image
 
     frames = getattr(im, "n_frames", 1) if im.format in _DOCUMENT_FORMATS else 1
     for number in range(1, min(frames, MAX_FRAMES) + 1):
@@ -100,15 +100,21 @@ def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int, *, engine: str 
             im.seek(number - 1)
             pixels = _within_limit(im, limit)
         except LimitExceeded as e:
-            yield failed_page(number, str(e), status=e.status)
+            yield _failed_page(number, str(e), status=e.status)
             continue
         except (OSError, EOFError, SyntaxError, ValueError) as e:
-            yield failed_page(number, f"frame could not be decoded: {e}", status="corrupt")
+            yield _failed_page(number, f"frame could not be decoded: {e}", status="corrupt")
             continue
-        yield ocr_image(pixels, number, ctx, engine=engine, langs=langs, force=force)
+        r = ocr_image(pixels, langs or ctx.ocr_langs, ctx.ocr_cache, ctx.workdir, engine=engine, force=force)
+        yield Page(number, r.text, PageSource.OCR, r.lang, r.meta)
     if frames > MAX_FRAMES:
-        yield failed_page(MAX_FRAMES + 1, f"{frames} frames; only the first {MAX_FRAMES} are read",
-                          status="expansion_limit")
+        yield _failed_page(MAX_FRAMES + 1, f"{frames} frames; only the first {MAX_FRAMES} are read",
+                           status="expansion_limit")
+
+
+def _failed_page(number: int, reason: str, status: str) -> Page:
+    """A frame that was not OCR'd: empty text, and why (meta status and reason, as OCR's own failures)."""
+    return Page(number, "", PageSource.OCR, None, {"status": status, "reason": reason})
 
 
 def _within_limit(frame: Image.Image, limit: int) -> Image.Image:

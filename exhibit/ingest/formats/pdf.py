@@ -10,7 +10,7 @@ import pymupdf
 
 from exhibit.errors import CorruptFile, Encrypted
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table, TableKind
+from exhibit.ingest.types import Cell, Child, Extraction, Page, PageSource, Row, Table, TableKind
 
 # How PyMuPDF fails on damaged input: its own RuntimeError/ValueError subclasses, and MuPDF's exceptions
 # (FzErrorFormat "malformed page tree" ...), which derive from Exception directly.
@@ -261,5 +261,5 @@ def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
 
     pix = page.get_pixmap(dpi=_OCR_DPI, colorspace=pymupdf.csGRAY, alpha=False)
     image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-    result: Page = ocr_image(image, number, ctx)
-    return result
+    r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir)
+    return Page(number, r.text, PageSource.OCR, r.lang, r.meta)

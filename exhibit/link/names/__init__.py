@@ -19,6 +19,7 @@ from exhibit.link.names.arabic import arabic_to_uly, cyrillic_to_latin
 from exhibit.link.names.hanzi import han_name, is_han_name, uyghur_word
 from exhibit.link.names.phonetic import WordKey, word_key
 from exhibit.link.names.tables import fold, lexicon
+from exhibit.text.script import Script, dominant_script
 
 __all__ = ["NamePart", "PersonName", "parse_name", "word_key", "WordKey", "script_of"]
 
@@ -51,22 +52,9 @@ class PersonName:
         return "".join(p.skeleton for p in (self.given, self.father) if p)
 
 
-def script_of(text: str) -> str:
-    """The main script of a name: Hani, Arab, Cyrl or Latn."""
-    counts = {"Hani": 0, "Arab": 0, "Cyrl": 0, "Latn": 0}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith("CJK"):
-            counts["Hani"] += 1
-        elif name.startswith("ARABIC"):
-            counts["Arab"] += 1
-        elif name.startswith("CYRILLIC"):
-            counts["Cyrl"] += 1
-        else:
-            counts["Latn"] += 1
-    return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "Latn"
+def script_of(text: str) -> Script:
+    """The main script of a name: Hani, Arab, Cyrl or Latn (also when it has no letters)."""
+    return dominant_script(text) or Script.LATN
 
 
 @lru_cache(maxsize=131072)
@@ -96,15 +84,15 @@ def parse_name(text: str) -> PersonName | None:
     if not text:
         return None
     script = script_of(text)
-    if script == "Hani":
+    if script == Script.HANI:
         compact = re.sub(r"\s+", "", text)
         if is_han_name(compact):
             han_given, family = han_name(compact)
             return PersonName(text, "Han-name", _part(han_given), _part(family))
         words = [uyghur_word(w) for w in _SEP.split(compact) if w]
-    elif script == "Arab":
+    elif script == Script.ARAB:
         words = _latin_words(arabic_to_uly(text))
-    elif script == "Cyrl":
+    elif script == Script.CYRL:
         words = _latin_words(cyrillic_to_latin(text))
     else:
         words = _latin_words(text)

@@ -1,6 +1,7 @@
 """Re-running OCR on chosen exhibits (`exhibit ocr`): images and the image-only pages of PDFs.
 
-Each exhibit's new pages and the custody event that records the run are written in one transaction.
+It belongs to ingest because it reads the stored files again with the format readers. Each exhibit's new
+pages, its status and the custody event that records the run are written in one transaction.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive, Exhibit, custody, ex_id
+from exhibit.config import DEFAULT_OCR_LANGS
 from exhibit.errors import FileProblem, UserError
 from exhibit.ingest.formats import IngestContext
-from exhibit.ingest.types import Page
+from exhibit.ingest.types import Page, PageSource
+from exhibit.progress import SILENT, Progress
 from exhibit.text.script import main_language
 
 PDF_DPI = 300  # as the PDF ingestor renders pages without a text layer
@@ -24,35 +27,28 @@ def cache_path(arch: Archive) -> Path:
     return arch.root / "ocr-cache.sqlite"
 
 
-def candidates(arch: Archive) -> list[int]:
-    """Exhibits with something to OCR: images, and PDFs with at least one OCR'd page."""
-    rows = arch.db.execute(
-        "SELECT seq FROM exhibits WHERE media_type LIKE 'image/%' OR (media_type='application/pdf' AND "
-        "EXISTS (SELECT 1 FROM pages p WHERE p.exhibit_seq=exhibits.seq AND p.source='ocr')) ORDER BY seq")
-    return [int(r[0]) for r in rows]
-
-
 def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: str = "auto",
-          force: bool = False, actor: str | None = None, default_langs: str = "chi_sim+uig+eng") -> dict[str, Any]:
-    """OCR the given exhibits again (all OCR-able ones when `refs` is empty) and record a custody
-    event per exhibit. Returns a JSON-ready summary."""
+          force: bool = False, actor: str | None = None, progress: Progress = SILENT) -> dict[str, Any]:
+    """OCR the given exhibits again (all OCR-able ones when `refs` is empty; `langs` default
+    DEFAULT_OCR_LANGS) and record a custody event per exhibit. Returns a JSON-ready summary."""
     from exhibit.errors import OcrFailed
     from exhibit.ocr.recognise import ENGINES, check_langs, parse_langs
 
     if engine not in ENGINES:
         raise UserError(f"--engine {engine}: unknown engine; choose one of {', '.join(ENGINES)}.")
-    spec = langs or default_langs
+    spec = langs or DEFAULT_OCR_LANGS
     try:
         # Checked before anything is touched: a re-run must not replace good pages with failed ones.
         check_langs(parse_langs(spec), engine)
     except OcrFailed as e:
         raise UserError(f"--langs {spec}: {e}") from e
-    seqs = [arch.resolve(r) for r in refs] if refs else candidates(arch)
+    seqs = list(dict.fromkeys([arch.resolve(r) for r in refs] if refs else arch.ocr_candidates()))
     who = actor or custody.os_user()
     done: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     arch.tmp_dir.mkdir(exist_ok=True)
-    for seq in dict.fromkeys(seqs):
+    progress.start("ocr", len(seqs))
+    for seq in seqs:
         ex = arch.exhibit(seq)
         with tempfile.TemporaryDirectory(dir=arch.tmp_dir, prefix="ocr-") as work:
             ctx = IngestContext(workdir=Path(work), ocr_langs=spec, ocr_cache=cache_path(arch))
@@ -60,10 +56,14 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
                 pages = _ocr_exhibit(arch, seq, ex, ctx, engine=engine, force=force)
             except FileProblem as e:
                 skipped.append({"id": ex.id, "sha256": ex.sha256, "reason": str(e)})
+                progress.note(f"skipped {ex.id}: {e}")
+                progress.advance(1, ex.id)
                 continue
         if pages is None:
-            skipped.append({"id": ex.id, "sha256": ex.sha256,
-                            "reason": f"{ex.media_type} has no images to OCR (only images and scanned PDF pages)"})
+            why = f"{ex.media_type} has no images to OCR (only images and scanned PDF pages)"
+            skipped.append({"id": ex.id, "sha256": ex.sha256, "reason": why})
+            progress.note(f"skipped {ex.id}: {why}")
+            progress.advance(1, ex.id)
             continue
         ocr = [p for p in pages if p.source == "ocr"]
         failed = [{"page": p.number, "status": p.meta.get("status"), "reason": p.meta.get("reason")}
@@ -74,15 +74,17 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
         details = {"id": ex.id, "langs": spec, "engine": engine, "engines_used": engines, "force": force,
                    "pages": len(pages), "ocr_pages": len(ocr), "failed_pages": failed, "confidence": conf}
         status, reason = _refreshed_status(ex, failed)
-        lang = next((p.lang for p in pages[:20] if p.lang), None) or \
-            main_language(p.text[:5000] for p in pages[:20]) or ex.lang
+        known = next((p.lang for p in pages[:20] if p.lang), None)  # as the ingest pipeline decides
+        lang = known or main_language(p.text for p in pages) or ex.lang
         details.update({"status": status, "previous_status": ex.status, "lang": lang})
         with arch.transaction() as db:
             arch.replace_pages(seq, pages)
-            db.execute("UPDATE exhibits SET status=?, reason=?, lang=? WHERE seq=?", (status, reason, lang, seq))
+            arch.set_extraction_state(seq, status, reason, lang)
             event = custody.append(db, "ocr", ex.sha256, who, details)
         done.append({**details, "sha256": ex.sha256, "custody_seq": event.seq,
                      "chars": sum(len(p.text) for p in ocr)})
+        progress.advance(1, ex.id)
+    progress.finish()
     return {"exhibits": done, "skipped": skipped, "langs": spec, "engine": engine, "force": force}
 
 
@@ -142,5 +144,6 @@ def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine:
             if pix.width * pix.height > ctx.limits.image_pixels:
                 pix = doc[p.number - 1].get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-            pages.append(ocr_image(image, p.number, ctx, engine=engine, force=force))
+            r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir, engine=engine, force=force)
+            pages.append(Page(p.number, r.text, PageSource.OCR, r.lang, r.meta))
     return pages
