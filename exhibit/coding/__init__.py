@@ -17,16 +17,13 @@ from exhibit.coding.plots import charts
 from exhibit.coding.table_export import export
 from exhibit.coding.tally import counts
 from exhibit.errors import UserError
+from exhibit.records import get, iter_records
 
 __all__ = ["Codebook", "agreement", "charts", "counts", "export", "load_codebook", "ls", "run", "set_codes"]
 NONE = "none"  # `exhibit code set REC none`: a judgement that no category applies
 
 
 def _records(arch: Archive) -> Iterable[dict[str, Any]]:
-    try:
-        from exhibit.records import iter_records
-    except ImportError as e:
-        raise UserError("The records capability is not available in this installation; nothing to code.") from e
     return iter_records(arch)
 
 
@@ -62,10 +59,6 @@ def _find_record(arch: Archive, record_id: str,
                  records: Iterable[dict[str, Any]] | None) -> dict[str, Any] | None:
     if records is not None:
         return next((r for r in records if str(r.get("record_id")) == record_id), None)
-    try:
-        from exhibit.records import get
-    except ImportError:
-        return None
     try:
         return dict(get(arch, record_id))
     except UserError:

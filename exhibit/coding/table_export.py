@@ -13,6 +13,8 @@ from typing import Any
 from exhibit.archive import Archive, custody
 from exhibit.coding.store import coded_records, require_run
 from exhibit.errors import UserError
+from exhibit.records import iter_records, pseudonymise
+from exhibit.records.store import secret
 
 COLUMNS = ("record_id", "name", "id_number", "register", "sheet", "page", "row", "township", "month", "gender",
            "age_band", "reason", "categories", "coded_by")
@@ -22,20 +24,11 @@ FORMATS = ("csv", "json")
 def _people(arch: Archive, records: Iterable[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     """Name and ID number per record, from the records capability (the coded table keeps neither)."""
     if records is None:
-        try:
-            from exhibit.records import iter_records
-        except ImportError:
-            return {}
         records = iter_records(arch)
     return {str(r["record_id"]): r for r in records}
 
 
 def _pseudonymiser(arch: Archive) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
-    try:
-        from exhibit.records import pseudonymise
-        from exhibit.records.store import secret
-    except ImportError:
-        return None
     key = secret(arch.db)  # the archive's own key: the same person gets the same pseudonym in every export
 
     def apply(rec: dict[str, Any]) -> dict[str, Any]:

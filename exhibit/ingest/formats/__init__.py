@@ -78,12 +78,7 @@ def ingestors() -> list[type[Ingestor]]:
     """Every available ingestor class, found once per process (it is asked for every file)."""
     found: list[type[Ingestor]] = []
     for name in _MODULES:
-        try:
-            module = importlib.import_module(f"exhibit.ingest.formats.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"exhibit.ingest.formats.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"exhibit.ingest.formats.{name}")
         for value in vars(module).values():
             if (isinstance(value, type) and value.__module__ == module.__name__
                     and hasattr(value, "SCORE") and hasattr(value, "MEDIA_TYPES") and hasattr(value, "ingest")):
