@@ -102,10 +102,11 @@ def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
     finally:
         arch.close()
     if as_json:
-        print_json(cs)
+        print_json([c.as_json() for c in cs])
         return
-    for c in cs:
-        t = Table(title=c["cluster_id"], show_header=True, title_justify="left")
+    for cluster in cs:
+        c = cluster.as_json()
+        t = Table(title=escape(c["cluster_id"]), show_header=True, title_justify="left")
         for col in ("id", "name", "ID number", "source", "score"):
             t.add_column(col)
         for m in c["members"]:

@@ -25,6 +25,7 @@ from exhibit.errors import UserError
 from exhibit.link import resolver, store
 from exhibit.link.model import LinkSettings
 from exhibit.link.search import people_search
+from exhibit.link.types import Cluster, ClusterMember
 
 __all__ = ["LinkSettings", "clusters", "explain", "judge", "people_search", "review_queue", "run"]
 
@@ -101,32 +102,25 @@ def _plain(d: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _member(row: Mapping[str, Any], score: float | None) -> dict[str, Any]:
-    key = "record_id" if row["kind"] == "record" else "mention_id"
-    return {key: row["unique_id"], "kind": row["kind"], "id_number": row["id_number"], "name": row["name"],
-            "source": json.loads(row["source"]), "score": None if score is None else round(float(score), 4)}
+def _member(row: Mapping[str, Any], score: float | None) -> ClusterMember:
+    return ClusterMember(row["unique_id"], row["kind"], row["id_number"], row["name"], json.loads(row["source"]),
+                         None if score is None else float(score))
 
 
 def _mentions(arch: Archive) -> dict[str, Any]:
-    store.ensure(arch.db)
-    return {r["unique_id"]: r for r in arch.db.execute("SELECT * FROM link_mentions")}
+    return store.mentions(arch.db)
 
 
-def clusters(arch: Archive, include_single: bool = False) -> list[dict[str, Any]]:
-    """The clusters of the latest run, judgements since applied: `link ls --json`."""
+def clusters(arch: Archive, include_single: bool = False) -> list[Cluster]:
+    """The clusters of the latest run, judgements since applied (`link ls --json` is their as_json)."""
     mentions = _mentions(arch)
     if not mentions:
         raise UserError("no linkage yet: run `exhibit link run` first.")
-    groups: dict[str, list[Any]] = {}
-    for r in arch.db.execute("SELECT cluster_id, unique_id, score FROM link_clusters ORDER BY cluster_id, unique_id"):
-        groups.setdefault(r["cluster_id"], []).append(r)
     out = []
-    for cid, rows in groups.items():
+    for cid, rows in store.cluster_rows(arch.db).items():
         if len(rows) < 2 and not include_single:
             continue
-        out.append({"cluster_id": cid,
-                    "members": [_member(mentions[r["unique_id"]], r["score"]) for r in rows
-                                if r["unique_id"] in mentions]})
+        out.append(Cluster(str(cid), tuple(_member(mentions[uid], score) for uid, score in rows if uid in mentions)))
     return out
 
 
@@ -138,7 +132,7 @@ def review_queue(arch: Archive, limit: int | None = None) -> list[dict[str, Any]
     for r in arch.db.execute("SELECT * FROM link_pairs WHERE decision='review' ORDER BY probability DESC, a, b"):
         if (r["a"], r["b"]) in judged or r["a"] not in mentions or r["b"] not in mentions:
             continue
-        out.append({"a": _member(mentions[r["a"]], None), "b": _member(mentions[r["b"]], None),
+        out.append({"a": _member(mentions[r["a"]], None).as_json(), "b": _member(mentions[r["b"]], None).as_json(),
                     "probability": round(r["probability"], 4), "match_weight": round(r["weight"], 3), "why": r["why"]})
         if limit is not None and len(out) >= limit:
             break
@@ -208,6 +202,6 @@ def explain(arch: Archive, a: str, b: str) -> dict[str, Any]:
     out = explain_pair(cfg["model"], fa, fb)
     ka, kb = resolver.pair_key(a, b)
     row = arch.db.execute("SELECT decision, why FROM link_pairs WHERE a=? AND b=?", (ka, kb)).fetchone()
-    out.update({"a": _member(mentions[a], None), "b": _member(mentions[b], None),
+    out.update({"a": _member(mentions[a], None).as_json(), "b": _member(mentions[b], None).as_json(),
                 "decision": row["decision"] if row else "none", "why": row["why"] if row else "not compared"})
     return out

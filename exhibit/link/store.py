@@ -70,3 +70,17 @@ def latest_model(db: sqlite3.Connection) -> dict[str, Any] | None:
     ensure(db)
     r = db.execute("SELECT model, settings FROM link_runs ORDER BY run_id DESC LIMIT 1").fetchone()
     return None if r is None else {"model": json.loads(r[0]), "settings": json.loads(r[1])}
+
+
+def mentions(db: sqlite3.Connection) -> dict[str, sqlite3.Row]:
+    """The latest run's mentions (records and mentions in documents) by unique id."""
+    ensure(db)
+    return {r["unique_id"]: r for r in db.execute("SELECT * FROM link_mentions")}
+
+
+def cluster_rows(db: sqlite3.Connection) -> dict[str, list[tuple[str, float | None]]]:
+    """(unique id, score) of every member, by cluster, in cluster and member order."""
+    groups: dict[str, list[tuple[str, float | None]]] = {}
+    for r in db.execute("SELECT cluster_id, unique_id, score FROM link_clusters ORDER BY cluster_id, unique_id"):
+        groups.setdefault(r["cluster_id"], []).append((r["unique_id"], r["score"]))
+    return groups

@@ -126,7 +126,7 @@ def people_search(request: Request, q: str, limit: int = Query(20, ge=1, le=200)
 def clusters(request: Request, sess: Session = Depends(VIEW)) -> list[dict[str, Any]]:
     from exhibit.link import clusters as clusters_
 
-    return clusters_(archive(request))
+    return [c.as_json() for c in clusters_(archive(request))]
 
 
 @router.get("/link/review", summary="Candidate pairs waiting for a judgement")

@@ -111,8 +111,8 @@ def person(arch: Archive, cluster_id: str) -> dict[str, Any]:
     except UserError as e:
         raise HTTPException(404, str(e)) from None
     for c in found:
-        if str(c["cluster_id"]) == cluster_id:
-            return {"cluster": c}
+        if c.cluster_id == cluster_id:
+            return {"cluster": c.as_json()}
     raise HTTPException(404, f"{cluster_id}: no such person")
 
 

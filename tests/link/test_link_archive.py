@@ -59,7 +59,7 @@ def test_people_in_two_registers_share_a_cluster(linked: Path, truth: dict[str, 
         for r in iter_records(arch):
             if r["id_number"] in truth["cross_register_ids"]:
                 paths.setdefault(r["id_number"], set()).add(r["source"]["path"])
-        cluster_of = {_uid(m): c["cluster_id"] for c in link.clusters(arch, include_single=True) for m in c["members"]}
+        cluster_of = {_uid(m): c["cluster_id"] for c in [x.as_json() for x in link.clusters(arch, include_single=True)] for m in c["members"]}
         records = [r for r in iter_records(arch) if len(paths.get(r["id_number"] or "", ())) > 1]
     assert records
     clusters: dict[str, set[str]] = {}
@@ -75,12 +75,12 @@ def test_judgements_are_custody_events_and_survive_a_new_run(linked: Path, tmp_p
     root = tmp_path / "a"
     shutil.copytree(linked, root)
     with Archive.open(root) as arch:
-        c = link.clusters(arch)[0]
+        c = [x.as_json() for x in link.clusters(arch)][0]
         a, b = _uid(c["members"][0]), _uid(c["members"][1])
         link.judge(arch, a, b, "reject", "reviewer-1", note="different fathers")
-        assert not any({a, b} <= {_uid(m) for m in cl["members"]} for cl in link.clusters(arch))
+        assert not any({a, b} <= {_uid(m) for m in cl["members"]} for cl in [x.as_json() for x in link.clusters(arch)])
         link.run(arch, actor="pytest")  # the model would link them again; the judgement wins
-        assert not any({a, b} <= {_uid(m) for m in cl["members"]} for cl in link.clusters(arch))
+        assert not any({a, b} <= {_uid(m) for m in cl["members"]} for cl in [x.as_json() for x in link.clusters(arch)])
         events = [e for e in arch.custody_events() if e.event == "link_judgement"]
         assert events and events[-1].actor == "reviewer-1"
 
@@ -98,7 +98,7 @@ def test_review_queue_takes_answers_from_stdin(linked: Path, tmp_path: Path) -> 
         after = link.review_queue(arch)
         first = before[0]
         assert len(after) == len(before) - 1
-        assert any({_uid(first["a"]), _uid(first["b"])} <= {_uid(m) for m in c["members"]} for c in link.clusters(arch))
+        assert any({_uid(first["a"]), _uid(first["b"])} <= {_uid(m) for m in c["members"]} for c in [x.as_json() for x in link.clusters(arch)])
         assert any(e.actor == "reviewer-2" for e in arch.custody_events() if e.event == "link_judgement")
 
 
@@ -148,7 +148,7 @@ def test_testimonies_link_to_the_camp_register_in_the_archive(linked: Path, trut
         table = next(t for t in arch.tables() if t.name == "testimonies.csv")
         testimony = {"M-" + r["record_id"].removeprefix("R-"): r["seq"]
                      for r in read_table(arch, table.id, {"testimony_id": "seq", "victim_name": "name"})}
-        cs = link.clusters(arch)
+        cs = [x.as_json() for x in link.clusters(arch)]
     tp = fp = 0
     for c in cs:
         registers = [m for m in c["members"] if m.get("record_id") and "学员花名册" in (m["source"].get("path") or "")]

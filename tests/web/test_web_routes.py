@@ -64,7 +64,7 @@ def _ids(telegram: tuple[str, int], web_archive: tuple[Any, Any]) -> None:
         with Archive.open(web_archive[0]) as arch:
             recs = [r["record_id"] for _, r in zip(range(2), iter_records(arch), strict=False)]
             _IDS.update({"{ex}": telegram[0], "{page}": str(telegram[1]), "{rid}": recs[0], "{rid2}": recs[1],
-                         "{cid}": str(clusters(arch)[0]["cluster_id"])})
+                         "{cid}": clusters(arch)[0].cluster_id})
 
 
 _IDS: dict[str, str] = {}
