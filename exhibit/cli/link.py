@@ -12,7 +12,7 @@ import yaml
 from rich.markup import escape
 from rich.table import Table
 
-from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
 from exhibit.errors import UserError
 
 link_app = typer.Typer(help="Link people across registers, testimonies and documents, in any script.",
@@ -67,9 +67,11 @@ def run_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, actor: ActorOp
         raise UserError("thresholds: need 0 < --review-threshold <= --link-threshold <= 1.")
     arch = open_archive(archive)
     try:
-        summary = link.run(arch, link.LinkSettings(link_threshold=link_threshold, review_threshold=review_threshold),
-                           actor=actor or getpass.getuser(), documents=documents, tables=_mentions_specs(mentions),
-                           relatives=relatives)
+        with RichProgress(quiet=as_json) as progress:
+            summary = link.run(arch, link.LinkSettings(link_threshold=link_threshold,
+                                                       review_threshold=review_threshold),
+                               actor=actor or getpass.getuser(), documents=documents,
+                               tables=_mentions_specs(mentions), relatives=relatives, progress=progress)
     finally:
         arch.close()
     if as_json:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
 from exhibit.cli.search import sync_search
 from exhibit.config import DEFAULT_OCR_LANGS
 
@@ -34,9 +34,9 @@ def ocr_cmd(
 
     arch = open_archive(archive)
     try:
-        if not as_json:
-            console.print("OCR running...", highlight=False)
-        summary = rerun(arch, list(ids or []), langs=langs, engine=engine, force=force, actor=actor)
+        with RichProgress(quiet=as_json) as progress:
+            summary = rerun(arch, list(ids or []), langs=langs, engine=engine, force=force, actor=actor,
+                            progress=progress)
         sync_search(arch, quiet=as_json)
     finally:
         arch.close()

@@ -26,6 +26,7 @@ from exhibit.link import resolver, store
 from exhibit.link.model import LinkSettings
 from exhibit.link.search import people_search
 from exhibit.link.types import Cluster, ClusterMember
+from exhibit.progress import SILENT, Progress
 
 __all__ = ["LinkSettings", "clusters", "explain", "judge", "people_search", "review_queue", "run"]
 
@@ -33,12 +34,14 @@ __all__ = ["LinkSettings", "clusters", "explain", "judge", "people_search", "rev
 def run(arch: Archive, settings: LinkSettings | None = None, actor: str | None = None,
         mentions: Sequence[Mapping[str, Any]] | None = None, documents: bool = True,
         tables: tuple[tuple[str, Mapping[str, str]], ...] | None = None, db_api: Any | None = None,
-        relatives: bool = False) -> dict[str, Any]:
+        relatives: bool = False, progress: Progress = SILENT) -> dict[str, Any]:
     """Link every register record and person mention of the archive; store pairs and clusters.
-    Judgements made earlier are applied, never overwritten."""
+    Judgements made earlier are applied, never overwritten. Progress comes in three phases: reading the
+    records and mentions, training and scoring (splink: no finer progress to report), storing."""
     from exhibit.link import engine, sources
 
     s = settings or LinkSettings()
+    progress.start("link: records and mentions")
     if mentions is None:
         mentions = sources.from_archive(arch, documents=documents,
                                         tables=tables if tables is not None else sources.DEFAULT_MENTION_TABLES,
@@ -46,8 +49,11 @@ def run(arch: Archive, settings: LinkSettings | None = None, actor: str | None =
     if len(mentions) < 2:
         raise UserError("nothing to link: fewer than two person records and mentions in this archive. "
                         "Run `exhibit records extract` first.")
+    progress.advance(len(mentions))
     store.ensure(arch.db)
+    progress.start("link: training and scoring pairs")
     res = engine.link(mentions, s, store.judgements(arch.db), db_api)
+    progress.start("link: storing pairs and clusters")
     model_json = res.linker.misc.save_model_to_json()
     by_pair = {resolver.pair_key(str(r["unique_id_l"]), str(r["unique_id_r"])): r
                for r in res.pairs.to_dict("records")}
@@ -85,6 +91,7 @@ def run(arch: Archive, settings: LinkSettings | None = None, actor: str | None =
         "link_threshold": s.link_threshold, "review_threshold": s.review_threshold,
     }
     arch.log_event("link_run", None, actor, summary)
+    progress.finish()
     return summary
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from exhibit.archive import Archive
 from exhibit.cli.main import app
+from exhibit.progress import Silent
 
 runner = CliRunner()
 
@@ -24,8 +25,28 @@ def linked(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(dev_archive, root)
     with Archive.open(root) as arch:
         records.extract(arch)
-        link.run(arch, actor="pytest")
+        phases = _Phases()
+        link.run(arch, actor="pytest", progress=phases)
+    # the run reports through the one progress protocol: its phases in order, every mention counted
+    assert [p.split(": ")[1] for p in phases.started] == \
+        ["records and mentions", "training and scoring pairs", "storing pairs and clusters"]
+    assert phases.done >= 2 and phases.finished == 1
     return root
+
+
+class _Phases(Silent):
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.done = self.finished = 0
+
+    def start(self, task: str, total: int | None = None) -> None:
+        self.started.append(task)
+
+    def advance(self, n: int = 1, item: str | None = None, *, failed: int = 0, nbytes: int = 0) -> None:
+        self.done += n
+
+    def finish(self) -> None:
+        self.finished += 1
 
 
 def _cli(*args: str, input: str | None = None) -> Any:
