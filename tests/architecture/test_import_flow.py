@@ -111,3 +111,13 @@ def test_every_rule_names_real_folders(folder: str) -> None:
     if not _exists(folder):
         pytest.skip(f"{folder}: a rule for a folder still being built")
     assert all(_exists(t) or t in ALLOWED for t in ALLOWED[folder])
+
+
+def test_the_flow_has_no_cycles() -> None:
+    from graphlib import CycleError, TopologicalSorter
+
+    try:
+        order = list(TopologicalSorter(ALLOWED).static_order())
+    except CycleError as e:  # pragma: no cover - the message names the cycle
+        pytest.fail(f"the import rule has a cycle: {e.args[1]}")
+    assert order.index("archive") < order.index("ingest") < order.index("cli")
