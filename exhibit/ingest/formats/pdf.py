@@ -275,7 +275,7 @@ def ocr_dpi(rect: pymupdf.Rect, pixels: int, dpi: float = _OCR_DPI) -> float:
     """The resolution to render a page for OCR at: `dpi`, or less so that the image stays within
     `pixels` (Limits.image_pixels, the bound images honour; a 4000 x 4000 pt page at 300 dpi is 278
     million pixels)."""
-    area = max(rect.width, 1.0) * max(rect.height, 1.0) / (72 * 72)  # square inches
+    area = max(float(rect.width), 1.0) * max(float(rect.height), 1.0) / (72 * 72)  # square inches
     # (floor a little below the exact bound: MuPDF rounds the pixmap's sides up)
-    fit = (pixels / area) ** 0.5 * 0.995
+    fit: float = (pixels / area) ** 0.5 * 0.995
     return min(dpi, fit)
