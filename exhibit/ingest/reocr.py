@@ -143,8 +143,8 @@ def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine:
                 continue
             page = doc[p.number - 1]
             # within the pixel limit, as the PDF ingestor renders it (part "contain" of issue 13)
-            pix = page.get_pixmap(dpi=ocr_dpi(page.rect, ctx.limits.image_pixels, PDF_DPI),
-                                  colorspace=pymupdf.csGRAY, alpha=False)
+            zoom = ocr_dpi(page.rect, ctx.limits.image_pixels, PDF_DPI) / 72
+            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
             r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir, engine=engine, force=force)
             pages.append(Page(p.number, r.text, PageSource.OCR, r.lang, r.meta))

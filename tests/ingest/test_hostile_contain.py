@@ -14,13 +14,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from hostile import gen_contain
+from hostile.gen_contain import Case
 
 from exhibit.archive import Archive
 from exhibit.archive.verify import verify
 from exhibit.config import Config, Limits
 from exhibit.ingest import Summary, ingest
-from hostile import gen_contain
-from hostile.gen_contain import Case
 
 MB = 1024 * 1024
 SEED = 1307
@@ -116,6 +116,9 @@ def _check(case: Case, tmp: Path, base_limits: Limits = Limits()) -> None:
         kept = " ".join(_texts(arch, hostile.seq))
         for marker in case.markers:
             assert marker in kept, f"{marker!r} was read before the limit and must be kept"
+        if "image_pixels" in case.limits:  # rendered for OCR within the pixel limit, and the page says so
+            shrunk = arch.pages(hostile.seq)[0].meta["downscaled"]
+            assert shrunk["pixels"] <= case.limits["image_pixels"] == shrunk["limit"]
         for other in case.others:
             path, marker = other.split(":")
             assert str(by_path[path].status) == "ok"

@@ -260,7 +260,8 @@ def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
     from PIL import Image
 
     dpi = ocr_dpi(page.rect, ctx.limits.image_pixels)
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    zoom = dpi / 72  # a matrix, since get_pixmap's dpi= takes whole numbers only
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
     image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
     del pix
     r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir)
