@@ -21,7 +21,19 @@ class Limits:
     ratio: float = 200.0                        # uncompressed / compressed, per member
     depth: int = 8                              # nesting of containers
     members: int = 50_000                       # members per container
-    image_pixels: int = 89_478_485              # Pillow's own default MAX_IMAGE_PIXELS
+    image_pixels: int = 89_478_485              # Pillow's own default MAX_IMAGE_PIXELS (and PDF pages rendered for OCR)
+    # Containment by mechanism (issue 13, part "contain"): limits the worker process and the ingest driver
+    # enforce whatever the format, behind the per-format guards above. Each has an `exhibit ingest` option.
+    # An ordinary ingest of the dev cache with OCR peaks at 1.7 GB of address space (0.93 GB resident) per
+    # worker: 8 GiB leaves room for a million-row sheet and OCR of a page at the pixel limit.
+    memory_bytes: int = 8 * 1024 * 1024 * 1024  # address space per worker process (RLIMIT_AS)
+    cpu_seconds: int = 600                      # CPU time per top-level file, members included
+    wall_seconds: int = 900                     # wall-clock time per top-level file, members included
+    scratch_bytes: int = 16 * 1024 * 1024 * 1024  # scratch disk per top-level file (its work folder, any one file)
+    pages: int = 100_000                        # pages kept per exhibit
+    chars: int = 256 * 1024 * 1024              # characters of page text kept per exhibit
+    rows: int = 10_000_000                      # table rows kept per exhibit (all its tables together)
+    cells: int = 200_000_000                    # table cells kept per exhibit (all its tables together)
 
 
 @dataclass(frozen=True)

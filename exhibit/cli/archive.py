@@ -58,6 +58,16 @@ def ingest_cmd(
     max_ratio: Annotated[float | None, typer.Option(help="Expansion limit: inflated/compressed ratio.")] = None,
     max_depth: Annotated[int | None, typer.Option(help="Expansion limit: nesting depth of containers.")] = None,
     max_members: Annotated[int | None, typer.Option(help="Expansion limit: members per container.")] = None,
+    # Containment limits (issue 13, part "contain"): hold whatever the format; see docs/ingest.md.
+    max_memory_mb: Annotated[int | None, typer.Option(help="Limit: MB of address space per worker process (default 8192).")] = None,
+    max_cpu_seconds: Annotated[int | None, typer.Option(help="Limit: CPU seconds per file, members included (default 600).")] = None,
+    max_seconds: Annotated[int | None, typer.Option(help="Limit: wall-clock seconds per file, members included (default 900).")] = None,
+    max_scratch_mb: Annotated[int | None, typer.Option(help="Limit: MB of scratch disk per file (default 16384).")] = None,
+    max_pages: Annotated[int | None, typer.Option(help="Limit: pages kept per exhibit (default 100000).")] = None,
+    max_chars: Annotated[int | None, typer.Option(help="Limit: characters of text kept per exhibit (default 268435456).")] = None,
+    max_rows: Annotated[int | None, typer.Option(help="Limit: table rows kept per exhibit (default 10000000).")] = None,
+    max_cells: Annotated[int | None, typer.Option(help="Limit: table cells kept per exhibit (default 200000000).")] = None,
+    max_pixels: Annotated[int | None, typer.Option(help="Limit: pixels per image or page rendered for OCR (default 89478485).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Preserve and process files and folders, recursively, with a progress bar."""
@@ -69,7 +79,12 @@ def ingest_cmd(
     limits = Limits()
     changes: dict[str, Any] = {"member_bytes": max_member_mb and max_member_mb * 1024 * 1024,
                "total_bytes": max_total_mb and max_total_mb * 1024 * 1024,
-               "ratio": max_ratio, "depth": max_depth, "members": max_members}
+               "ratio": max_ratio, "depth": max_depth, "members": max_members,
+               # containment (part "contain")
+               "memory_bytes": max_memory_mb and max_memory_mb * 1024 * 1024, "cpu_seconds": max_cpu_seconds,
+               "wall_seconds": max_seconds, "scratch_bytes": max_scratch_mb and max_scratch_mb * 1024 * 1024,
+               "pages": max_pages, "chars": max_chars, "rows": max_rows, "cells": max_cells,
+               "image_pixels": max_pixels}
     limits = dataclasses.replace(limits, **{k: v for k, v in changes.items() if v is not None})
     config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, ocr_langs=ocr_langs, ocr=not no_ocr,
                     passwords=tuple(password or ()), custodian=custodian, source=source, limits=limits)

@@ -125,6 +125,7 @@ def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine:
     from PIL import Image
 
     from exhibit.errors import CorruptFile
+    from exhibit.ingest.formats.pdf import ocr_dpi
     from exhibit.ocr import ocr_image
 
     stored = arch.pages(seq)
@@ -140,9 +141,10 @@ def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine:
             if p.source != "ocr" or not 1 <= p.number <= doc.page_count:
                 pages.append(p)
                 continue
-            pix = doc[p.number - 1].get_pixmap(dpi=PDF_DPI, colorspace=pymupdf.csGRAY, alpha=False)
-            if pix.width * pix.height > ctx.limits.image_pixels:
-                pix = doc[p.number - 1].get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
+            page = doc[p.number - 1]
+            # within the pixel limit, as the PDF ingestor renders it (part "contain" of issue 13)
+            zoom = ocr_dpi(page.rect, ctx.limits.image_pixels, PDF_DPI) / 72
+            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
             r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir, engine=engine, force=force)
             pages.append(Page(p.number, r.text, PageSource.OCR, r.lang, r.meta))

@@ -10,7 +10,10 @@ A rerun finds the blob already stored and the catalog without the file, and simp
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,8 +26,8 @@ from typing import Any
 from exhibit.archive import Archive, custody, ex_id
 from exhibit.archive.types import Status
 from exhibit.archive.writer import IngestWriter, StoredFile
-from exhibit.config import Config
-from exhibit.ingest import worker
+from exhibit.config import Config, Limits
+from exhibit.ingest import contain, worker
 from exhibit.ingest.walk import Task, count_files, walk
 from exhibit.progress import SILENT, Progress
 
@@ -119,12 +122,13 @@ def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress 
     suspects: list[Item] = []
     while feed or suspects:
         if feed:
-            suspects.extend(_run_pool(arch, config, feed, config.jobs, finish, progress))
+            suspects.extend(_run_pool(arch, config, feed, config.jobs, finish, progress).in_flight)
         else:
-            # Tasks that were in flight when a worker died: retry each alone to find the culprit.
+            # Tasks that were in flight when a worker died (or was killed for overrunning its file's
+            # wall time): retry each alone to find the culprit.
             one = suspects.pop()
             again = _run_pool(arch, config, _Feed(iter([one])), 1, finish, progress)
-            finish([(w, task, _crashed(arch, task)) for w, task in again])
+            finish([(w, task, _crashed(arch, task, config.limits if again.overran else None)) for w, task in again.in_flight])
     progress.finish()
     return summary
 
@@ -167,21 +171,38 @@ def _next_batch(feed: _Feed) -> list[Item]:
     return batch
 
 
-def _new_pool(arch: Archive, config: Config, jobs: int) -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver"), initializer=worker.init,
-                               initargs=(str(arch.root), config))
+def _new_pool(arch: Archive, config: Config, jobs: int) -> tuple[ProcessPoolExecutor, contain.Board]:
+    ctx = get_context("forkserver")
+    board = contain.Board(ctx, jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=worker.init,
+                               initargs=(str(arch.root), config, board))
     for _ in range(jobs):
         pool.submit(worker.ready)  # the workers start (and import their parsers) while the first batch is gathered
-    return pool
+    return pool, board
+
+
+@dataclass
+class _Stopped:
+    """Why a pool stopped early: the tasks in flight when a worker died, and whether the main process
+    killed a worker because its file overran the wall-time limit (a parser stuck in C)."""
+
+    in_flight: list[Item] = field(default_factory=list)
+    overran: bool = False
+
+
+# How often the main process looks at the workers' deadlines.
+_WATCH_EVERY = 1.0
 
 
 def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
               finish: Callable[[list[tuple[IngestWriter, Task, StoredFile]]], None],
-              progress: Progress) -> list[Item]:
+              progress: Progress) -> _Stopped:
     """Run tasks from `feed` until it is empty or a worker dies; returns the tasks that were in flight
     when a worker died."""
     window = jobs * 2
-    with _new_pool(arch, config, jobs) as pool:
+    overran = False
+    pool, board = _new_pool(arch, config, jobs)
+    with pool:
         pending: dict[Future[list[StoredFile]], list[Item]] = {}
         while feed or pending:
             while len(pending) < window and feed:
@@ -189,22 +210,41 @@ def _run_pool(arch: Archive, config: Config, feed: _Feed, jobs: int,
                 for _, task in batch:
                     progress.working_on(task.rel)
                 pending[pool.submit(worker.process_batch, [t for _, t in batch])] = batch
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=_WATCH_EVERY, return_when=FIRST_COMPLETED)
+            for pid in board.overdue(time.monotonic()):
+                # A worker that did not stop at its file's wall-time limit gets no Python control back
+                # (stuck in C): killed, which breaks the pool; its files are then retried alone.
+                overran = True
+                _kill(pid)
             for fut in done:
                 batch = pending.pop(fut)
                 try:
                     nodes = fut.result()
                 except BrokenProcessPool:
-                    return [*batch, *(item for b in pending.values() for item in b)]
+                    return _Stopped([*batch, *(item for b in pending.values() for item in b)], overran)
                 finish([(w, task, node) for (w, task), node in zip(batch, nodes, strict=True)])
-    return []
+    return _Stopped()
 
 
-def _crashed(arch: Archive, task: Task) -> StoredFile:
-    """The record of a file whose parser killed its worker: the bytes are stored all the same."""
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it finished meanwhile
+
+
+def _crashed(arch: Archive, task: Task, overran: Limits | None = None) -> StoredFile:
+    """The record of a file whose parser killed its worker, or was killed for overrunning its wall
+    time (`overran`: the limits it overran) while read alone: the bytes are stored all the same."""
     stored = worker.store(arch.blobs, task, arch.root)
     if isinstance(stored, StoredFile):
         return stored
     sha, size = stored
+    if overran is not None:
+        return StoredFile(name=task.rel, sha256=sha, size=size, status=Status.EXPANSION_LIMIT, media_type=None,
+                          reason=f"{contain.wall_reason(overran)}; the parser did not stop and "
+                                 "its worker process was killed; the bytes are preserved")
     return StoredFile(name=task.rel, sha256=sha, size=size, status=Status.FAILED, media_type=None,
-                      reason="the parser crashed on this file (its worker process died); the bytes are preserved")
+                      reason="the parser crashed on this file (its worker process died, e.g. killed by the "
+                             "kernel for lack of memory: --max-memory-mb bounds a worker's memory); the bytes "
+                             "are preserved")

@@ -23,11 +23,12 @@ from exhibit.archive import scratch
 from exhibit.archive.blobs import BlobStore, sync_dirs
 from exhibit.archive.types import Status
 from exhibit.archive.writer import KnownExhibits, SpooledTable, StoredFile
-from exhibit.config import Config
-from exhibit.errors import FileProblem, UserError
+from exhibit.config import Config, Limits
+from exhibit.errors import FileProblem, LimitExceeded, UserError
+from exhibit.ingest import contain
 from exhibit.ingest.detect import detect
 from exhibit.ingest.formats import ExpansionBudget, IngestContext, choose, ingestors
-from exhibit.ingest.types import Extraction, Table
+from exhibit.ingest.types import Extraction, Page, Table
 from exhibit.ingest.walk import Task
 from exhibit.text.script import main_language
 
@@ -45,12 +46,13 @@ class _State:
 _STATE: list[_State] = []  # one entry in a worker process (a list so that no `global` statement is needed)
 
 
-def init(archive_root: str, config: Config) -> None:
+def init(archive_root: str, config: Config, board: contain.Board | None = None) -> None:
     # One engine thread per worker: --jobs N is the parallelism, engines must not oversubscribe.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     root = Path(archive_root)
     _STATE[:] = [_State(root, BlobStore(root / "blobs"), config, KnownExhibits(root))]
+    contain.install(config.limits, board)  # memory, CPU, wall time, scratch: whatever the format
     ingestors()  # import the format modules (PyMuPDF, openpyxl, ...) now, while the main process walks
 
 
@@ -99,7 +101,20 @@ def process_task(task: Task) -> StoredFile:
         # One expansion budget for the whole tree of a top-level file: nested containers cannot
         # multiply the total-bytes limit by their depth.
         budget = ExpansionBudget(st.config.limits.total_bytes)
-        return _process(st, st.blobs.path(sha), task.rel, sha, size, 0, work, budget)
+        with contain.file_limits(work):
+            try:
+                node = _process(st, st.blobs.path(sha), task.rel, sha, size, 0, work, budget)
+            except LimitExceeded as e:  # reached outside the parser (between members, building the rows)
+                node = StoredFile(name=task.rel, sha256=sha, size=size, status=Status.EXPANSION_LIMIT, reason=str(e))
+            except MemoryError:
+                node = StoredFile(name=task.rel, sha256=sha, size=size, status=Status.EXPANSION_LIMIT,
+                                  reason=contain.memory_reason(st.config.limits))
+            reached = contain.tripped()
+        if reached is not None and node.status not in (Status.EXPANSION_LIMIT, Status.PATH_TRAVERSAL):
+            # The parser swallowed the LimitExceeded (or turned it into an error of its own): the limit
+            # is what stopped it, and what was read before it is kept.
+            node.status, node.reason = Status.EXPANSION_LIMIT, reached
+        return node
     finally:
         shutil.rmtree(work, ignore_errors=True)
         syncer.join()
@@ -121,7 +136,10 @@ def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int,
     node.notes = list(ctx.notes)
     if ext is not None:
         node.media_type = ext.media_type
-        pages = list(ext.pages)
+        pages, cut = _kept_pages(ext.pages, config.limits)
+        ext.pages = []
+        if cut is not None and ext.status == Status.OK:
+            ext.status, ext.reason = Status.EXPANSION_LIMIT, cut
         node.lang = next((p.lang for p in pages[:20] if p.lang), None) or \
             main_language(p.text[:5000] for p in pages[:20])
         node.pages = [(p.number, p.text, str(p.source), p.lang,
@@ -136,14 +154,27 @@ def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int,
             node.status, node.reason = Status(ext.status), ext.reason
         # Table rows are generators: a sheet damaged halfway fails while it streams, here, and keeps the
         # rows read so far.
+        output = _Output(config.limits.rows, config.limits.cells)
         for t in ext.tables:
-            spooled, problem = _spool_table(t, work)
+            spooled, problem = _spool_table(t, work, output, config.limits)
             node.tables.append(spooled)
             if problem is not None and node.status == Status.OK:
                 node.status, node.reason = problem
-        for child in ext.children:
-            csha, csize = st.blobs.put_file(Path(child.path))
-            cnode = _process(st, st.blobs.path(csha), child.name, csha, csize, depth + 1, work, budget)
+        for i, child in enumerate(ext.children):
+            if contain.tripped() is not None:
+                # The file's time or scratch is used up: the members not yet read stay inside the
+                # container's bytes, and the reason says how many.
+                left = len(ext.children) - i
+                if node.status == Status.OK:
+                    node.status, node.reason = Status.EXPANSION_LIMIT, f"{contain.tripped()}; {left} members not read"
+                break
+            try:
+                csha, csize = st.blobs.put_file(Path(child.path))
+                cnode = _process(st, st.blobs.path(csha), child.name, csha, csize, depth + 1, work, budget)
+            except LimitExceeded as e:
+                if node.status == Status.OK:
+                    node.status, node.reason = Status.EXPANSION_LIMIT, f"{e}; {len(ext.children) - i} members not read"
+                break
             if child.status and cnode.status == Status.OK:
                 cnode.status, cnode.reason = Status(child.status), child.reason
             Path(child.path).unlink(missing_ok=True)
@@ -174,6 +205,17 @@ def _extract(path: Path, name: str, size: int, ctx: IngestContext, node: StoredF
     except FileProblem as e:
         node.status, node.reason = Status(e.status), str(e) or type(e).__name__
         return None
+    except MemoryError:
+        # The worker's address-space limit (or the machine's memory) stopped the parser: a limit, which
+        # an ingest with a higher --max-memory-mb may pass.
+        node.status, node.reason = Status.EXPANSION_LIMIT, contain.memory_reason(ctx.limits)
+        return None
+    except OSError as e:
+        if e.errno == errno.EFBIG:  # a scratch file reached RLIMIT_FSIZE
+            node.status, node.reason = Status.EXPANSION_LIMIT, contain.scratch_reason(ctx.limits)
+        else:
+            node.status, node.reason = Status.FAILED, f"{type(e).__name__}: {e}"
+        return None
     except PARSER_ERRORS as e:
         # The one boundary where an unexpected parser failure is recorded on the exhibit instead of
         # stopping the ingest: the bytes are already stored, the user gets the reason.
@@ -190,21 +232,71 @@ def _cells_json(cells: list[list[Any]]) -> bytes:
         return json.dumps(cells, ensure_ascii=False, default=str).encode("utf-8")
 
 
-def _spool_table(t: Table, work: Path) -> tuple[SpooledTable, tuple[Status, str] | None]:
+@dataclass
+class _Output:
+    """Table rows and cells an exhibit may still keep (Limits.rows, Limits.cells, all its tables together)."""
+
+    rows: int
+    cells: int
+
+
+def _kept_pages(pages: list[Page], limits: Limits) -> tuple[list[Page], str | None]:
+    """The pages within the limits on pages and characters per exhibit (the page that reaches the
+    character limit is kept up to it), and the reason when some were cut."""
+    kept: list[Page] = []
+    chars = limits.chars
+    for p in pages:
+        if len(kept) == limits.pages:
+            return kept, (f"kept the first {len(kept)} of {len(pages)} pages: reached the {limits.pages:,}-page "
+                          "limit per file (--max-pages)")
+        if len(p.text) > chars:
+            kept.append(Page(p.number, p.text[:chars], p.source, p.lang, {**p.meta, "cut_at_chars": chars}))
+            return kept, (f"kept page text up to page {p.number} of {len(pages)}: reached the {limits.chars:,}-"
+                          "character limit per file (--max-chars)")
+        chars -= len(p.text)
+        kept.append(p)
+    return kept, None
+
+
+def _spool_table(t: Table, work: Path, output: _Output,
+                 limits: Limits) -> tuple[SpooledTable, tuple[Status, str] | None]:
     fd, fn = tempfile.mkstemp(dir=work.parent, prefix="rows-", suffix=".jsonl")
     n = 0
     problem: tuple[Status, str] | None = None
+    rows = iter(t.rows)
     with os.fdopen(fd, "wb") as f:
         try:
-            for row in t.rows:
+            for row in rows:
+                cells = row.cells
+                if output.rows == 0:
+                    problem = (Status.EXPANSION_LIMIT, f"table {t.name!r} stopped after {n} rows: reached the "
+                               f"{limits.rows:,}-row limit per file (--max-rows)")
+                    break
+                if len(cells) > output.cells:
+                    # What was read before the limit is kept, this row's first cells included.
+                    cells = cells[:output.cells]
+                    problem = (Status.EXPANSION_LIMIT, f"table {t.name!r} stopped at row {row.number} after "
+                               f"{len(cells):,} of its {len(row.cells):,} cells: reached the {limits.cells:,}-cell "
+                               "limit per file (--max-cells)")
                 # "number<TAB>cells JSON": the writer stores the JSON as it is, without parsing it again
                 # (JSON escapes tabs and newlines inside strings, so neither occurs in the cells part).
-                f.write(b"%d\t%b\n" % (row.number, _cells_json([[c.value, c.type, c.raw] for c in row.cells])))
-                n += 1
+                if cells or problem is None:
+                    f.write(b"%d\t%b\n" % (row.number, _cells_json([[c.value, c.type, c.raw] for c in cells])))
+                    n += 1
+                    output.rows -= 1
+                    output.cells -= len(cells)
+                if problem is not None:
+                    break
         except FileProblem as e:
             problem = (Status(e.status), f"table {t.name!r} stopped after {n} rows: {e}")
+        except MemoryError:
+            problem = (Status.EXPANSION_LIMIT, f"table {t.name!r} stopped after {n} rows: {contain.memory_reason(limits)}")
         except PARSER_ERRORS as e:
             problem = (Status.FAILED, f"table {t.name!r} stopped after {n} rows: {type(e).__name__}: {e}")
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()  # a generator stopped at a limit lets go of its file now
     return SpooledTable(t.name, t.page, str(t.kind), json.dumps(t.meta, ensure_ascii=False, default=str), fn,
                         n), problem
 

@@ -259,7 +259,24 @@ def _ocr(page: pymupdf.Page, number: int, ctx: IngestContext) -> Page | None:
         return None
     from PIL import Image
 
-    pix = page.get_pixmap(dpi=_OCR_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+    dpi = ocr_dpi(page.rect, ctx.limits.image_pixels)
+    zoom = dpi / 72  # a matrix, since get_pixmap's dpi= takes whole numbers only
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
     image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    del pix
     r = ocr_image(image, ctx.ocr_langs, ctx.ocr_cache, ctx.workdir)
-    return Page(number, r.text, PageSource.OCR, r.lang, r.meta)
+    meta = dict(r.meta)
+    if dpi < _OCR_DPI:
+        meta["downscaled"] = {"dpi": round(dpi, 2), "pixels": image.width * image.height,
+                              "limit": ctx.limits.image_pixels}
+    return Page(number, r.text, PageSource.OCR, r.lang, meta)
+
+
+def ocr_dpi(rect: pymupdf.Rect, pixels: int, dpi: float = _OCR_DPI) -> float:
+    """The resolution to render a page for OCR at: `dpi`, or less so that the image stays within
+    `pixels` (Limits.image_pixels, the bound images honour; a 4000 x 4000 pt page at 300 dpi is 278
+    million pixels)."""
+    area = max(float(rect.width), 1.0) * max(float(rect.height), 1.0) / (72 * 72)  # square inches
+    # (floor a little below the exact bound: MuPDF rounds the pixmap's sides up)
+    fit: float = (pixels / area) ** 0.5 * 0.995
+    return min(dpi, fit)
