@@ -172,7 +172,11 @@ def _next_batch(feed: _Feed) -> list[Item]:
 
 
 def _new_pool(arch: Archive, config: Config, jobs: int) -> tuple[ProcessPoolExecutor, contain.Board]:
-    ctx = get_context("forkserver")
+    # spawn, not forkserver: the forkserver listens on a socket in a folder of the system temp folder
+    # (multiprocessing makes `$TMPDIR/pymp-*`), and nothing may be written outside the archive (docs/ingest.md,
+    # "What ingest writes where"); the archive's own folder cannot hold it, since a socket's path is limited to
+    # 107 bytes. Spawned workers talk over pipes; like the forkserver's, they are never a fork of this process.
+    ctx = get_context("spawn")
     board = contain.Board(ctx, jobs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=worker.init,
                                initargs=(str(arch.root), config, board))

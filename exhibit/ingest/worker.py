@@ -51,9 +51,38 @@ def init(archive_root: str, config: Config, board: contain.Board | None = None) 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     root = Path(archive_root)
+    _confine_engines(scratch.folder(root / "tmp"))
     _STATE[:] = [_State(root, BlobStore(root / "blobs"), config, KnownExhibits(root))]
     contain.install(config.limits, board)  # memory, CPU, wall time, scratch: whatever the format
     ingestors()  # import the format modules (PyMuPDF, openpyxl, ...) now, while the main process walks
+
+
+# Where libraries write caches and configuration when nothing else is said: under HOME, or these.
+_HOME_VARS = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "MPLCONFIGDIR")
+_TEMP_VARS = ("TMPDIR", "TEMP", "TMP")
+
+
+def _confine_engines(scratch_dir: Path) -> None:
+    """Nothing a worker's engines write may leave the archive folder, not even for a moment (issue 13): the
+    pages of a cache must not land in the system temp folder or the user's home (docs/ingest.md, "What
+    ingest writes where"). Set before any engine is loaded, since engines read these once.
+
+    - onnxruntime (RapidOCR) writes a device id, a telemetry database and `$TMPDIR/.ses`, and uploads
+      events, unless ORT_DISABLE_TELEMETRY=1 is set before it initialises: forced to 1 whatever the
+      user's environment says, since redirecting the files would not stop the upload;
+    - Python's tempfile (pytesseract's page image and TSV, any library's temporary file) and every
+      program or C library that reads TMPDIR (the tesseract process) use the worker's scratch folder;
+    - HOME and the XDG folders point into it too, so that a cache no one foresaw (fontconfig's, a model
+      download, matplotlib's) is written inside the archive, in a folder removed with the worker's.
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    for var in _TEMP_VARS:
+        os.environ[var] = str(scratch_dir)
+    tempfile.tempdir = str(scratch_dir)
+    home = scratch_dir / "home"
+    home.mkdir(exist_ok=True)
+    for var in _HOME_VARS:
+        os.environ[var] = str(home)
 
 
 def ready() -> None:

@@ -8,6 +8,7 @@ read comes back with meta status/reason set and empty text, so that the rest of 
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,14 +89,21 @@ def _open(path: Path) -> Image.Image:
 @contextmanager
 def _temp_files_in(scratch: Path) -> Iterator[None]:
     """Tesseract's input and output files (pytesseract's NamedTemporaryFile) in the scratch folder, not
-    the system's. tempfile.tempdir is process-wide; OCR runs one image at a time per process."""
+    the system's, and TMPDIR too for the tesseract process and the engines' C code. Both are process-wide;
+    OCR runs one image at a time per process."""
     scratch.mkdir(parents=True, exist_ok=True)
     before = tempfile.tempdir
+    before_env = os.environ.get("TMPDIR")
     tempfile.tempdir = str(scratch)
+    os.environ["TMPDIR"] = str(scratch)
     try:
         yield
     finally:
         tempfile.tempdir = before
+        if before_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before_env
 
 
 def _read(image: Image.Image, langs: list[str], engine: str,

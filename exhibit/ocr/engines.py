@@ -51,8 +51,15 @@ class Line:
 def rapidocr() -> Any:
     """The process's one RapidOCR engine (loading the ONNX models takes about a second)."""
     import cv2
+
+    # onnxruntime otherwise writes a device id and a telemetry database under $HOME/.cache, a session file
+    # in $TMPDIR, and uploads events: the variable must be set before it initialises (on import), and is
+    # forced, whatever the user's environment says. Nothing of a cache may leave the archive (issue 13).
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime
     from rapidocr_onnxruntime import RapidOCR
 
+    onnxruntime.disable_telemetry_events()  # if onnxruntime was imported earlier, without the variable
     cv2.setNumThreads(1)  # RapidOCR's image operations; OpenCV otherwise starts a thread per core
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
 

@@ -19,9 +19,15 @@ from exhibit.ingest import Summary, ingest
 
 
 def _workers() -> list[psutil.Process]:
-    """The pool's workers: children of the forkserver, which is a child of this process."""
-    me = psutil.Process()
-    return [p for fs in me.children() for p in fs.children()]
+    """The pool's workers: spawned children of this process (not multiprocessing's resource tracker)."""
+    workers = []
+    for p in psutil.Process().children():
+        try:
+            if "--multiprocessing-fork" in p.cmdline():
+                workers.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return workers
 
 
 def test_a_worker_killed_mid_file_does_not_stop_the_ingest(tmp_path: Path, corpus_dir: Path) -> None:
