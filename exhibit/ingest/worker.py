@@ -75,6 +75,7 @@ def store(blobs: BlobStore, task: Task, archive_root: Path,
                             "archive's disk (or make it writable) and run the same ingest again: what was "
                             "catalogued so far is kept and is not redone.") from e
         return StoredFile(name=task.rel, sha256="", size=task.size, status=Status.UNREADABLE,
+                          name_bytes=task.rel_bytes, name_encoding=task.rel_encoding,
                           reason=f"the file cannot be read ({e.strerror or e}); nothing was stored. Check that "
                                  "it is readable and run the same ingest again")
 
@@ -99,7 +100,9 @@ def process_task(task: Task) -> StoredFile:
         # One expansion budget for the whole tree of a top-level file: nested containers cannot
         # multiply the total-bytes limit by their depth.
         budget = ExpansionBudget(st.config.limits.total_bytes)
-        return _process(st, st.blobs.path(sha), task.rel, sha, size, 0, work, budget)
+        node = _process(st, st.blobs.path(sha), task.rel, sha, size, 0, work, budget)
+        node.name_bytes, node.name_encoding = task.rel_bytes, task.rel_encoding
+        return node
     finally:
         shutil.rmtree(work, ignore_errors=True)
         syncer.join()
@@ -146,6 +149,7 @@ def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int,
             cnode = _process(st, st.blobs.path(csha), child.name, csha, csize, depth + 1, work, budget)
             if child.status and cnode.status == Status.OK:
                 cnode.status, cnode.reason = Status(child.status), child.reason
+            cnode.name_bytes, cnode.name_encoding = child.raw_name, child.name_encoding
             Path(child.path).unlink(missing_ok=True)
             node.children.append(cnode)
     if depth > 0:
