@@ -39,10 +39,10 @@ def text_for_terminal(s: str) -> str:
     return _SURROGATE.sub(_mark_surrogate, _UNSAFE_IN_TEXT.sub(_mark, s))
 
 
-def for_page(s: str) -> str:
-    """A name for an HTML page (which the template then HTML-escapes): controls and bidi overrides shown
-    as marks, as on the terminal; the page needs no ANSI defence but the reordering deceives there too."""
-    return for_terminal(s)
+def for_page(s: object) -> str:
+    """A name for an HTML page (the template's `name` filter; autoescape then HTML-escapes it): controls
+    and bidi overrides shown as marks, as on the terminal, since the reordering deceives there too."""
+    return "" if s is None else for_terminal(str(s))
 
 
 def _mark_surrogate(m: re.Match[str]) -> str:
