@@ -20,6 +20,9 @@ from exhibit.ingest.formats import charset
 UNKNOWN = "unknown"  # the encoding recorded when no encoding decodes the bytes: they are shown escaped
 _CJK = ("gb18030", "big5")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+# Share of a name's non-ASCII characters that must be common Han characters for a CJK reading: a
+# four-character name may hold one rare character; a chance reading of random bytes rarely does better.
+_PLAUSIBLE = 0.75
 
 
 @dataclass(frozen=True)
@@ -33,24 +36,33 @@ class Name:
     encoding: str | None = None
 
 
-def decode(raw: bytes, sample: bytes | None = None) -> tuple[str, str | None]:
+def guess(sample: bytes) -> str:
+    """The encoding judged over many names together (all the names of one zip), for `decode`'s ties."""
+    return charset.detect_encoding(sample)
+
+
+def decode(raw: bytes, guessed: str | None = None) -> tuple[str, str | None]:
     """(text, encoding) of a name's bytes; the text may hold lone surrogates (surrogateescape) for bytes
     no encoding decodes, so that callers can still split and clean it before `shown` makes them visible.
-    `sample` is more text in the same encoding (all the names of one zip) for a surer judgement."""
+    `guessed` is the encoding judged over the other names of the same container (`guess`), which wins
+    where a name reads as well in GB18030 as in Big5; without it GB18030, of the mainland caches."""
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
-    guessed = charset.detect_encoding(sample if sample is not None else raw)
-    order = [guessed, *(e for e in _CJK if e != guessed)] if guessed in _CJK else list(_CJK)
-    for encoding in order:
+    scored: list[tuple[float, bool, str, str]] = []
+    for encoding in _CJK:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        # Random bytes often decode in GB18030 (nearly every byte pair is a character); only a reading
-        # in common characters is taken for the name.
-        if charset._plausibility(text) >= 0.5:
+        scored.append((charset._plausibility(text), encoding == (guessed or "gb18030"), encoding, text))
+    # Each name is judged on its own reading (a zip may mix a GBK and a Big5 name); where both read
+    # as well, the encoding judged over all the names wins. Random bytes often decode in GB18030
+    # (nearly every byte pair is a character), so only a reading mostly in common characters is taken.
+    if scored:
+        plausibility, _, encoding, text = max(scored)
+        if plausibility >= _PLAUSIBLE:
             return text, encoding
     return raw.decode("utf-8", errors="surrogateescape"), UNKNOWN
 
@@ -60,9 +72,9 @@ def shown(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
 
 
-def of_bytes(raw: bytes, sample: bytes | None = None) -> Name:
-    """A name given as bytes (a tar or zip member, a name on disk)."""
-    text, encoding = decode(raw, sample)
+def of_bytes(raw: bytes) -> Name:
+    """A name given as bytes (a name on disk), judged on its own."""
+    text, encoding = decode(raw)
     readable = shown(text)
     return Name(readable, None if readable.encode("utf-8") == raw else raw, encoding)
 

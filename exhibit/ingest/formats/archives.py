@@ -137,5 +137,5 @@ def _name(name: str | bytes | None, seen: list[bytes]) -> tuple[str, bytes | Non
     if isinstance(name, str):
         return name, name.encode("utf-8", errors="surrogateescape"), None
     seen.append(name)
-    text, encoding = naming.decode(name, b"\n".join(seen))
+    text, encoding = naming.decode(name, naming.guess(b"\n".join(seen[-50:])))
     return text, name, encoding

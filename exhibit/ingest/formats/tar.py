@@ -139,7 +139,7 @@ def _name(raw: bytes, seen: list[bytes]) -> tuple[str, str | None]:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:
         seen.append(raw)
-        return naming.decode(raw, b"\n".join(seen))
+        return naming.decode(raw, naming.guess(b"\n".join(seen[-50:])))
 
 
 def _single(path: Path, opener: object, media_type: str, container: str | None, ctx: IngestContext) -> Extraction:

@@ -150,15 +150,24 @@ def decode_names(infos: list[zipfile.ZipInfo]) -> _Names:
         except UnicodeEncodeError:
             out.by_info[id(info)] = info.filename
             out.raw[id(info)] = info.orig_filename.encode("utf-8", errors="surrogateescape")
-    sample = b"\n".join(unflagged.values())
+    non_utf8 = [d for d in unflagged.values() if not _is_utf8(d)]
+    guessed = naming.guess(b"\n".join(non_utf8)) if non_utf8 else None
     for key, data in unflagged.items():
         out.raw[key] = data
-        text, encoding = naming.decode(data, sample)
+        text, encoding = naming.decode(data, guessed)
         out.by_info[key] = text
         if encoding is not None:
             out.encodings[key] = encoding
             out.encoding = out.encoding or encoding
     return out
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def safe_name(name: str) -> tuple[str, str | None]:
