@@ -33,15 +33,15 @@ def name_classes(seed: int = 13) -> list[HostileName]:
     out = [
         HostileName("收押人员名单".encode("gbk") + b".txt", "gbk", "收押人员名单.txt"),
         HostileName("審訊記錄".encode("big5") + b".txt", "big5", "審訊記錄.txt"),
-        HostileName("[/x]".encode(), "markup"),
-        HostileName("[bold red]report[/bold red] [link=http://x]a[/link].txt".encode(), "markup"),
-        HostileName("\x1b[2J\x1b]0;title\x07clear.txt".encode(), "esc"),
+        HostileName(b"[/x]", "markup"),
+        HostileName(b"[bold red]report[/bold red] [link=http://x]a[/link].txt", "markup"),
+        HostileName(b"\x1b[2J\x1b]0;title\x07clear.txt", "esc"),
         HostileName("\u009b31mcsi\u009d8;;x\u009c.txt".encode(), "c1"),
         HostileName("invoice\u202etxt.exe".encode(), "bidi"),
         HostileName("\u2066a\u2067b\u2068c\u2069.txt".encode(), "bidi"),
         HostileName(("长" * 80).encode() + b".txt", "long"),          # 243 bytes: under NAME_MAX
         HostileName(b" -leading dash and spaces .txt ", "odd"),
-        HostileName("tab\there\r\n.txt".encode(), "c0"),
+        HostileName(b"tab\there\r\n.txt", "c0"),
     ]
     for i in range(3):
         body = bytes(rnd.choice([b for b in range(0x80, 0x100)]) for _ in range(rnd.randint(3, 12)))

@@ -12,6 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile.gen_names import (
+    TERMINAL_UNSAFE,
+    HostileName,
+    make_folder,
+    make_links,
+    make_tar,
+    make_zip,
+    name_classes,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +29,6 @@ from exhibit.config import Config
 from exhibit.ingest import Summary, ingest
 from exhibit.ingest.names import UNKNOWN, of_bytes
 from exhibit.text.display import for_page, for_terminal
-from hostile.gen_names import TERMINAL_UNSAFE, HostileName, make_folder, make_links, make_tar, make_zip, name_classes
 
 UNSAFE_OUTPUT = set(TERMINAL_UNSAFE) - {"\n"}
 
@@ -90,7 +98,7 @@ def test_undecodable_bytes_are_shown_escaped_and_recorded_in_custody(
     exact = _exact_paths(root)
     unknown = [(raw, p) for raw, (p, enc) in exact.items() if enc == UNKNOWN]
     assert unknown
-    for raw, p in unknown:
+    for _, p in unknown:
         assert "\\x" in p
     with Archive.open(root) as arch:
         events = [ev.as_json() for e in arch.exhibits() for ev in arch.custody_events(e.sha256)]
