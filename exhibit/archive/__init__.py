@@ -182,7 +182,8 @@ class Archive:
         out: dict[int, list[PathEntry]] = {}
         for p in rs:
             out.setdefault(p["exhibit_seq"], []).append(
-                PathEntry(p["path"], p["source"], p["parent_seq"], p["root"], p["received"]))
+                PathEntry(p["path"], p["source"], p["parent_seq"], p["root"], p["received"], p["path_bytes"],
+                          p["path_encoding"]))
         return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod

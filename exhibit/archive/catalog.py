@@ -29,10 +29,14 @@ CREATE TABLE IF NOT EXISTS paths (
     id          INTEGER PRIMARY KEY,
     exhibit_seq INTEGER NOT NULL REFERENCES exhibits(seq),
     path        TEXT NOT NULL,                  -- relative to the ingest PATH, '/' separated; members: container/inner
+                                                -- (readable: decoded, undecodable bytes shown as \\xNN)
     source      TEXT NOT NULL DEFAULT '',       -- --source label
     parent_seq  INTEGER REFERENCES exhibits(seq),
     root        TEXT,                           -- the PATH given to ingest, as given
     received    TEXT NOT NULL,
+    path_bytes  BLOB,                           -- the exact original bytes when `path` is not them, else null
+    path_encoding TEXT,                         -- what `path` was decoded with: null (UTF-8), gb18030, big5,
+                                                -- unknown (bytes escaped); levels joined by '+'
     UNIQUE (exhibit_seq, path, source)
 );
 CREATE INDEX IF NOT EXISTS paths_path ON paths(path);
@@ -109,5 +113,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+# Columns added since the first archives were made: (table, column, declaration), added by `create`
+# to an archive that lacks them (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
+_ADDED_COLUMNS = (
+    ("paths", "path_bytes", "BLOB"),
+    ("paths", "path_encoding", "TEXT"),
+)
+
+
 def create(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA)
+    for table, column, decl in _ADDED_COLUMNS:
+        if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")

@@ -24,6 +24,7 @@ class Status(StrEnum):
     EXPANSION_LIMIT = "expansion_limit"  # a limit (bytes, ratio, depth, members, pixels, time) was reached
     FAILED = "failed"
     UNREADABLE = "unreadable"            # nothing could be read or stored: a problem, never an exhibit
+    LINK = "link"                        # a link, never followed: a problem listed with its target, never an exhibit
 
     @property
     def extracted(self) -> bool:
@@ -114,6 +115,13 @@ class PathEntry:
     parent_seq: int | None
     root: str | None
     received: str
+    path_bytes: bytes | None = None   # the exact original bytes when `path` (readable) is not them
+    path_encoding: str | None = None  # what `path` was decoded with (None: UTF-8; `unknown`: escaped)
+
+    def as_json(self) -> dict[str, Any]:
+        """The original name of a path whose readable form is not its bytes (`ls --json` `path_bytes`)."""
+        return {"path": self.path, "hex": self.path_bytes.hex() if self.path_bytes is not None else None,
+                "encoding": self.path_encoding}
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,9 @@ class Exhibit:
         return {
             "id": self.id, "sha256": self.sha256, "size": self.size,
             "paths": self.path_names, "media_type": self.media_type, "status": str(self.status),
+            # for each path in `paths`, its exact original bytes (hex) and encoding, or null when the
+            # path is exactly the name as received
+            "path_bytes": [p.as_json() if p.path_bytes is not None else None for p in self.paths],
             "reason": self.reason, "pages": self.page_count, "parent": self.parent_id,
             "parents": sorted({ex_id(p.parent_seq) for p in self.paths if p.parent_seq}),
             "sources": self.sources,

@@ -35,7 +35,7 @@ class SpooledTable:
 class StoredFile:
     """One stored file and what was extracted from it, with the members it contained (for containers)."""
 
-    name: str                      # path relative to the ingest root, or inside the container
+    name: str                      # path relative to the ingest root, or inside the container (readable)
     sha256: str                    # "" when nothing could be read, so nothing was stored
     size: int
     known: bool = False            # bytes already an exhibit: only the path is new
@@ -50,6 +50,8 @@ class StoredFile:
     notes: list[str] = field(default_factory=list)
     lang: str | None = None
     children: list[StoredFile] = field(default_factory=list)
+    name_bytes: bytes | None = None    # the name's exact original bytes when `name` is not them
+    name_encoding: str | None = None   # what `name` was decoded with (None: UTF-8)
 
     def has_problem(self) -> bool:
         return self.status != Status.OK or any(c.has_problem() for c in self.children)
@@ -105,27 +107,29 @@ class IngestWriter:
         return seen is not None and seen[0] == size and seen[1] == mtime_ns
 
     def write(self, log: custody.Appender, stored: StoredFile, rel: str, size: int, mtime_ns: int) -> list[Written]:
-        """Catalog one top-level file and its members and remember it as seen (the file's rows, custody
-        events and seen-mark commit together)."""
+        """Catalog one top-level file and its members and remember it as seen under `rel` (the file's
+        rows, custody events and seen-mark commit together)."""
         out: list[Written] = []
-        self._write(log, stored, stored.name, None, out)
+        self._write(log, stored, _Name(stored.name, stored.name_bytes, stored.name_encoding), None, out)
         self.db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
                         (self.root_key, rel, self.source, size, mtime_ns, stored.sha256))
         return out
 
-    def _write(self, log: custody.Appender, node: StoredFile, path: str, parent: int | None,
+    def _write(self, log: custody.Appender, node: StoredFile, name: _Name, parent: int | None,
                out: list[Written]) -> None:
         db = self.db
         now = custody.utc_now()
+        path = name.text
         row = db.execute("SELECT seq, status FROM exhibits WHERE sha256=?", (node.sha256,)).fetchone()
         if row is not None:
             seq = row[0]
-            cur = db.execute("INSERT OR IGNORE INTO paths(exhibit_seq, path, source, parent_seq, root, received)"
-                             " VALUES (?,?,?,?,?,?)", (seq, path, self.source, parent, self.root_label, now))
+            cur = db.execute("INSERT OR IGNORE INTO paths(exhibit_seq, path, source, parent_seq, root, received,"
+                             " path_bytes, path_encoding) VALUES (?,?,?,?,?,?,?,?)",
+                             (seq, path, self.source, parent, self.root_label, now, name.raw, name.encoding))
             if cur.rowcount:
                 out.append(Written(seq, path, Status(row[1]), None, new_exhibit=False))
                 log.add("received", node.sha256, self.actor,
-                        {"path": path, "source": self.source, "root": self.root_label,
+                        {"path": path, **name.custody(), "source": self.source, "root": self.root_label,
                          "parent": ex_id(parent) if parent else None, "duplicate_of": ex_id(seq)})
             return
         cur = db.execute(
@@ -134,10 +138,11 @@ class IngestWriter:
             (node.sha256, node.size, node.media_type, str(node.status), node.reason, len(node.pages),
              node.metadata_json, node.lang, node.title, node.doc_date, now))
         seq = int(cur.lastrowid or 0)
-        db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received) VALUES (?,?,?,?,?,?)",
-                   (seq, path, self.source, parent, self.root_label, now))
+        db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received, path_bytes,"
+                   " path_encoding) VALUES (?,?,?,?,?,?,?,?)",
+                   (seq, path, self.source, parent, self.root_label, now, name.raw, name.encoding))
         out.append(Written(seq, path, node.status, node.reason, new_exhibit=True))
-        base = {"path": path, "source": self.source, "root": self.root_label,
+        base = {"path": path, **name.custody(), "source": self.source, "root": self.root_label,
                 "parent": ex_id(parent) if parent else None}
         log.add("received", node.sha256, self.actor, base)
         log.add("stored", node.sha256, self.actor, {"size": node.size, "id": ex_id(seq)})
@@ -162,7 +167,34 @@ class IngestWriter:
             log.add("failed", node.sha256, self.actor,
                     {"media_type": node.media_type, "status": str(node.status), "reason": node.reason})
         for child in node.children:
-            self._write(log, child, f"{path}/{child.name}", seq, out)
+            self._write(log, child, name.joined(_Name(child.name, child.name_bytes, child.name_encoding)), seq, out)
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A path as catalogued: readable text, the exact original bytes when the text is not them, and what
+    the text was decoded with (see ingest.names, which makes them)."""
+
+    text: str
+    raw: bytes | None = None
+    encoding: str | None = None
+
+    def joined(self, child: _Name) -> _Name:
+        """A member's full path, `container/member`: the bytes join each level's original bytes (UTF-8
+        where the level's name was exactly its text); encodings are listed outermost first."""
+        text = f"{self.text}/{child.text}"
+        if self.raw is None and child.raw is None:
+            return _Name(text)
+        raw = (self.raw if self.raw is not None else self.text.encode("utf-8")) + b"/" + \
+            (child.raw if child.raw is not None else child.text.encode("utf-8"))
+        levels = [e for level in (self.encoding, child.encoding) if level for e in level.split("+")]
+        return _Name(text, raw, "+".join(dict.fromkeys(levels)) or None)
+
+    def custody(self) -> dict[str, str]:
+        """The original bytes for the custody event (hex), when the path is not exactly them."""
+        if self.raw is None:
+            return {}
+        return {"path_bytes": self.raw.hex(), "path_encoding": self.encoding or "utf-8"}
 
 
 def _load_rows(db: sqlite3.Connection, table_id: int, rows_file: str) -> None:

@@ -17,10 +17,13 @@ from exhibit.cli.common import (
     JsonOpt,
     RichProgress,
     archive_path,
+    cell,
     console,
     open_archive,
     out,
     print_json,
+    shown,
+    shown_text,
 )
 from exhibit.cli.search import sync_search
 from exhibit.config import DEFAULT_OCR_LANGS, Config, Limits
@@ -41,7 +44,7 @@ def init_cmd(archive: ArchiveOpt = None) -> None:
     root = archive_path(archive)
     existed = (root / "exhibit.json").exists()
     Archive.init(root).close()
-    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {root}")
+    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {shown(root)}")
 
 
 def ingest_cmd(
@@ -72,7 +75,7 @@ def ingest_cmd(
 ) -> None:
     """Preserve and process files and folders, recursively, with a progress bar."""
     for p in paths:
-        if not p.exists():
+        if not p.is_symlink() and not p.exists():  # a link is listed with its target, never followed
             raise UserError(f"{p}: no such file or folder. Check the path and try again.")
     root = archive_path(archive)
     arch = Archive.open(root, create=True)
@@ -117,7 +120,7 @@ def _print_summary(s: Summary) -> None:
         p = Table("id", "path", "status", "reason",
                   title="files with problems (preserved all the same, except the unreadable)")
         for pr in s.problems:
-            p.add_row(pr["id"] or "-", pr["path"], pr["status"], pr["reason"] or "")
+            p.add_row(pr["id"] or "-", cell(pr["path"]), pr["status"], cell(pr["reason"] or ""))
         console.print(p)
 
 
@@ -132,7 +135,8 @@ def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
     t = Table("id", "sha256", "size", "type", "status", "pages", "path")
     for e in items:
         t.add_row(e["id"], e["sha256"][:12], str(e["size"]), e["media_type"] or "", e["status"],
-                  str(e["pages"]), (e["paths"] or [""])[0] + (f" (+{len(e['paths']) - 1})" if len(e["paths"]) > 1 else ""))
+                  str(e["pages"]),
+                  cell((e["paths"] or [""])[0] + (f" (+{len(e['paths']) - 1})" if len(e["paths"]) > 1 else "")))
     out.print(t)
 
 
@@ -149,21 +153,22 @@ def show_cmd(exhibit_id: Annotated[str, typer.Argument(metavar="ID", help="EX-00
     out.print(f"[bold]{e['id']}[/]  {e['sha256']}")
     for k in ("media_type", "size", "status", "reason", "title", "lang", "parent", "first_received"):
         if e.get(k) is not None:
-            out.print(f"  {k}: {e[k]}", highlight=False)
+            out.print(f"  {k}: {shown(e[k])}", highlight=False)
     out.print("  paths:")
-    for p in e["paths"]:
-        out.print(f"    {p}", highlight=False, markup=False)
+    for p, raw in zip(e["paths"], e["path_bytes"], strict=True):
+        original = f"  (bytes {raw['hex']}, {raw['encoding'] or 'utf-8'})" if raw else ""
+        out.print(f"    {shown(p)}{original}", highlight=False)
     if e["metadata"]:
         out.print("  metadata:")
         for k, v in e["metadata"].items():
-            out.print(f"    {k}: {v}", highlight=False, markup=False)
+            out.print(f"    {shown(k)}: {shown(v)}", highlight=False)
     out.print(f"  custody ({len(e['custody'])} events):")
     for ev in e["custody"]:
-        out.print(f"    {ev['time']}  {ev['event']:<14} {ev['actor']}  {ev['tool']}", highlight=False)
+        out.print(f"    {ev['time']}  {ev['event']:<14} {shown(ev['actor'])}  {shown(ev['tool'])}", highlight=False)
     for p in pages:
         out.print(f"  page {p['number']} ({p['source']}, {p['chars']} chars)")
         if text:
-            out.print(p["text"], markup=False, highlight=False)
+            out.print(shown_text(p["text"]), highlight=False)
 
 
 def verify_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
@@ -184,7 +189,7 @@ def verify_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
         else:
             t = Table("id", "sha256", "problem", title="verification FAILED")
             for p in result["problems"]:
-                t.add_row(str(p["id"]), (p["sha256"] or "")[:16], p["problem"])
+                t.add_row(str(p["id"]), (p["sha256"] or "")[:16], cell(p["problem"]))
             out.print(t)
         out.print(f"manifest_sha256: {result['manifest_sha256']}")
     if not result["ok"]:

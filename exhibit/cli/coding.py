@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from exhibit import coding
-from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json, shown
 from exhibit.coding.codebook import default_codebook_bytes, load_codebook
 from exhibit.errors import UserError
 
@@ -56,7 +55,7 @@ def run_cmd(archive: ArchiveOpt = None, codebook: CodebookOpt = None, as_json: J
     t.add_column("category")
     t.add_column("records", justify="right")
     for cid, n in res["categories"].items():
-        t.add_row(escape(_label(cid, cb)), str(n))
+        t.add_row(shown(_label(cid, cb)), str(n))
     out.print(t)
     if res["uncoded_reasons"]:
         u = Table(title=f"{res['uncoded']} records whose reason no rule covers ({res['uncoded_distinct']} distinct "
@@ -65,7 +64,7 @@ def run_cmd(archive: ArchiveOpt = None, codebook: CodebookOpt = None, as_json: J
         u.add_column("reason")
         u.add_column("e.g. record")
         for r in res["uncoded_reasons"]:
-            u.add_row(str(r["records"]), escape(r["reason"]), r["example"])
+            u.add_row(str(r["records"]), shown(r["reason"]), r["example"])
         out.print(u)
     if res["no_reason"]:
         console.print(f"{res['no_reason']} records state no reason.")
@@ -84,7 +83,7 @@ def set_cmd(record: Annotated[str, typer.Argument(help="The record id (from `exh
     if as_json:
         print_json(res)
     else:
-        out.print(f"{res['record_id']}: {', '.join(res['categories']) or 'none'} (by {escape(res['coded_by'])}, "
+        out.print(f"{res['record_id']}: {', '.join(res['categories']) or 'none'} (by {shown(res['coded_by'])}, "
                   f"custody event {res['custody_seq']})", highlight=False)
 
 
@@ -128,8 +127,8 @@ def ls_cmd(category: Annotated[str | None, typer.Argument(help="Only records cod
     for r in rows:
         src = r["source"]
         where = f"{src.get('id') or ''} {src.get('path') or ''} {src.get('sheet') or ''} row {src.get('row')}"
-        t.add_row(r["record_id"], escape(r["reason"]), ", ".join(r["categories"]) or "-", escape(r["coded_by"]),
-                  escape(where.strip()))
+        t.add_row(r["record_id"], shown(r["reason"]), ", ".join(r["categories"]) or "-", shown(r["coded_by"]),
+                  shown(where.strip()))
     out.print(t)
 
 
@@ -141,10 +140,10 @@ def agreement_cmd(coder_a: str, coder_b: str, archive: ArchiveOpt = None, as_jso
     if as_json:
         print_json(res)
         return
-    t = Table(title=f"Agreement of {escape(coder_a)} and {escape(coder_b)} on {res['items']} records "
+    t = Table(title=f"Agreement of {shown(coder_a)} and {shown(coder_b)} on {res['items']} records "
                     "(Cohen's kappa; bands: Landis & Koch 1977)")
     for col in ("category", "both", f"{coder_a} only", f"{coder_b} only", "neither", "p_o", "p_e", "kappa", ""):
-        t.add_column(escape(col), justify="right" if col not in ("category", "") else "left")
+        t.add_column(shown(col), justify="right" if col not in ("category", "") else "left")
 
     def row(name: str, r: dict[str, Any]) -> None:
         k = r["kappa"]
@@ -178,14 +177,14 @@ def counts_cmd(archive: ArchiveOpt = None,
         for col in (res["by"], "category", "records"):
             t.add_column(col, justify="right" if col == "records" else "left")
         for c in res["cells"]:
-            t.add_row(escape(c["group"]), c["category"], str(c["count"]))
+            t.add_row(shown(c["group"]), c["category"], str(c["count"]))
     else:
         t.add_column("category")
         for g in res["groups"]:
-            t.add_column(escape(g), justify="right")
+            t.add_column(shown(g), justify="right")
         t.add_column("total", justify="right")
         for r in res["rows"]:
-            t.add_row(escape(f"{r['category']} {r['zh']}".strip()), *[str(r["groups"][g]) for g in res["groups"]],
+            t.add_row(shown(f"{r['category']} {r['zh']}".strip()), *[str(r["groups"][g]) for g in res["groups"]],
                       str(r["total"]))
     out.print(t)
     console.print("The records behind a number: exhibit code ls CATEGORY [--township ...] --json")

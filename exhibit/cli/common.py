@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,9 +13,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from exhibit.archive import Archive
 from exhibit.config import default_archive_path
+from exhibit.text.display import for_terminal, text_for_terminal
 
 console = Console(stderr=True)  # human-readable chatter goes to stderr; stdout is for results/JSON
 out = Console()
@@ -35,13 +38,38 @@ def open_archive(archive: Path | None, create: bool = False) -> Archive:
     return Archive.open(archive_path(archive), create=create)
 
 
+# What json.dumps leaves raw with ensure_ascii=False and a terminal would act on: DEL and C1 controls
+# (U+009B is a CSI), bidi and other invisible format characters, lone surrogates (unwritable as UTF-8).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
+
+
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    """One JSON document on stdout, Chinese and Uyghur as themselves; every character a terminal would
+    act on written as a \\u escape (the same JSON value, inert on a screen)."""
+    doc = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", doc) + "\n")
     sys.stdout.flush()
 
 
+def shown(s: object) -> str:
+    """A name or short value from the archive (or any message holding one) inside a Rich markup string:
+    controls and bidi overrides made visible (exhibit.text.display), then markup escaped, so that a name
+    like `[/x]` or one carrying an ESC sequence prints as itself."""
+    return escape(for_terminal(str(s)))
+
+
+def shown_text(s: str) -> str:
+    """A page text or snippet inside a Rich markup string: like `shown`, keeping newlines and tabs."""
+    return escape(text_for_terminal(s))
+
+
+def cell(s: object) -> Text:
+    """A table cell that holds a name: inert (see `shown`), and never read as markup."""
+    return Text(for_terminal(str(s)))
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    console.print(f"[bold red]error:[/] {shown(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -70,7 +98,7 @@ class RichProgress:
     def start(self, task: str, total: int | None = None) -> None:
         self.finish()
         self._done = self._failed = self._bytes = 0
-        self._task = self._bar.add_task(escape(task), total=total, mb="", failed="", item="")
+        self._task = self._bar.add_task(shown(task), total=total, mb="", failed="", item="")
 
     def total(self, total: int) -> None:
         if self._task is not None:
@@ -91,7 +119,7 @@ class RichProgress:
             self._bar.update(self._task, item=_shown(item))
 
     def note(self, message: str) -> None:
-        self._bar.console.print(escape(message), highlight=False)
+        self._bar.console.print(shown(message), highlight=False)
 
     def finish(self) -> None:
         if self._task is not None:
@@ -100,5 +128,7 @@ class RichProgress:
 
 
 def _shown(item: str) -> str:
-    """The tail of a long item (a deep path), as the bar has one line for it."""
+    """The tail of a long item (a deep path), as the bar has one line for it, made inert (the column
+    does not read markup)."""
+    item = for_terminal(item)
     return item if len(item) <= 60 else "..." + item[-57:]

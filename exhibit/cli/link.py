@@ -9,10 +9,18 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from rich.markup import escape
 from rich.table import Table
 
-from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
+from exhibit.cli.common import (
+    ArchiveOpt,
+    JsonOpt,
+    RichProgress,
+    console,
+    open_archive,
+    out,
+    print_json,
+    shown,
+)
 from exhibit.errors import UserError
 
 link_app = typer.Typer(help="Link people across registers, testimonies and documents, in any script.",
@@ -108,12 +116,12 @@ def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
         return
     for cluster in cs:
         c = cluster.as_json()
-        t = Table(title=escape(c["cluster_id"]), show_header=True, title_justify="left")
+        t = Table(title=shown(c["cluster_id"]), show_header=True, title_justify="left")
         for col in ("id", "name", "ID number", "source", "score"):
             t.add_column(col)
         for m in c["members"]:
-            t.add_row(escape(m.get("record_id") or m.get("mention_id") or ""), escape(m["name"] or ""),
-                      escape(m["id_number"] or ""), escape(_label(m)), "" if m["score"] is None else f"{m['score']:.3f}")
+            t.add_row(shown(m.get("record_id") or m.get("mention_id") or ""), shown(m["name"] or ""),
+                      shown(m["id_number"] or ""), shown(_label(m)), "" if m["score"] is None else f"{m['score']:.3f}")
         out.print(t)
     console.print(f"{len(cs)} clusters.")
 
@@ -131,10 +139,10 @@ def explain_cmd(a: str, b: str, archive: ArchiveOpt = None, as_json: JsonOpt = F
     if as_json:
         print_json(ex)
         return
-    out.print(f"{escape(ex['a']['name'] or '')}  ~  {escape(ex['b']['name'] or '')}")
+    out.print(f"{shown(ex['a']['name'] or '')}  ~  {shown(ex['b']['name'] or '')}")
     t = Table("comparison", "level", "match weight")
     for c in ex["comparisons"]:
-        t.add_row(c["comparison"], escape(str(c["level"])), f"{c['match_weight']:+.2f}")
+        t.add_row(c["comparison"], shown(str(c["level"])), f"{c['match_weight']:+.2f}")
     t.add_row("total", "", f"{ex['match_weight']:+.2f}")
     out.print(t)
     out.print(f"probability {ex['probability']:.4f}; decision: {ex['decision']} ({ex['why']})")
@@ -162,8 +170,8 @@ def review_cmd(archive: ArchiveOpt = None, actor: ActorOpt = None,
             t.add_column("A")
             t.add_column("B")
             for label, key in (("name", "name"), ("ID number", "id_number")):
-                t.add_row(label, escape(str(item["a"][key] or "")), escape(str(item["b"][key] or "")))
-            t.add_row("source", escape(_label(item["a"])), escape(_label(item["b"])))
+                t.add_row(label, shown(str(item["a"][key] or "")), shown(str(item["b"][key] or "")))
+            t.add_row("source", shown(_label(item["a"])), shown(_label(item["b"])))
             console.print(t)
             ida = item["a"].get("record_id") or item["a"]["mention_id"]
             idb = item["b"].get("record_id") or item["b"]["mention_id"]
@@ -200,8 +208,8 @@ def people_search_cmd(query: str, archive: ArchiveOpt = None, as_json: JsonOpt =
         print_json(res)
         return
     t = Table("name match", "id", "name", "ID number", "source", "cluster",
-              title=f"{escape(query)} (read as {escape(res['read_as'])}): {res['total']} results", title_justify="left")
+              title=f"{shown(query)} (read as {shown(res['read_as'])}): {res['total']} results", title_justify="left")
     for h in res["hits"]:
-        t.add_row(f"{h['score']:.2f}", escape(h.get("record_id") or h.get("mention_id") or ""), escape(h["name"] or ""),
-                  escape(h["id_number"] or ""), escape(_label(h)), escape(h["cluster_id"] or ""))
+        t.add_row(f"{h['score']:.2f}", shown(h.get("record_id") or h.get("mention_id") or ""), shown(h["name"] or ""),
+                  shown(h["id_number"] or ""), shown(_label(h)), shown(h["cluster_id"] or ""))
     out.print(t)

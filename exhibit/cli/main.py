@@ -6,9 +6,8 @@ import importlib
 import sys
 
 import typer
-from rich.markup import escape
 
-from exhibit.cli.common import console
+from exhibit.cli.common import console, shown
 from exhibit.errors import ExhibitError
 
 app = typer.Typer(
@@ -30,5 +29,5 @@ def main() -> None:
     try:
         app()
     except ExhibitError as e:
-        console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
+        console.print(f"[bold red]error:[/] {shown(e)}", highlight=False)
         sys.exit(2)

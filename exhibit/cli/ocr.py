@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
+from exhibit.cli.common import (
+    ArchiveOpt,
+    JsonOpt,
+    RichProgress,
+    console,
+    open_archive,
+    out,
+    print_json,
+    shown,
+)
 from exhibit.cli.search import sync_search
 from exhibit.config import DEFAULT_OCR_LANGS
 
@@ -49,4 +58,4 @@ def ocr_cmd(
                   ",".join(e["engines_used"]), "" if e["confidence"] is None else f"{e['confidence']:.3f}")
     out.print(t)
     for s in summary["skipped"]:
-        console.print(f"skipped {s['id']}: {s['reason']}", highlight=False)
+        console.print(f"skipped {s['id']}: {shown(s['reason'])}", highlight=False)

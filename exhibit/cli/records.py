@@ -7,12 +7,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from exhibit import checks
 from exhibit import records as rec
-from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
+from exhibit.cli.common import (
+    ArchiveOpt,
+    JsonOpt,
+    RichProgress,
+    console,
+    open_archive,
+    out,
+    print_json,
+    shown,
+)
 from exhibit.records.mapping import dump
 
 records_app = typer.Typer(help="Registers to person records; authenticity checks; exports.",
@@ -71,8 +79,8 @@ def _print_registers(regs: list[dict[str, Any]]) -> None:
         if r["status"] == "register":
             an = "\n".join(f"{c}: {_rows_text(rows)}" for c, rows in (r.get("anomalies") or {}).items()) or "none"
         else:
-            an = escape((r.get("reason") or "").split(";")[0])
-        t.add_row(r["id"], escape(r["path"] or ""), escape(str(r["table"])), r["status"], str(r["records"]), an)
+            an = shown((r.get("reason") or "").split(";")[0])
+        t.add_row(r["id"], shown(r["path"] or ""), shown(str(r["table"])), r["status"], str(r["records"]), an)
     out.print(t)
 
 
@@ -93,8 +101,8 @@ def ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, register: Regis
         for r in items:
             s = r.source
             where = f"{s.id} {s.sheet or s.table or ''}" + (f" p{s.page}" if s.page else "")
-            t.add_row(r.record_id, escape(r.name or ""), r.id_number or "", r.gender or "",
-                      r.birth_date or "", "" if r.age is None else str(r.age), f"{escape(where)} row {s.row}")
+            t.add_row(r.record_id, shown(r.name or ""), r.id_number or "", r.gender or "",
+                      r.birth_date or "", "" if r.age is None else str(r.age), f"{shown(where)} row {s.row}")
             n += 1
         out.print(t)
         if n == 0:
@@ -124,11 +132,11 @@ def check_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
         for a in result.anomalies:
             s = a.source
             where = f"{s.id} {s.path} {s.sheet or s.table or ''}" + (f" p{s.page}" if s.page else "") + f" row {s.row}"
-            t.add_row(a.record_id, escape(a.name or ""), a.id_number or "", " ".join(a.codes), escape(where))
+            t.add_row(a.record_id, shown(a.name or ""), a.id_number or "", " ".join(a.codes), shown(where))
         out.print(t)
         for code, n in result.counts.items():
             if n:
-                console.print(f"[bold]{code}[/] ({n}): {escape(code.explanation)}")
+                console.print(f"[bold]{code}[/] ({n}): {shown(code.explanation)}")
     finally:
         arch.close()
 

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json
+from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json, shown
 from exhibit.reports import FORMATS, ReportCheck, ReportHasErrors, check_report, render_report
 from exhibit.reports import link as link_translation
 from exhibit.reports import links as translation_links
@@ -54,8 +53,8 @@ def _print_check(result: ReportCheck) -> None:
         cit = c.citation
         style = _STYLE[c.severity]
         ref = cit.ref if not c.id or c.id == cit.ref else f"{cit.ref} ({c.id})"
-        t.add_row(f"{cit.line}:{cit.column}", escape(ref + (f", {cit.locator}" if cit.locator else "")),
-                  f"[{style}]{c.outcome}[/]", escape(c.message))
+        t.add_row(f"{cit.line}:{cit.column}", shown(ref + (f", {cit.locator}" if cit.locator else "")),
+                  f"[{style}]{c.outcome}[/]", shown(c.message))
     out.print(t)
     style = "green" if result.ok else "bold red"
     console.print(f"[{style}]{len(result.citations)} citations: {result.errors} errors, "
@@ -83,7 +82,7 @@ def render_cmd(
                 print_json({"error": str(e), **e.check.as_json()})
             else:
                 _print_check(e.check)
-                console.print(f"[bold red]error:[/] {escape(str(e))}")
+                console.print(f"[bold red]error:[/] {shown(str(e))}")
             raise typer.Exit(1) from None
     if as_json:
         print_json(done.as_json())
@@ -116,5 +115,5 @@ def translation_ls_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False) -> 
         return
     t = Table("original", "translation", "linked", "by")
     for x in found:
-        t.add_row(x.original, x.translation, x.linked, escape(x.actor))
+        t.add_row(x.original, x.translation, x.linked, shown(x.actor))
     out.print(t)

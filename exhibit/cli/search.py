@@ -6,11 +6,20 @@ import unicodedata
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from exhibit.archive import Archive
-from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
+from exhibit.cli.common import (
+    ArchiveOpt,
+    JsonOpt,
+    RichProgress,
+    console,
+    open_archive,
+    out,
+    print_json,
+    shown,
+    shown_text,
+)
 from exhibit.errors import QueryError
 
 if TYPE_CHECKING:
@@ -56,8 +65,8 @@ def _print(res: SearchResult, group: bool) -> None:
     hits = res.hits
     n = res.total
     what = f"{n} hit{'' if n == 1 else 's'}" + (f" in {res.total_exhibits} exhibits" if group else "")
-    shown = f", showing {res.offset + 1}-{res.offset + len(hits)}" if hits else ""
-    console.print(f"{what}{shown}", highlight=False)
+    showing = f", showing {res.offset + 1}-{res.offset + len(hits)}" if hits else ""
+    console.print(f"{what}{showing}", highlight=False)
     if hits:
         table = Table(show_lines=False, header_style="bold")
         table.add_column("exhibit", no_wrap=True)
@@ -67,16 +76,16 @@ def _print(res: SearchResult, group: bool) -> None:
         table.add_column("score", justify="right")
         for h in hits:
             if h.sheet is not None:
-                where = f"{h.sheet} row {h.row}"
+                where = f"{shown(h.sheet)} row {h.row}"
             else:
                 where = f"p. {h.page}" + (" (OCR)" if h.source == "ocr" else "")
             if h.matches is not None:
                 where += f"\n{h.matches.count} matches"
-            table.add_row(h.id, escape(h.path or ""), escape(where), _marked(h.snippet), f"{h.score:.2f}")
+            table.add_row(h.id, shown(h.path or ""), where, _marked(h.snippet), f"{h.score:.2f}")
         out.print(table)
     for name, counts in (res.facets or {}).items():
         if counts:
-            console.print(f"[bold]{name}[/]: " + ", ".join(f"{escape(k)} {v}" for k, v in counts.items()),
+            console.print(f"[bold]{name}[/]: " + ", ".join(f"{shown(k)} {v}" for k, v in counts.items()),
                           highlight=False)
 
 
@@ -87,7 +96,7 @@ def _width(s: str) -> int:
 
 def _marked(snippet: str) -> str:
     """The plain snippet with «marks» shown in bold for the terminal."""
-    return escape(snippet).replace("«", "[bold yellow]").replace("»", "[/]")
+    return shown_text(snippet).replace("«", "[bold yellow]").replace("»", "[/]")
 
 
 def reindex_cmd(archive: ArchiveOpt = None) -> None:

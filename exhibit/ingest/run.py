@@ -28,7 +28,7 @@ from exhibit.archive.types import Status
 from exhibit.archive.writer import IngestWriter, StoredFile
 from exhibit.config import Config, Limits
 from exhibit.ingest import contain, worker
-from exhibit.ingest.walk import Task, count_files, walk
+from exhibit.ingest.walk import Task, count_files, shown_path, walk
 from exhibit.progress import SILENT, Progress
 
 
@@ -47,8 +47,12 @@ class Summary:
                 "unchanged": self.unchanged, "bytes": self.bytes, "by_status": dict(self.by_status),
                 "problems": self.problems}
 
-    def problem(self, id: str | None, path: str, status: Status, reason: str | None) -> None:
-        self.problems.append({"id": id, "path": path, "status": str(status), "reason": reason or ""})
+    def problem(self, id: str | None, path: str, status: Status, reason: str | None,
+                target: str | None = None) -> None:
+        entry = {"id": id, "path": path, "status": str(status), "reason": reason or ""}
+        if target is not None:
+            entry["target"] = target
+        self.problems.append(entry)
 
 
 Item = tuple[IngestWriter, Task]
@@ -62,28 +66,33 @@ def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress 
     source = config.source or ""
     summary = Summary()
     for p in paths:
-        if not p.exists():
-            raise FileNotFoundError(f"{p}: no such file or folder")
+        if not p.is_symlink() and not p.exists():  # a dangling link is listed as a link, not refused
+            raise FileNotFoundError(f"{shown_path(p)}: no such file or folder")
     progress.start("ingest")
     threading.Thread(target=lambda: progress.total(count_files(paths)), daemon=True).start()
 
     def unreadable(path: str, reason: str) -> None:
         summary.problem(None, path, Status.UNREADABLE, reason)
 
+    def link(path: str, target: str) -> None:
+        # The one rule for links, wherever they are (see ingest.walk): listed with the target, not followed.
+        summary.problem(None, path, Status.LINK, f"a link to {target}, not followed (links never are): "
+                        "ingest the target itself if it belongs to the cache", target)
+
     writers: dict[str, IngestWriter] = {}
 
     def new_tasks() -> Iterator[Item]:
         """The files to process, streamed from the walk: memory does not grow with the size of the cache."""
         fresh: dict[str, bool] = {}  # roots never ingested before: no per-file lookups needed
-        for root, task in walk(paths, unreadable):
-            label = str(root)
+        for root, task in walk(paths, unreadable, link):
+            label = shown_path(root)
             w = writers.get(label)
             if w is None:
                 w = writers[label] = IngestWriter(arch, actor, label, source)
                 fresh[label] = not w.root_seen_before()
             summary.files += 1
             summary.bytes += task.size
-            if not fresh[label] and w.unchanged(task.rel, task.size, task.mtime_ns):
+            if not fresh[label] and w.unchanged(task.seen_key, task.size, task.mtime_ns):
                 summary.unchanged += 1
                 progress.advance(1, task.rel)
                 continue
@@ -101,7 +110,7 @@ def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress 
                     if not node.sha256:  # unreadable: no bytes, no exhibit; listed, and not remembered as seen
                         summary.problem(None, node.name, node.status, node.reason)
                         continue
-                    for written in w.write(log, node, task.rel, task.size, task.mtime_ns):
+                    for written in w.write(log, node, task.seen_key, task.size, task.mtime_ns):
                         if not written.new_exhibit:
                             summary.new_paths += 1
                             continue

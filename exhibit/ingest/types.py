@@ -26,14 +26,18 @@ class Table:
 class Child:
     """A member of a container (zip member, mail attachment), spooled to a temporary file.
 
-    `name` is its path inside the container with "/" separators, already made safe; `status` is set
-    when the member itself is hostile (path_traversal) and `reason` says why.
+    `name` is its path inside the container with "/" separators, already made safe and readable (see
+    ingest.names); `raw_name` the member name's exact original bytes when `name` is not them;
+    `name_encoding` what `name` was decoded with. `status` is set when the member itself is hostile
+    (path_traversal) and `reason` says why.
     """
 
     name: str
     path: str
     status: str | None = None
     reason: str | None = None
+    raw_name: bytes | None = None
+    name_encoding: str | None = None
 
 
 @dataclass

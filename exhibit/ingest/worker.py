@@ -106,6 +106,7 @@ def store(blobs: BlobStore, task: Task, archive_root: Path,
                             "archive's disk (or make it writable) and run the same ingest again: what was "
                             "catalogued so far is kept and is not redone.") from e
         return StoredFile(name=task.rel, sha256="", size=task.size, status=Status.UNREADABLE,
+                          name_bytes=task.rel_bytes, name_encoding=task.rel_encoding,
                           reason=f"the file cannot be read ({e.strerror or e}); nothing was stored. Check that "
                                  "it is readable and run the same ingest again")
 
@@ -143,6 +144,7 @@ def process_task(task: Task) -> StoredFile:
             # The parser swallowed the LimitExceeded (or turned it into an error of its own): the limit
             # is what stopped it, and what was read before it is kept.
             node.status, node.reason = Status.EXPANSION_LIMIT, reached
+        node.name_bytes, node.name_encoding = task.rel_bytes, task.rel_encoding
         return node
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -206,6 +208,7 @@ def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int,
                 break
             if child.status and cnode.status == Status.OK:
                 cnode.status, cnode.reason = Status(child.status), child.reason
+            cnode.name_bytes, cnode.name_encoding = child.raw_name, child.name_encoding
             Path(child.path).unlink(missing_ok=True)
             node.children.append(cnode)
     if depth > 0:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exhibit import __version__
 from exhibit.errors import UserError
+from exhibit.text.display import for_page
 from exhibit.web import display
 from exhibit.web.deps import LoginRequired, WebState, current_session
 from exhibit.web.security import SecurityHeaders
@@ -28,6 +29,8 @@ def templates() -> Jinja2Templates:
     env.globals.update(urlencode=urlencode, text_dir=display.text_dir, hit_query=display.hit_query,
                        source_query=display.source_query, facet_items=display.facet_items,
                        facet_filter=display.facet_filter, mark_terms=display.mark_terms)
+    # names (paths, members, sheets) shown inert: controls and bidi overrides as visible marks
+    env.filters["name"] = for_page
     return Jinja2Templates(env=env)
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from exhibit.errors import CorruptFile, Encrypted, LimitExceeded
-from exhibit.ingest.formats import IngestContext, charset, mark_traversal
+from exhibit.ingest import names as naming
+from exhibit.ingest.formats import IngestContext, mark_traversal
 from exhibit.ingest.formats.tar import _budget_error
 from exhibit.ingest.formats.zip import _unique, safe_name
 from exhibit.ingest.types import Child, Extraction
@@ -68,7 +69,7 @@ class _State:
 
 def _member(entry: Any, ext: Extraction, state: _State, ctx: IngestContext) -> bool:
     """Spool one entry to a numbered file in ctx.workdir; False once a limit stops the archive."""
-    name = _name(entry.pathname, state.raw_names)
+    name, raw, encoding = _name(entry.pathname, state.raw_names)
     if not entry.isreg:
         if entry.issym or entry.islnk or entry.isdev or entry.isfifo:
             state.skipped.append(f"{name} ({'link' if entry.issym or entry.islnk else 'device'})")
@@ -78,7 +79,8 @@ def _member(entry: Any, ext: Extraction, state: _State, ctx: IngestContext) -> b
         ext.reason = f"more than {ctx.limits.members} members (the member-count limit); the rest skipped"
         return False
     safe, why = safe_name(name)
-    safe = _unique(safe, state.taken)
+    safe = _unique(naming.shown(safe), state.taken)
+    name = naming.shown(name)
     dest = ctx.workdir / f"member-{state.count:06d}"
     state.count += 1
     state.current = dest
@@ -98,11 +100,13 @@ def _member(entry: Any, ext: Extraction, state: _State, ctx: IngestContext) -> b
         dest.unlink(missing_ok=True)
         ext.status, ext.reason = "expansion_limit", problem
         return False
-    child = Child(safe, str(dest))
+    original = None if raw is None or safe.encode("utf-8") == raw else raw
+    child = Child(safe, str(dest), raw_name=original, name_encoding=encoding)
     if why:
         state.traversal.append(f"{name!r} ({why}) kept as {safe!r}")
         child = Child(safe, str(dest), "path_traversal",
-                      f"the member name {name!r} points outside the archive ({why}); kept as {safe!r}")
+                      f"the member name {name!r} points outside the archive ({why}); kept as {safe!r}",
+                      original, encoding)
     ext.children.append(child)
     return True
 
@@ -124,12 +128,14 @@ def _failed(e: Exception, kind: str, ext: Extraction, state: _State) -> None:
     ext.status, ext.reason = "corrupt", f"the {kind} archive breaks off after {len(ext.children)} members: {msg}"
 
 
-def _name(name: str | bytes | None, seen: list[bytes]) -> str:
-    """A member name; bytes that libarchive could not decode (an old RAR's code page, GBK) are decoded with
-    the encoding judged over this archive's undecodable names together."""
+def _name(name: str | bytes | None, seen: list[bytes]) -> tuple[str, bytes | None, str | None]:
+    """A member name as (text, its bytes, encoding) for ingest.names; bytes that libarchive could not
+    decode (an old RAR's code page, GBK) are judged over this archive's undecodable names together. The
+    bytes of a name libarchive decoded itself are its UTF-8 (the archive's own bytes are not known)."""
     if name is None:
-        return "unnamed"
+        return "unnamed", None, None
     if isinstance(name, str):
-        return name
+        return name, name.encode("utf-8", errors="surrogateescape"), None
     seen.append(name)
-    return name.decode(charset.detect_encoding(b"\n".join(seen)), errors="replace")
+    text, encoding = naming.decode(name, naming.guess(b"\n".join(seen[-50:])))
+    return text, name, encoding

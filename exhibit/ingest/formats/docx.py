@@ -11,8 +11,10 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 
 from exhibit.errors import CorruptFile
-from exhibit.ingest.formats import IngestContext
+from exhibit.ingest import names as naming
+from exhibit.ingest.formats import IngestContext, mark_traversal
 from exhibit.ingest.formats.ooxml import PACKAGE_ERRORS, check_package
+from exhibit.ingest.formats.zip import _unique, decode_names, safe_name
 from exhibit.ingest.types import Cell, Child, Extraction, Page, Row, Table, TableKind
 
 _OPEN_ERRORS: tuple[type[Exception], ...] = (PackageNotFoundError, *PACKAGE_ERRORS)
@@ -43,8 +45,11 @@ class DocxIngestor:
             pictures = media(path, "word/media/", ctx)
         except PACKAGE_ERRORS as e:
             raise CorruptFile(f"the Word document is damaged: {e}") from e
-        return Extraction(media_type=DocxIngestor.MEDIA_TYPES[0], pages=[Page(1, text)], tables=tables,
-                          metadata=_core(document), children=pictures)
+        ext = Extraction(media_type=DocxIngestor.MEDIA_TYPES[0], pages=[Page(1, text)], tables=tables,
+                         metadata=_core(document), children=pictures)
+        # A part named to leave the package (word/media/../../x) is flagged as a zip member would be.
+        mark_traversal(ext, [c.reason or c.name for c in pictures if c.status == "path_traversal"])
+        return ext
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -81,16 +86,28 @@ def media(path: Path, folder: str, ctx: IngestContext) -> list[Child]:
     """Pictures pasted into the document, as children: a scanned page inside a Word file then gets OCR
     like any scan. Part sizes were already held to the limits by check_package."""
     children: list[Child] = []
+    taken: set[str] = set()
     with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            if not info.filename.startswith(folder) or info.is_dir():
-                continue
+        infos = [i for i in zf.infolist() if i.filename.startswith(folder) and not i.is_dir()]
+        names = decode_names(infos)
+        for info in infos:
             if len(children) >= ctx.limits.members:
                 break
             dest = ctx.workdir / f"media-{len(children):05d}"
             with zf.open(info) as src, open(dest, "wb") as out:
                 shutil.copyfileobj(src, out, 1 << 16)
-            children.append(Child(name="media/" + info.filename[len(folder):], path=str(dest)))
+            # The part's name under media/, made safe and readable like a zip member's.
+            part = names.by_info[id(info)]
+            safe, why = safe_name("media/" + part[len(folder):])
+            safe = _unique(naming.shown(safe), taken)
+            raw = names.raw[id(info)]
+            original = None if safe.encode("utf-8") == b"media/" + raw[len(folder):] else raw
+            status = reason = None
+            if why:
+                status = "path_traversal"
+                reason = (f"the part name {naming.shown(part)!r} points outside the package ({why}); "
+                          f"kept as {safe!r}")
+            children.append(Child(safe, str(dest), status, reason, original, names.encodings.get(id(info))))
     return children
 
 

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, ClassVar
 
 from exhibit.errors import CorruptFile, LimitExceeded
+from exhibit.ingest import names as naming
 from exhibit.ingest.formats import IngestContext, charset, mark_traversal
 from exhibit.ingest.formats.zip import _unique, safe_name
 from exhibit.ingest.types import Child, Extraction
@@ -95,9 +96,11 @@ def _tar(path: Path, ctx: IngestContext) -> Extraction:
                     ext.status = "expansion_limit"
                     ext.reason = f"more than {ctx.limits.members} members (the member-count limit); the rest skipped"
                     break
-                name = _name(member.name, raw_names)
+                raw = member.name.encode("utf-8", errors="surrogateescape")
+                name, encoding = _name(raw, raw_names)
                 safe, why = safe_name(name)
-                safe = _unique(safe, taken)
+                safe = _unique(naming.shown(safe), taken)
+                name = naming.shown(name)
                 dest = ctx.workdir / f"member-{count:06d}"
                 count += 1
                 src = tf.extractfile(member)
@@ -110,11 +113,13 @@ def _tar(path: Path, ctx: IngestContext) -> Extraction:
                     dest.unlink(missing_ok=True)
                     ext.status, ext.reason = "expansion_limit", problem
                     break
-                child = Child(safe, str(dest))
+                original = None if safe.encode("utf-8") == raw else raw
+                child = Child(safe, str(dest), raw_name=original, name_encoding=encoding)
                 if why:
                     traversal.append(f"{name!r} ({why}) kept as {safe!r}")
                     child = Child(safe, str(dest), "path_traversal",
-                                  f"the member name {name!r} points outside the archive ({why}); kept as {safe!r}")
+                                  f"the member name {name!r} points outside the archive ({why}); kept as {safe!r}",
+                                  original, encoding)
                 ext.children.append(child)
     except _STREAM_ERRORS as e:
         if not ext.children:
@@ -127,16 +132,14 @@ def _tar(path: Path, ctx: IngestContext) -> Extraction:
     return ext
 
 
-def _name(name: str, seen: list[bytes]) -> str:
-    """A member name whose bytes were not UTF-8, decoded with the encoding judged over this name and
-    the archive's earlier such names together (more text, surer judgement)."""
+def _name(raw: bytes, seen: list[bytes]) -> tuple[str, str | None]:
+    """A member name's (text, encoding) by ingest.names; a name that is not UTF-8 is judged together with
+    the archive's earlier such names (more text, surer judgement)."""
     try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", errors="surrogateescape")
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
         seen.append(raw)
-        return raw.decode(charset.detect_encoding(b"\n".join(seen)), errors="replace")
+        return naming.decode(raw, naming.guess(b"\n".join(seen[-50:])))
 
 
 def _single(path: Path, opener: object, media_type: str, container: str | None, ctx: IngestContext) -> Extraction:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from exhibit.errors import CorruptFile, LimitExceeded
-from exhibit.ingest.formats import ExpansionBudget, IngestContext, charset, mark_traversal
+from exhibit.ingest import names as naming
+from exhibit.ingest.formats import ExpansionBudget, IngestContext, mark_traversal
 from exhibit.ingest.types import Child, Extraction
 
 _CHUNK = 1 << 16
@@ -73,7 +74,8 @@ class ZipIngestor:
                     break
                 name = names.by_info[id(info)]
                 safe, why = safe_name(name)
-                safe = _unique(safe, taken)
+                safe = _unique(naming.shown(safe), taken)
+                name = naming.shown(name)
                 if why:
                     traversal.append(f"{name!r} ({why}) kept as {safe!r}")
                 dest = ctx.workdir / f"member-{index:06d}"
@@ -89,7 +91,10 @@ class ZipIngestor:
                     child = Child(child.name, child.path, "path_traversal",
                                   f"the member name {name!r} points outside the archive ({why}); "
                                   f"kept as {safe!r}")
-                ext.children.append(child)
+                raw = names.raw[id(info)]
+                ext.children.append(Child(child.name, child.path, child.status, child.reason,
+                                          None if safe.encode("utf-8") == raw else raw,
+                                          names.encodings.get(id(info))))
             mark_traversal(ext, traversal)
             return ext
 
@@ -122,36 +127,47 @@ def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
 
 class _Names:
     def __init__(self) -> None:
-        self.by_info: dict[int, str] = {}
+        self.by_info: dict[int, str] = {}      # may hold surrogate-escaped bytes (see ingest.names)
+        self.raw: dict[int, bytes] = {}        # each member name's bytes as stored in the zip
+        self.encodings: dict[int, str] = {}    # members whose names are not UTF-8: what decoded them
         self.encoding: str | None = None
 
 
 def decode_names(infos: list[zipfile.ZipInfo]) -> _Names:
     """Member names as the archiver meant them. Without the UTF-8 flag (bit 11) zipfile decodes names
     as cp437; Chinese Windows archivers wrote GBK there. The cp437 text is re-encoded to get the
-    original bytes, which are decoded as UTF-8 if valid, else with the encoding detected over all the
-    archive's unflagged names together (GB18030 for GBK, Big5 ...)."""
+    original bytes, which are decoded by ingest.names (UTF-8 if valid, else GB18030 or Big5 judged over
+    all the archive's unflagged names together, else kept with the undecodable bytes escaped)."""
     out = _Names()
-    raw: dict[int, bytes] = {}
+    unflagged: dict[int, bytes] = {}
     for info in infos:
         if info.flag_bits & _UTF8_FLAG:
             out.by_info[id(info)] = info.filename
+            out.raw[id(info)] = info.orig_filename.encode("utf-8", errors="surrogateescape")
             continue
         try:
-            raw[id(info)] = info.orig_filename.encode("cp437")
+            unflagged[id(info)] = info.orig_filename.encode("cp437")
         except UnicodeEncodeError:
             out.by_info[id(info)] = info.filename
-    if raw:
-        joined = b"\n".join(raw.values())
-        try:
-            joined.decode("ascii")
-            encoding = "ascii"
-        except UnicodeDecodeError:
-            encoding = charset.detect_encoding(joined)
-            out.encoding = encoding
-        for key, data in raw.items():
-            out.by_info[key] = data.decode(encoding, errors="replace")
+            out.raw[id(info)] = info.orig_filename.encode("utf-8", errors="surrogateescape")
+    non_utf8 = [d for d in unflagged.values() if not _is_utf8(d)]
+    guessed = naming.guess(b"\n".join(non_utf8)) if non_utf8 else None
+    for key, data in unflagged.items():
+        out.raw[key] = data
+        text, encoding = naming.decode(data, guessed)
+        out.by_info[key] = text
+        if encoding is not None:
+            out.encodings[key] = encoding
+            out.encoding = out.encoding or encoding
     return out
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def safe_name(name: str) -> tuple[str, str | None]:
