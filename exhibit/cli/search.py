@@ -25,6 +25,8 @@ from exhibit.errors import QueryError
 if TYPE_CHECKING:
     from exhibit.search import SearchResult
 
+MAX_HITS = 100_000
+
 # exhibit.search is imported by the commands that use it: it loads tantivy and numpy, which every other
 # command's start would pay for (0.15 s) since the CLI registers all commands.
 
@@ -41,8 +43,10 @@ def search_cmd(
                                               "date:[2017-01-01 TO 2018-12-31]. See docs/search.md.")],
     archive: ArchiveOpt = None,
     as_json: JsonOpt = False,
-    limit: Annotated[int, typer.Option(min=0, help="Hits to show.")] = 10,
-    offset: Annotated[int, typer.Option(min=0, help="Hits to skip (paging).")] = 0,
+    # tantivy collects the best offset + limit hits: bounded so that a huge number is a usage error (exit 2),
+    # not an OverflowError from tantivy
+    limit: Annotated[int, typer.Option(min=0, max=MAX_HITS, help="Hits to show.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, max=MAX_HITS, help="Hits to skip (paging).")] = 0,
     facets: Annotated[bool, typer.Option("--facets", help="Count hits per media type, language, source, "
                                                           "folder, status, OCR and year.")] = False,
     group: Annotated[bool, typer.Option("--group", help="One hit per exhibit (its best page or row).")] = False,

@@ -22,6 +22,10 @@ from exhibit.text import chinese, uyghur
 FILTER_FIELDS = ("lang", "type", "path", "source", "ocr", "date", "received", "status", "folder", "year",
                  "media")
 MAX_FUZZY = 2
+# Levels of parentheses and NOT inside one another. The parser and the compiler recurse once per level (four
+# Python frames each), so 500 brackets would end in a RecursionError; no query a person writes needs more
+# than a handful.
+MAX_DEPTH = 32
 
 
 # -- syntax tree ------------------------------------------------------------------------------
@@ -198,6 +202,7 @@ class _Parser:
         self.q = q
         self.toks = _lex(q)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> Tok:
         return self.toks[self.i]
@@ -245,7 +250,10 @@ class _Parser:
         if t.kind == "NOT":
             self.take()
             self._need_operand(t)
-            return Not(self.parse_unary(), t.pos)
+            self._enter(t)
+            node = Not(self.parse_unary(), t.pos)
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
@@ -253,10 +261,12 @@ class _Parser:
         if t.kind == "(":
             if self.peek().kind == ")":
                 raise QueryError(f"empty parentheses at position {t.pos}", t.pos)
+            self._enter(t)
             node = self.parse_or()
             if self.peek().kind != ")":
                 raise QueryError(f"unclosed parenthesis: '(' at position {t.pos} has no matching ')'", t.pos)
             self.take()
+            self.depth -= 1
             return node
         if t.kind in ("WORD", "PHRASE", "FILTER"):
             assert t.node is not None
@@ -266,6 +276,15 @@ class _Parser:
         if t.kind == ")":
             raise QueryError(f"unexpected ')' at position {t.pos}: no parenthesis is open", t.pos)
         raise QueryError(f"the query ends too early at position {t.pos}: a term is missing", t.pos)
+
+    def _enter(self, t: Tok) -> None:
+        """One level deeper (a '(' or a NOT); a QueryError at `t` beyond MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            what = "'('" if t.kind == "(" else repr(t.text)
+            raise QueryError(f"the query nests too deeply: {what} at position {t.pos} opens level {self.depth}; "
+                             f"at most {MAX_DEPTH} levels of parentheses and NOT fit inside one another, so "
+                             f"write it flatter (a OR b OR c needs no brackets)", t.pos)
 
     def _need_operand(self, op: Tok) -> None:
         nxt = self.peek()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 from exhibit.errors import QueryError
 from exhibit.web import accounts, data, people
 from exhibit.web.accounts import Session
+from exhibit.web.bounds import ExhibitRef, ListPage, ListSize, SearchLimit, SearchOffset, SearchQuery
 from exhibit.web.deps import archive, client_ip, require, require_post
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -31,7 +32,7 @@ def me(sess: Session = Depends(VIEW)) -> dict[str, str]:
 
 
 @router.get("/search", summary="Page-level search hits (the CLI's query syntax), with facets")
-def search(request: Request, q: str, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
+def search(request: Request, q: SearchQuery, limit: SearchLimit = 20, offset: SearchOffset = 0,
            sess: Session = Depends(VIEW)) -> dict[str, Any]:
     from exhibit.search import search as search_
 
@@ -43,13 +44,13 @@ def search(request: Request, q: str, limit: int = Query(20, ge=1, le=200), offse
 
 
 @router.get("/exhibits", summary="The exhibits, a page at a time (`ls --json` objects)")
-def exhibits(request: Request, status: str | None = None, page: int = Query(1, ge=1),
-             size: int = Query(100, ge=1, le=1000), sess: Session = Depends(VIEW)) -> dict[str, Any]:
+def exhibits(request: Request, status: str | None = None, page: ListPage = 1, size: ListSize = 100,
+             sess: Session = Depends(VIEW)) -> dict[str, Any]:
     return data.exhibit_list(archive(request), page, size, status)
 
 
 @router.get("/exhibits/{ref}", summary="One exhibit (`show --json`): metadata, paths, custody, pages with text")
-def exhibit(request: Request, ref: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
+def exhibit(request: Request, ref: ExhibitRef, sess: Session = Depends(VIEW)) -> dict[str, Any]:
     arch = archive(request)
     return arch.detail(data.resolve(arch, ref)).as_json(text=True, page_meta=True)
 
@@ -60,7 +61,7 @@ def status(request: Request, sess: Session = Depends(VIEW)) -> dict[str, Any]:
 
 
 @router.get("/custody", summary="The custody log, newest first")
-def custody(request: Request, page: int = Query(1, ge=1), size: int = Query(100, ge=1, le=1000),
+def custody(request: Request, page: ListPage = 1, size: ListSize = 100,
             sess: Session = Depends(VIEW)) -> dict[str, Any]:
     return data.custody_log(archive(request), page, size)
 
@@ -95,8 +96,8 @@ class Judgement(BaseModel):
 
 
 @router.get("/records", summary="Person records from the registers, with their check codes")
-def records(request: Request, q: str = "", code: str = "", exhibit: str = "", page: int = Query(1, ge=1),
-            size: int = Query(100, ge=1, le=1000), sess: Session = Depends(VIEW)) -> dict[str, Any]:
+def records(request: Request, q: str = "", code: str = "", exhibit: str = "", page: ListPage = 1,
+            size: ListSize = 100, sess: Session = Depends(VIEW)) -> dict[str, Any]:
     return people.record_list(archive(request), q, code, exhibit, page, size)
 
 
@@ -114,7 +115,7 @@ def export(request: Request, body: ExportRequest, sess: Session = Depends(requir
 
 
 @router.get("/people", summary="Cross-script person search")
-def people_search(request: Request, q: str, limit: int = Query(20, ge=1, le=200),
+def people_search(request: Request, q: SearchQuery, limit: SearchLimit = 20,
                   sess: Session = Depends(VIEW)) -> dict[str, Any]:
     from exhibit.link import people_search as people_search_
 

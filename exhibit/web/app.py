@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -16,6 +17,7 @@ from exhibit import __version__
 from exhibit.errors import UserError
 from exhibit.text.display import for_page
 from exhibit.web import display
+from exhibit.web.deadline import Deadline
 from exhibit.web.deps import LoginRequired, WebState, current_session
 from exhibit.web.security import SecurityHeaders
 from exhibit.web.settings import WebSettings
@@ -45,6 +47,8 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
                               "(GET /api/me returns it).")
     app.state.web = WebState(archive_path, settings)
     app.state.templates = templates()
+    # the last added is the outermost: the deadline's 503 gets the security headers too
+    app.add_middleware(Deadline, seconds=settings.request_deadline_s)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
@@ -62,6 +66,14 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
         # a capability refused what was asked (nothing extracted yet, a bad name...): say so, as a 400
         return await http_error(request, StarletteHTTPException(400, str(exc)))
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # a number out of its declared bounds (bounds.py), a word too long, a field missing: 404 when the
+        # path names nothing that can exist, 400 for the query or form; said in words, not as pydantic's list
+        errors = list(exc.errors())
+        in_path = any(e.get("loc", ("",))[0] == "path" for e in errors)
+        return await http_error(request, StarletteHTTPException(404 if in_path else 400, _invalid(errors)))
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
@@ -74,3 +86,21 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
             status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return resp
     return app
+
+
+def _invalid(errors: list[dict[str, object]]) -> str:
+    """What was wrong with the request's parameters and what to do, in one sentence per parameter."""
+    parts = []
+    for e in errors[:5]:
+        raw = e.get("loc")
+        loc = [str(x) for x in raw] if isinstance(raw, tuple | list) else []
+        where, name = (loc[0], ".".join(loc[1:])) if len(loc) > 1 else ("request", "".join(loc))
+        given = e.get("input")
+        shown = given if isinstance(given, str | int) else None
+        if isinstance(shown, str) and len(shown) > 40:
+            shown = shown[:40] + f"... ({len(shown)} characters)"
+        value = f" (given {shown!r})" if shown is not None else ""
+        what = {"path": "in the address", "query": "in the address's query", "body": "in the form"}.get(where, "")
+        parts.append(f"{name} {what}{value}: {e.get('msg', 'not valid')}")
+    fix = "Correct the address (or the form) and try again; /api/docs lists every parameter and its bounds."
+    return "; ".join(parts) + ". " + fix

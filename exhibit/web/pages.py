@@ -7,12 +7,24 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from exhibit.errors import QueryError, UserError
+from exhibit.errors import LimitExceeded, QueryError, UserError
 from exhibit.web import accounts, data, display, render
 from exhibit.web.accounts import Session
+from exhibit.web.bounds import (
+    ExhibitRef,
+    Highlight,
+    ListPage,
+    OptionalSearchQuery,
+    PageNumber,
+    PagePath,
+    Quotation,
+    RowNumber,
+    SearchPage,
+    TableId,
+)
 from exhibit.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -95,7 +107,7 @@ def home(request: Request, sess: Session = Depends(VIEW)) -> Response:
 
 # -- search ----------------------------------------------------------------------------------------
 @router.get("/search")
-def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1, le=10_000),
+def search_page(request: Request, q: OptionalSearchQuery = "", page_no: SearchPage = 1,
                 sess: Session = Depends(VIEW)) -> Response:
     from exhibit.search import search
 
@@ -117,16 +129,16 @@ def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="pa
 
 # -- exhibits --------------------------------------------------------------------------------------
 @router.get("/exhibits")
-def exhibits_page(request: Request, status: str | None = None,
-                  page_no: int = Query(1, alias="page", ge=1, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
+def exhibits_page(request: Request, status: str | None = None, page_no: ListPage = 1,
+                  sess: Session = Depends(VIEW)) -> Response:
     listed = data.exhibit_list(archive(request), page_no, state(request).settings.page_size, status or None)
     return page(request, "exhibits.html", sess, "exhibits", status=status, **listed)
 
 
 @router.get("/exhibits/{ref}")
-def exhibit_page(request: Request, ref: str, page_no: int = Query(1, alias="page", ge=1, le=1_000_000),
-                 hl: list[str] = Query([]), table: int | None = None, row: int | None = None,
-                 sheet: str | None = None, q: str | None = None, sess: Session = Depends(VIEW)) -> Response:
+def exhibit_page(request: Request, ref: ExhibitRef, page_no: PageNumber = 1, hl: Highlight = [],  # noqa: B006
+                 table: TableId = None, row: RowNumber = None, sheet: str | None = None,
+                 q: Quotation = None, sess: Session = Depends(VIEW)) -> Response:
     """The exhibit at a page; `hl` words highlighted; `q` a quotation cited in a report (reports link here)."""
     arch = archive(request)
     seq = data.resolve(arch, ref)
@@ -134,28 +146,36 @@ def exhibit_page(request: Request, ref: str, page_no: int = Query(1, alias="page
     if table is None and (sheet or row is not None):
         table = data.find_table(arch, seq, sheet, page_no if "page" in request.query_params else None)
     rows = data.table_rows(arch, seq, table, row) if table is not None else None
-    return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=hl[:10], rows=rows, quote=q,
+    return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=list(render.highlight_terms(hl)), rows=rows,
+                quote=q,
                 may_download=sess.user.may("investigator"))
 
 
 @router.get("/exhibits/{ref}/pages/{number}.png")
-def page_image(request: Request, ref: str, number: int, hl: list[str] = Query([]),
+def page_image(request: Request, ref: ExhibitRef, number: PagePath, hl: Highlight = [],  # noqa: B006
                sess: Session = Depends(VIEW)) -> Response:
+    """The page drawn as PNG (a sync route: FastAPI runs it in its thread pool, off the event loop; the
+    renderer bounds its pixels and how many pages it draws at once)."""
     arch = archive(request)
     seq = data.resolve(arch, ref)
     ex = arch.exhibit(seq)
     pg = arch.page(seq, number)
     png = None
     if pg is not None and data.has_images(ex):
-        png = render.page_png(arch.blob_path(ex.sha256), ex.media_type or "", number,
-                              [h for h in hl if h.strip()][:10], pg.meta, state(request).settings.image_width)
+        try:
+            png = render.page_png(arch.blob_path(ex.sha256), ex.media_type or "", number, hl, pg.meta,
+                                  state(request).settings.image_width)
+        except render.RenderBusy as e:
+            raise HTTPException(503, str(e), headers={"Retry-After": "5"}) from None
+        except LimitExceeded as e:
+            raise HTTPException(422, f"{ex.id}: {e}") from None
     if png is None:
         raise HTTPException(404, f"{ex.id} page {number} has no image")
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
 
 
 @router.get("/exhibits/{ref}/download")
-def download(request: Request, ref: str, sess: Session = Depends(INVESTIGATE)) -> Response:
+def download(request: Request, ref: ExhibitRef, sess: Session = Depends(INVESTIGATE)) -> Response:
     """The original bytes, as an attachment (never rendered inline: an HTML exhibit must not run here)."""
     arch = archive(request)
     seq = data.resolve(arch, ref)
@@ -177,8 +197,7 @@ def status_page(request: Request, sess: Session = Depends(VIEW)) -> Response:
 
 
 @router.get("/custody")
-def custody_page(request: Request, page_no: int = Query(1, alias="page", ge=1, le=10_000_000),
-                 sess: Session = Depends(VIEW)) -> Response:
+def custody_page(request: Request, page_no: ListPage = 1, sess: Session = Depends(VIEW)) -> Response:
     log = data.custody_log(archive(request), page_no, 50)
     return page(request, "custody.html", sess, "custody", verify=None, **log)
 

@@ -8,13 +8,14 @@ import threading
 import time
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from exhibit.errors import UserError
 from exhibit.web import people
 from exhibit.web.accounts import Session
+from exhibit.web.bounds import ListPage, OptionalSearchQuery, ReviewItem, ReviewItemForm
 from exhibit.web.deps import archive, client_ip, require, require_post, state
 from exhibit.web.pages import page
 
@@ -25,7 +26,7 @@ VIEW = require("viewer")
 
 @router.get("/records")
 def records_page(request: Request, q: str = "", code: str = "", exhibit: str = "",
-                 page_no: int = Query(1, alias="page", ge=1, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
+                 page_no: ListPage = 1, sess: Session = Depends(VIEW)) -> Response:
     data = people.record_list(archive(request), q, code, exhibit, page_no, state(request).settings.page_size)
     return page(request, "records.html", sess, "records", q=q, code=code, exhibit=exhibit,
                 may_identify=sess.user.may("investigator"), **data)
@@ -50,7 +51,7 @@ def export_page(request: Request, format: str = Form("csv"), identified: str = F
 
 
 @router.get("/people")
-def people_page(request: Request, q: str = "", sess: Session = Depends(VIEW)) -> Response:
+def people_page(request: Request, q: OptionalSearchQuery = "", sess: Session = Depends(VIEW)) -> Response:
     from exhibit.link import people_search
 
     results, error = None, None
@@ -71,7 +72,7 @@ def person_page(request: Request, cluster_id: str, sess: Session = Depends(VIEW)
 
 
 @router.get("/review")
-def review_page(request: Request, n: int = Query(0, ge=0, le=1_000_000), sess: Session = Depends(VIEW)) -> Response:
+def review_page(request: Request, n: ReviewItem = 0, sess: Session = Depends(VIEW)) -> Response:
     data = people.review_item(archive(request), n)
     return page(request, "review.html", sess, "review",
                 may_judge=sess.user.may("investigator"), **data)
@@ -79,7 +80,7 @@ def review_page(request: Request, n: int = Query(0, ge=0, le=1_000_000), sess: S
 
 @router.post("/review/judge")
 def judge_page(request: Request, a: str = Form(...), b: str = Form(...), verdict: str = Form(...),
-               n: int = Form(0), sess: Session = Depends(require_post("investigator"))) -> Response:
+               n: ReviewItemForm = 0, sess: Session = Depends(require_post("investigator"))) -> Response:
     people.judge(archive(request), a, b, verdict, sess.user.name)
     return RedirectResponse(f"/review?n={n}&judged={verdict}", status_code=303)
 

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
+import math
 import re
 import threading
-from functools import lru_cache
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pymupdf
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
+from exhibit.errors import LimitExceeded
 from exhibit.text.script import Script, has_script
+from exhibit.web.bounds import (
+    MAX_HL_BOXES,
+    MAX_HL_CHARS,
+    MAX_HL_TERMS,
+    MAX_RENDER_PIXELS,
+    MAX_SOURCE_PIXELS,
+    RENDER_CACHE_BYTES,
+    RENDER_SLOTS,
+    RENDER_WAITING,
+)
 
 Box = tuple[float, float, float, float]
 _SPACE = re.compile(r"\s+")
@@ -43,15 +58,21 @@ def ocr_boxes(meta: dict[str, Any], terms: list[str]) -> list[Box]:
         joined += text
         widths += [_char_width(ch) for ch in text]
     out: list[Box] = []
+    ends = [e for _, e in spans]
     for term in terms:
         t = _SPACE.sub("", term).lower()
         if not t:
             continue
         start = joined.find(t)
-        while start >= 0:
+        while start >= 0 and len(out) < MAX_HL_BOXES:
             end = start + len(t)
-            for b, (s, e) in zip(boxes, spans, strict=True):
-                if e <= start or s >= end or e == s:
+            # the boxes the match overlaps, found by bisection: a page of 10,000 words and a term that occurs
+            # 10,000 times must not cost 10^8 steps
+            for k in range(bisect.bisect_right(ends, start), len(boxes)):
+                b, (s, e) = boxes[k], spans[k]
+                if s >= end:
+                    break
+                if e == s:
                     continue
                 x0, y0, x1, y1 = (float(v) for v in b[:4])
                 if not has_script(str(b[4]), Script.ARAB):  # left to right: narrow to the matched characters
@@ -86,6 +107,17 @@ def _png(img: Image.Image, palette: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def pdf_zoom(page_width: float, page_height: float, width: int) -> float:
+    """The scale at which a PDF page of this size (points) is drawn: about `width` pixels wide (at most 4x),
+    and smaller when that would be more than MAX_RENDER_PIXELS (a 300 x 40,000 pt page would otherwise be
+    1200 x 160,000 pixels: 9 s and 2 GiB)."""
+    w, h = max(page_width, 1.0), max(page_height, 1.0)
+    zoom = min(width / w, 4.0, math.sqrt(MAX_RENDER_PIXELS / (w * h)))
+    while zoom > 0 and (math.ceil(w * zoom) + 1) * (math.ceil(h * zoom) + 1) > MAX_RENDER_PIXELS:
+        zoom *= 0.99  # MuPDF rounds the pixmap outwards
+    return zoom
+
+
 def _pdf_page(blob: Path, number: int, terms: list[str], meta: dict[str, Any], width: int) -> bytes | None:
     with _mupdf:
         try:
@@ -96,10 +128,21 @@ def _pdf_page(blob: Path, number: int, terms: list[str], meta: dict[str, Any], w
             if doc.needs_pass or not 1 <= number <= doc.page_count:
                 return None
             page = doc[number - 1]
-            zoom = min(width / max(page.rect.width, 1.0), 4.0)
-            rects = [r for t in terms if t.strip() for r in page.search_for(t.strip())]
+            rect = page.rect
+            if not (math.isfinite(rect.width) and math.isfinite(rect.height)) or rect.is_empty:
+                return None
+            zoom = pdf_zoom(rect.width, rect.height, width)
+            rects: list[pymupdf.Rect] = []
+            if terms:  # one text page for every term (search_for would extract the text once per term)
+                tp = page.get_textpage(flags=pymupdf.TEXT_DEHYPHENATE | pymupdf.TEXT_PRESERVE_WHITESPACE
+                                       | pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP)
+                for t in terms:
+                    rects += page.search_for(t, textpage=tp)[:MAX_HL_BOXES - len(rects)]
             pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+            if pix.width < 1 or pix.height < 1:
+                return None
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+            del pix
     boxes = [(r.x0 * zoom, r.y0 * zoom, r.x1 * zoom, r.y1 * zoom) for r in rects]
     if not boxes:  # a scanned PDF: no text layer, but OCR boxes in the page's pixel space
         boxes = _scaled(ocr_boxes(meta, terms), meta, img.size)
@@ -112,36 +155,137 @@ def _scaled(boxes: list[Box], meta: dict[str, Any], size: tuple[int, int]) -> li
     return [(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in boxes]
 
 
+def image_scale(ow: int, oh: int, width: int) -> float:
+    """The scale at which a scan of ow x oh pixels is shown: at most `width` wide and MAX_RENDER_PIXELS."""
+    return min(1.0, width / max(ow, 1), math.sqrt(MAX_RENDER_PIXELS / max(ow * oh, 1)))
+
+
 def _image_page(blob: Path, number: int, terms: list[str], meta: dict[str, Any], width: int) -> bytes | None:
     try:
         with Image.open(blob) as im:
             if number > getattr(im, "n_frames", 1):
                 return None
             im.seek(number - 1)
+            ow, oh = im.size
+            if ow * oh > MAX_SOURCE_PIXELS:  # decoding alone would take 3-4 bytes a pixel
+                raise LimitExceeded(f"page {number} is a scan of {ow:,} x {oh:,} pixels, more than the viewer "
+                                    f"decodes ({MAX_SOURCE_PIXELS:,}): its text is on this page; download the "
+                                    f"original to see the image")
+            scale = image_scale(ow, oh, width)
+            size = (max(1, round(ow * scale)), max(1, round(oh * scale)))
+            im.draft("RGB", size)  # JPEG decodes at 1/2, 1/4 or 1/8 scale directly
             img = im.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, EOFError, Image.DecompressionBombError):
         return None
-    ow, oh = img.size
-    if ow > width:
-        img = img.resize((width, max(1, round(oh * width / ow))), Image.Resampling.LANCZOS)
+    if img.size != size:
+        img = img.resize(size, Image.Resampling.LANCZOS)
     meta = dict(meta)
     meta.setdefault("width", ow)
     meta.setdefault("height", oh)
     return _png(_draw(img, _scaled(ocr_boxes(meta, terms), meta, img.size)), palette=True)
 
 
-@lru_cache(maxsize=128)
-def _cached(blob: str, media_type: str, number: int, terms: tuple[str, ...], meta_json: str,
+class RenderCache:
+    """The last rendered pages, bounded by their bytes (an entry count would let 128 pages of a few MB each,
+    or one page asked with 128 different hl= words, hold gigabytes)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            png = self._items.get(key)
+            if png is not None:
+                self._items.move_to_end(key)
+            return png
+
+    def put(self, key: tuple[Any, ...], png: bytes) -> None:
+        if len(png) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = png
+            self._bytes += len(png)
+            while self._bytes > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= len(old)
+
+
+class RenderSlots:
+    """At most `running` renders at once, and `waiting` more queued for a slot; beyond that (or after waiting
+    `patience` seconds) a render is refused, so that page images cannot take every thread and the memory
+    of the server."""
+
+    def __init__(self, running: int, waiting: int, patience: float = 20.0) -> None:
+        self._running = threading.BoundedSemaphore(running)
+        self._admitted = 0
+        self._limit = running + waiting
+        self._patience = patience
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self) -> Iterator[bool]:
+        """Yields whether the render may go ahead."""
+        with self._lock:
+            admitted = self._admitted < self._limit
+            if admitted:
+                self._admitted += 1
+        if not admitted:
+            yield False
+            return
+        try:
+            got = self._running.acquire(timeout=self._patience)
+            try:
+                yield got
+            finally:
+                if got:
+                    self._running.release()
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+
+CACHE = RenderCache(RENDER_CACHE_BYTES)
+SLOTS = RenderSlots(RENDER_SLOTS, RENDER_WAITING)
+
+
+class RenderBusy(Exception):
+    """Every render slot is taken and the queue is full: the server says 503, try again shortly."""
+
+
+def highlight_terms(terms: list[str]) -> tuple[str, ...]:
+    """The words worth searching a page for: stripped, non-empty, at most MAX_HL_TERMS of MAX_HL_CHARS."""
+    return tuple(dict.fromkeys(t.strip() for t in terms if t.strip() and len(t) <= MAX_HL_CHARS))[:MAX_HL_TERMS]
+
+
+def _render(blob: Path, media_type: str, number: int, terms: list[str], meta: dict[str, Any],
             width: int) -> bytes | None:
-    meta = json.loads(meta_json)
     if media_type == "application/pdf":
-        return _pdf_page(Path(blob), number, list(terms), meta, width)
-    return _image_page(Path(blob), number, list(terms), meta, width)
+        return _pdf_page(blob, number, terms, meta, width)
+    return _image_page(blob, number, terms, meta, width)
 
 
 def page_png(blob: Path, media_type: str, number: int, terms: list[str], meta: dict[str, Any],
              width: int) -> bytes | None:
-    """The page as PNG with every occurrence of the terms highlighted, or None if it cannot be drawn."""
+    """The page as PNG with every occurrence of the terms highlighted, or None if it cannot be drawn; at
+    most MAX_RENDER_PIXELS (larger pages drawn smaller), at most RENDER_SLOTS at once. RenderBusy when
+    the server is drawing as many pages as it may; LimitExceeded for a scan too large to decode."""
     if not renderable(media_type) or number < 1:
         return None
-    return _cached(str(blob), media_type, number, tuple(terms[:10]), json.dumps(meta, sort_keys=True), width)
+    hl = highlight_terms(terms)
+    key = (str(blob), media_type, number, hl, json.dumps(meta, sort_keys=True), width)
+    png = CACHE.get(key)
+    if png is not None:
+        return png
+    with SLOTS.slot() as ok:
+        if not ok:
+            raise RenderBusy(f"the server is drawing {RENDER_SLOTS} pages and {RENDER_WAITING} more are "
+                             f"waiting; try again in a few seconds")
+        png = _render(blob, media_type, number, list(hl), meta, width)
+    if png is not None:
+        CACHE.put(key, png)
+    return png

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exhibit.web.bounds import REQUEST_DEADLINE_S
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -13,3 +15,4 @@ class WebSettings:
     login_window_s: float = 300.0     # ... within this many seconds, then 429 until the window passes
     page_size: int = 20               # hits, records, events per page
     image_width: int = 1200           # page images are rendered to about this many pixels wide
+    request_deadline_s: float = REQUEST_DEADLINE_S  # an answer starts within this many seconds, else 503
