@@ -174,3 +174,49 @@ def verify_against(arch: Archive, file: Path, seq: int, selection: Selection, *,
                    {"file": str(file), "sha256": sha, "known_copy": recorded is not None, "ok": v.ok,
                     "verification": v.as_json()})
     return v
+
+
+def page_size(arch: Archive, seq: int, number: int) -> tuple[float, float]:
+    """The page's size in the units of its regions: PDF points, or image pixels."""
+    ex = arch.exhibit(seq)
+    if (ex.media_type or "") == "application/pdf":
+        with open_pdf(arch.blob_path(ex.sha256), ex.id) as doc:
+            if not 1 <= number <= doc.page_count:
+                raise UserError(f"{ex.id} has {doc.page_count} pages; there is no page {number}.")
+            r = doc.load_page(number - 1).rect
+            return float(r.width), float(r.height)
+    from PIL import Image
+
+    with Image.open(arch.blob_path(ex.sha256)) as im:
+        return float(im.width), float(im.height)
+
+
+def preview_png(arch: Archive, seq: int, p: Plan, width: int) -> bytes:
+    """The first page of the plan, redacted, as PNG about `width` pixels wide: what the copy will show
+    (not yet verified; nothing is stored)."""
+    import io
+
+    import pymupdf
+    from PIL import Image
+
+    ex = arch.exhibit(seq)
+    work = arch.tmp_dir / f"preview-{token.token_hex(6)}"
+    work.mkdir()
+    try:
+        first = dataclasses.replace(p, pages=p.pages[:1], regions=tuple(r for r in p.regions if r.page == p.pages[0]))
+        if (ex.media_type or "") == "application/pdf":
+            apply_pdf(arch.blob_path(ex.sha256), first, work / "p.pdf", ex.id)
+            with pymupdf.open(work / "p.pdf") as doc:
+                page = doc.load_page(0)
+                zoom = min(width / max(page.rect.width, 1.0), 4.0)
+                return bytes(page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png"))
+        apply_image(arch.blob_path(ex.sha256), first, work / "p", ex.id)
+        with Image.open(work / "p") as im:
+            img = im.convert("RGB")
+        if img.width > width:
+            img = img.resize((width, max(1, round(img.height * width / img.width))))
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        return buf.getvalue()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
