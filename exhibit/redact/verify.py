@@ -51,6 +51,19 @@ class _Matcher:
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
         self.secrets = [(fold(s.value), s) for s in secrets if len(fold(s.value)) >= 2]
+        # the byte forms `strings` would show: as given and without spaces, in UTF-8, UTF-16 and GB18030
+        self.encoded: list[tuple[tuple[bytes, ...], Secret]] = []
+        for _, s in self.secrets:
+            forms: list[bytes] = []
+            for form in dict.fromkeys((s.value, s.value.replace(" ", ""))):
+                if len(form) < 2:
+                    continue
+                forms += [form.encode(e) for e in ("utf-8", "utf-16-be", "utf-16-le")]
+                try:
+                    forms.append(form.encode("gb18030"))
+                except UnicodeEncodeError:
+                    pass
+            self.encoded.append((tuple(forms), s))
 
     def findings(self, check: Check, page: int | None, text: str, where: str) -> list[Finding]:
         folded = fold(text)
@@ -59,22 +72,9 @@ class _Matcher:
                 for f, s in self.secrets if f in folded]
 
     def raw(self, check: Check, data: bytes, where: str) -> list[Finding]:
-        out: list[Finding] = []
-        for _, s in self.secrets:
-            forms = {s.value, s.value.replace(" ", "")}
-            for form in forms:
-                if len(form) < 2:
-                    continue
-                encoded = [form.encode(e) for e in ("utf-8", "utf-16-be", "utf-16-le")]
-                try:
-                    encoded.append(form.encode("gb18030"))
-                except UnicodeEncodeError:
-                    pass
-                if any(e in data for e in encoded):
-                    out.append(Finding(check, None, s.kind, s.ref, f"{where} holds a redacted {s.kind}"
-                                       + (f" (proposed by {s.ref})" if s.ref else "")))
-                    break
-        return out
+        return [Finding(check, None, s.kind, s.ref, f"{where} holds a redacted {s.kind}"
+                        + (f" (proposed by {s.ref})" if s.ref else ""))
+                for forms, s in self.encoded if any(f in data for f in forms)]
 
 
 def verify_file(path: Path, secrets: Iterable[Secret], regions: Iterable[Region] = (),
@@ -205,7 +205,7 @@ def _covered_pdf(doc: pymupdf.Document, regions: list[Region]) -> CheckResult:
     by_page: dict[int, list[Region]] = {}
     for r in regions:
         by_page.setdefault(r.page, []).append(r)
-    zoom = 2.0
+    zoom = 1.0  # a point a pixel: regions are at least a line of text high
     for n, regs in by_page.items():
         if not 1 <= n <= doc.page_count:
             found.append(Finding(Check.COVERED, n, None, None, f"the copy has no page {n} for {len(regs)} region(s)"))
@@ -213,7 +213,7 @@ def _covered_pdf(doc: pymupdf.Document, regions: list[Region]) -> CheckResult:
         pix = doc[n - 1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
         a = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width)
         for r in regs:
-            share = _dark_share(a, r.box.x0 * zoom, r.box.y0 * zoom, r.box.x1 * zoom, r.box.y1 * zoom, inset=2)
+            share = _dark_share(a, r.box.x0 * zoom, r.box.y0 * zoom, r.box.x1 * zoom, r.box.y1 * zoom, inset=1)
             if share is not None and share < COVERED_PDF:
                 found.append(Finding(Check.COVERED, n, r.kind, r.ref,
                                      f"a {r.kind} region on page {n} is only {share:.0%} filled: it was not applied"))
