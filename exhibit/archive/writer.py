@@ -115,6 +115,14 @@ class IngestWriter:
                         (self.root_key, rel, self.source, size, mtime_ns, stored.sha256))
         return out
 
+    def write_derived(self, log: custody.Appender, stored: StoredFile, path: str, parent: int) -> list[Written]:
+        """Catalog a file exhibit made from an exhibit (a redacted copy, an earlier revision of a PDF) under
+        `path`, a path below its original's, with the original as its parent; nothing is remembered as seen,
+        as no ingest root holds it."""
+        out: list[Written] = []
+        self._write(log, stored, _Name(path), parent, out)
+        return out
+
     def _write(self, log: custody.Appender, node: StoredFile, name: _Name, parent: int | None,
                out: list[Written]) -> None:
         db = self.db
