@@ -9,6 +9,7 @@ forms the format checks then judge (brackets, 第, zero padding): anatomy finds,
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -170,11 +171,27 @@ class _Line:
         return self.start + len(self.text)
 
 
+_UNIFIED: dict[int, str] = {}
+
+
+def unify(text: str) -> str:
+    """Han characters in their unified form, one for one (offsets kept): some fonts' text layers give 年 as
+    the compatibility ideograph U+F98E or 日 as the Kangxi radical U+2F47, which look alike and match nothing."""
+    if not _UNIFIED:
+        for lo, hi in ((0x2E80, 0x2FE0), (0xF900, 0xFB00), (0x2F800, 0x2FA20)):
+            for cp in range(lo, hi):
+                u = unicodedata.normalize("NFKC", chr(cp))
+                if len(u) == 1 and u != chr(cp):
+                    _UNIFIED[cp] = u
+    return text.translate(_UNIFIED) if any(0x2E80 <= ord(c) < 0x2FE0 or 0xF900 <= ord(c) < 0xFB00 or
+                                           0x2F800 <= ord(c) < 0x2FA20 for c in text) else text
+
+
 def _lines(pages: Sequence[Page]) -> list[_Line]:
     out: list[_Line] = []
     for p in pages:
         offset = 0
-        for n, raw in enumerate(p.text.split("\n"), 1):
+        for n, raw in enumerate(unify(p.text).split("\n"), 1):
             stripped = raw.strip()
             if stripped:
                 lead = len(raw) - len(raw.lstrip())
@@ -214,8 +231,7 @@ def read(pages: Sequence[Page]) -> Anatomy:
         if (m := _COPY.match(text)) and FieldName.COPY_NUMBER not in found and i < 4:
             found[FieldName.COPY_NUMBER] = _el(FieldName.COPY_NUMBER, m["n"], ln)
         elif (m := _CLASS.match(text)) and FieldName.CLASSIFICATION not in found:
-            found[FieldName.CLASSIFICATION] = _el(FieldName.CLASSIFICATION, text if m["star"] or m["period"]
-                                                  else m["level"], ln)
+            found[FieldName.CLASSIFICATION] = _el(FieldName.CLASSIFICATION, m["level"], ln)
             if m["period"]:
                 found[FieldName.SECRECY_PERIOD] = _el(FieldName.SECRECY_PERIOD, m["period"], ln)
         elif (m := _URGENCY.match(text)) and FieldName.URGENCY not in found:

@@ -16,7 +16,7 @@ from typing import Any
 
 from exhibit.archive import Archive, Page, ex_id
 from exhibit.documents import store
-from exhibit.documents.anatomy import NUMBER, Anatomy, FieldName
+from exhibit.documents.anatomy import NUMBER, Anatomy, FieldName, unify
 from exhibit.documents.standard import Code, Finding
 
 # Words that run into an agency code in a quotation: 根据, 按照 ... and the particles before a number
@@ -51,9 +51,10 @@ def quoted(pages: Sequence[Page], anatomy: Anatomy) -> list[store.Citation]:
     own = {(e.page, e.start) for e in anatomy.elements if e.name in (FieldName.DOC_NUMBER, FieldName.TELEGRAM_NUMBER)}
     out = []
     for p in pages:
-        if "号" not in p.text:
+        text = unify(p.text)
+        if "号" not in text and "No" not in text:
             continue
-        for m in NUMBER.finditer(p.text):
+        for m in NUMBER.finditer(text):
             if m["no"] or any(pg == p.number and s is not None and m.start() <= s < m.end() for pg, s in own):
                 continue
             if (c := citation(m, p.number)) is not None:

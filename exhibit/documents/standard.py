@@ -192,8 +192,9 @@ def _header(a: Anatomy) -> list[Finding]:
     out = []
     kind = a.kind or Kind.OFFICIAL_DOCUMENT
     mark, copy, urgency = a.get(FieldName.CLASSIFICATION), a.get(FieldName.COPY_NUMBER), a.get(FieldName.URGENCY)
-    if mark is not None and not _CLASS_FORM.match(mark.value):
-        out.append(_f(Code.CLASSIFICATION_FORM, f"classification mark {mark.value!r}", mark))
+    written = re.sub(r"^密级[：:]?", "", "".join((mark.text or "").split())) if mark is not None else ""
+    if mark is not None and not _CLASS_FORM.match(written):
+        out.append(_f(Code.CLASSIFICATION_FORM, f"classification mark {written!r}", mark))
     if mark is not None and copy is None and kind is Kind.OFFICIAL_DOCUMENT:
         out.append(_f(Code.CLASSIFIED_WITHOUT_COPY_NUMBER, f"classified {mark.value} without a 份号", mark))
     if copy is not None and not re.fullmatch(r"\d{6}", copy.value):
