@@ -9,7 +9,7 @@ documents and files, never people, and no finding is a verdict: each says what w
 
 from __future__ import annotations
 
-from exhibit.archive import Archive, Exhibit, Status
+from exhibit.archive import Archive, Exhibit, PageSource, Status
 from exhibit.documents import anatomy as _anatomy
 from exhibit.documents import refs, seal, standard, store
 from exhibit.documents.anatomy import Anatomy, Element, FieldName, Kind
@@ -56,7 +56,8 @@ def look_at(arch: Archive, ex: Exhibit) -> Anatomy:
     pages = arch.pages(ex.seq) if ex.page_count and ex.status is not Status.UNREADABLE else []
     found = _anatomy.read(pages)
     if found.kind is not None:
-        found = found.with_element(seal.find(ex, arch.blob_path(ex.sha256)))
+        scanned = frozenset(p.number for p in pages if p.source is PageSource.OCR)
+        found = found.with_element(seal.find(ex, arch.blob_path(ex.sha256), scanned))
     store.put(arch, ex.seq, found, standard.check(found), refs.carried(found), refs.quoted(pages, found))
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,34 +34,61 @@ def red_mask(rgb: NDArray[np.uint8]) -> NDArray[np.bool_]:
 
 def seal_box(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int] | None:
     """The bounding box (x0, y0, x1, y1) of the largest seal-shaped red region of an image, or None."""
-    from scipy import ndimage
-
     mask = red_mask(rgb)
     if mask.sum() < 12:
         return None
-    # a seal's ring, star and characters are separate strokes: close the gaps so they form one region
-    labels, n = ndimage.label(ndimage.binary_dilation(mask, iterations=2))
     best: tuple[int, tuple[int, int, int, int]] | None = None
     width = rgb.shape[1]
-    for k, sl in enumerate(ndimage.find_objects(labels), 1):
-        if sl is None:
-            continue
-        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+    for x0, y0, x1, y1 in _regions(_dilate(mask, 2)):
+        h, w = y1 - y0, x1 - x0
         if w < width * _MIN_SIDE_FRACTION or not _ASPECT[0] <= h / w <= _ASPECT[1]:
             continue
-        filled = int(mask[sl][labels[sl] == k].sum())
+        filled = int(mask[y0:y1, x0:x1].sum())
         if filled < _MIN_FILL * h * w:
             continue
         if best is None or filled > best[0]:
-            best = (filled, (sl[1].start, sl[0].start, sl[1].stop, sl[0].stop))
+            best = (filled, (x0, y0, x1, y1))
     return best[1] if best else None
 
 
-def find(exhibit: Exhibit, blob: Path) -> Element:
-    """The 印章 element of an exhibit: present (with its page and where on it) or absent."""
+def _dilate(mask: NDArray[np.bool_], steps: int) -> NDArray[np.bool_]:
+    """A seal's ring, star and characters are separate strokes: grow them so they touch."""
+    out = mask.copy()
+    for _ in range(steps):
+        grown = out.copy()
+        grown[1:, :] |= out[:-1, :]
+        grown[:-1, :] |= out[1:, :]
+        grown[:, 1:] |= out[:, :-1]
+        grown[:, :-1] |= out[:, 1:]
+        out = grown
+    return out
+
+
+def _regions(mask: NDArray[np.bool_]) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes of the 4-connected regions of a small mask (a page at 36 dpi: a few thousand pixels)."""
+    todo = set(zip(*(a.tolist() for a in np.nonzero(mask)), strict=True))
+    boxes = []
+    while todo:
+        stack = [todo.pop()]
+        y0 = y1 = stack[0][0]
+        x0 = x1 = stack[0][1]
+        while stack:
+            y, x = stack.pop()
+            y0, y1, x0, x1 = min(y0, y), max(y1, y), min(x0, x), max(x1, x)
+            for n in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                if n in todo:
+                    todo.remove(n)
+                    stack.append(n)
+        boxes.append((x0, y0, x1 + 1, y1 + 1))
+    return boxes
+
+
+def find(exhibit: Exhibit, blob: Path, scanned: frozenset[int] = frozenset()) -> Element:
+    """The 印章 element of an exhibit: present (with its page and where on it) or absent. `scanned`: the
+    numbers of PDF pages read by OCR (rendered and looked at whole; on the others only pictures are)."""
     media = exhibit.media_type or ""
     if media == "application/pdf":
-        return _pdf(blob)
+        return _pdf(blob, scanned)
     if media.startswith("image/"):
         return _image(blob)
     if media.endswith("wordprocessingml.document"):
@@ -77,7 +105,7 @@ def _absent(why: str) -> Element:
     return Element(FieldName.SEAL, "absent", None, text=why)
 
 
-def _pdf(blob: Path) -> Element:
+def _pdf(blob: Path, scanned: frozenset[int]) -> Element:
     import pymupdf
 
     try:
@@ -89,14 +117,38 @@ def _pdf(blob: Path) -> Element:
             return _absent("the PDF is encrypted")
         for index in range(doc.page_count):
             page = doc.load_page(index)
-            if not page.get_images(full=False) and not page.get_cdrawings():
-                continue   # text alone: a seal is a picture or a drawing
-            pix = page.get_pixmap(dpi=_DPI, colorspace=pymupdf.csRGB, alpha=False)
-            rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, 3)
-            box = seal_box(rgb)
-            if box:
-                return _present(index + 1, box, 72 / _DPI, "a round red region in PDF points")
+            if index + 1 in scanned:
+                pix = page.get_pixmap(dpi=_DPI, colorspace=pymupdf.csRGB, alpha=False)
+                box = seal_box(_rgb(pix))
+                if box:
+                    return _present(index + 1, box, 72 / _DPI, "a round red region in PDF points")
+                continue
+            # a text page: a seal is a picture placed on it (rendering the whole page would cost a third of
+            # the ingest of a text PDF); each picture is looked at by itself, small
+            for item in page.get_images(full=True):
+                xref, width, height = item[0], item[2], item[3]
+                if not width or not _ASPECT[0] <= height / width <= _ASPECT[1]:
+                    continue
+                try:
+                    pix = pymupdf.Pixmap(doc, xref)
+                    if pix.n - pix.alpha < 3:
+                        continue   # grey or black-and-white: not red
+                    if pix.alpha or pix.n != 3:
+                        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
+                    while pix.width > 160:
+                        pix.shrink(1)
+                    red = red_mask(_rgb(pix)).mean() > 0.03
+                except (RuntimeError, ValueError):
+                    continue
+                if red and min(width, height) >= 40:
+                    # where it stands is not asked of MuPDF: placing it costs a pass over the page's content
+                    return Element(FieldName.SEAL, "present", index + 1,
+                                   text=f"a red round picture of {width}x{height} pixels (image xref {xref})")
     return _absent("no round red region on any page")
+
+
+def _rgb(pix: Any) -> NDArray[np.uint8]:
+    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[..., :3]
 
 
 def _image(blob: Path) -> Element:

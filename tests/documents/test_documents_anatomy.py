@@ -13,8 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gongwen_cases import CLEAN, CITING, EXPECTED, MISSING_NUMBER, OFFICIAL, OTHERS, TELEGRAM, UPWARD, Case, \
-    defect_cases, write_all
+from gongwen_cases import (
+    CITING,
+    CLEAN,
+    EXPECTED,
+    MISSING_NUMBER,
+    OFFICIAL,
+    OTHERS,
+    TELEGRAM,
+    UPWARD,
+    Case,
+    defect_cases,
+    write_all,
+)
 
 from exhibit import documents
 from exhibit.archive import Archive
