@@ -195,3 +195,43 @@ def test_cli_anatomy_refs_and_dossier_print_the_contract(archive: tuple[Archive,
     assert set(refs) >= {"cites", "cited_by"} and all(set(r) >= {"doc_number", "id"} for r in refs["cites"])
     d = run("dossier", ex)
     assert set(d) >= {"anatomy", "findings", "forensics", "versions", "references"}
+
+
+def test_the_dossier_is_in_the_annex_of_a_rendered_report(archive: tuple[Archive, dict[str, int]],
+                                                          tmp_path: Path) -> None:
+    from exhibit.reports import render_report
+
+    arch, seqs = archive
+    defective, clean = (arch.exhibit(seqs[n]).id for n in ("defect-square_brackets-pdf", "official-pdf"))
+    report = tmp_path / "report.md"
+    report.write_text(f"# R\n\nThe notice [@{defective}, p. 1] and its copy [@{clean}, p. 1].\n", encoding="utf-8")
+    out = tmp_path / "report.html"
+    render_report(arch, report, "html", out)
+    annex = out.read_text(encoding="utf-8").split('class="annex"', 1)[1]
+    assert "doc_number_brackets (p. 1)" in annex
+    assert "findings: none" in annex and "official document" in annex
+
+
+def test_the_dossier_page_shows_the_api_data(archive: tuple[Archive, dict[str, int]]) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from exhibit.web import accounts
+    from exhibit.web.app import create_app
+
+    arch, seqs = archive
+    accounts.add_user(arch, "viewer", "viewer", "pw-for-the-dossier-test", actor="pytest")
+    ex = arch.exhibit(seqs["citing-pdf"]).id
+    with TestClient(create_app(arch.root)) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert token
+        client.post("/login", data={"name": "viewer", "password": "pw-for-the-dossier-test",
+                                    "csrf_token": token.group(1), "next": "/"}, follow_redirects=False)
+        api = client.get(f"/api/exhibits/{ex}/dossier").json()
+        html = client.get(f"/exhibits/{ex}/dossier").text
+        assert f'href="/exhibits/{ex}/dossier"' in client.get(f"/exhibits/{ex}").text
+    assert api["id"] == ex and api["references"]["missing"] == [MISSING_NUMBER]
+    assert MISSING_NUMBER in html and "not in the cache" in html
+    for name in api["anatomy"]["fields"]:
+        assert name in html
