@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from exhibit import documents
 from exhibit.archive import Archive
 from exhibit.cli.common import (
     ArchiveOpt,
@@ -93,6 +94,7 @@ def ingest_cmd(
                     passwords=tuple(password or ()), custodian=custodian, source=source, limits=limits)
     summary = _run_with_progress(arch, paths, config, quiet=as_json)
     sync_search(arch, quiet=as_json)
+    documents.sync(arch)
     if as_json:
         print_json(summary.as_json())
     else:

@@ -19,7 +19,8 @@ app = typer.Typer(
 )
 
 # Each module has `register(app)`; the order is the order of `exhibit --help`.
-COMMAND_MODULES = ["archive", "ocr", "search", "records", "link", "coding", "reports", "redact", "web"]
+COMMAND_MODULES = ["archive", "ocr", "search", "records", "link", "coding", "reports", "documents", "redact",
+                   "web"]
 for _name in COMMAND_MODULES:
     importlib.import_module(f"exhibit.cli.{_name}").register(app)
 

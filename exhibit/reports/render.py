@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from exhibit.archive import Archive, ex_id, overview
+from exhibit.documents.anatomy import FieldName
 from exhibit.reports import translations
 from exhibit.reports.citations import Citation
 from exhibit.reports.verify import CheckedCitation, ReportCheck, Severity, Verdict
@@ -71,6 +72,7 @@ class AnnexEntry:
     custody: str
     cited_in: list[int]
     translations: list[str]
+    document: str | None = None   # the dossier in one line (exhibit.documents), for official documents
 
     def rows(self) -> list[tuple[str, str]]:
         out = [("Title", self.title or "(none)"), ("Path" + ("s" if len(self.paths) > 1 else ""),
@@ -80,6 +82,8 @@ class AnnexEntry:
                ("Custody", self.custody), ("Cited in notes", ", ".join(str(n) for n in self.cited_in))]
         if self.translations:
             out.append(("Translation", "; ".join(self.translations)))
+        if self.document:
+            out.append(("Document", self.document))
         return out
 
 
@@ -171,6 +175,28 @@ def _custody_summary(arch: Archive, sha: str) -> str:
             f"last event #{last.seq}, hash {last.hash[:16]}")
 
 
+_ANNEX_FIELDS = (FieldName.DOC_NUMBER, FieldName.ISSUE_DATE, FieldName.SEAL)
+
+
+def _document_summary(arch: Archive, seq: int) -> str | None:
+    """The exhibit's dossier in one line: kind, number, date, seal, findings, references (None when it is not
+    an official document or telegram)."""
+    from exhibit.documents.dossier import dossier
+
+    d = dossier(arch, seq)
+    if d.anatomy.kind is None:
+        return None
+    parts = [str(d.anatomy.kind).replace("_", " ")]
+    parts += [f"{el.name.zh} {el.value}" for el in map(d.anatomy.get, _ANNEX_FIELDS) if el is not None]
+    found = [f"{f.code}" + (f" (p. {f.page})" if f.page else "") for f in (*d.findings, *d.forensics)]
+    parts.append("findings: " + (", ".join(found) if found else "none"))
+    if d.references.cites:
+        missing = len(d.references.missing)
+        parts.append(f"cites {len(d.references.cites)} document numbers" + (f", {missing} not in the cache"
+                                                                             if missing else ""))
+    return "; ".join(parts) + ". Findings are informational, not verdicts."
+
+
 def prepare(arch: Archive, text: str, check: ReportCheck, title: str | None = None) -> Rendering:
     footnotes: dict[int, Footnote] = {}
     cited: dict[str, AnnexEntry] = {}
@@ -195,7 +221,8 @@ def prepare(arch: Archive, text: str, check: ReportCheck, title: str | None = No
                          [f"translation of {x}" for x in map(ex_id, translations.originals_of(arch, seq))]
                     cited[ref] = AnnexEntry(info.id, info.title, info.path_names, info.media_type,
                                             info.size, info.sha256, info.first_received,
-                                            _custody_summary(arch, info.sha256), [], tr)
+                                            _custody_summary(arch, info.sha256), [], tr,
+                                            _document_summary(arch, seq))
                 if number not in cited[ref].cited_in:
                     cited[ref].cited_in.append(number)
         footnotes[g.index] = fn

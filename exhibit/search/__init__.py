@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 
 import tantivy
 
+from exhibit import documents
 from exhibit.archive import Archive, Row, TableInfo
 from exhibit.archive.feed import PageText
 from exhibit.progress import SILENT, Progress
@@ -85,7 +86,8 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
     `total_exhibits` counts the exhibits."""
     idx = open_index(arch)
     searcher = idx.searcher()
-    q, hl = compile_query(query, idx.schema, idx.common)
+    q, hl = compile_query(query, idx.schema, idx.common,
+                          documents=lambda name, value: documents.exhibits_with(arch, name, value))
     total_exhibits: int | None = None
     if group:
         total, ranked = _ranked(idx, searcher, q, min(GROUP_FETCH, max(limit + offset, 1) * 20))

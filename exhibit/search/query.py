@@ -9,7 +9,7 @@ can be built from it, and a malformed query must name the position of the proble
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,8 +19,10 @@ from exhibit.errors import QueryError
 from exhibit.search import analysis
 from exhibit.text import chinese, uyghur
 
+# Filters on a document's anatomy (exhibit.documents): resolved to exhibits by the caller's lookup
+DOCUMENT_FIELDS = ("doc_number", "issuer", "classification", "signer")
 FILTER_FIELDS = ("lang", "type", "path", "source", "ocr", "date", "received", "status", "folder", "year",
-                 "media")
+                 "media", *DOCUMENT_FIELDS)
 MAX_FUZZY = 2
 # Levels of parentheses and NOT inside one another. The parser and the compiler recurse once per level (four
 # Python frames each), so 500 brackets would end in a RecursionError; no query a person writes needs more
@@ -193,7 +195,8 @@ def _lex_filter(q: str, start: int, name: str, i: int) -> tuple[Tok, int]:
 _EXAMPLES = {"lang": "lang:zh", "type": "type:pdf", "path": "path:registers/*", "source": "source:LABEL",
              "ocr": "ocr:true", "date": "date:[2017-01-01 TO 2018-12-31]", "status": "status:ok",
              "received": "received:[2024-01-01 TO 2024-12-31]", "folder": "folder:registers",
-             "year": "year:2018", "media": "media:application/pdf"}
+             "year": "year:2018", "media": "media:application/pdf", "doc_number": "doc_number:新党政法电〔2017〕419号",
+             "issuer": "issuer:自治区党委政法委*", "classification": "classification:机密", "signer": "signer:NAME"}
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -317,9 +320,11 @@ def regex_escape(s: str) -> str:
 
 
 class Compiler:
-    def __init__(self, schema: tantivy.Schema, common: analysis.Common | None = None) -> None:
+    def __init__(self, schema: tantivy.Schema, common: analysis.Common | None = None,
+                 documents: Callable[[str, str], list[int]] | None = None) -> None:
         self.schema = schema
         self.common = common
+        self.documents = documents
         self.hl = Highlights()
 
     def compile(self, node: Node, negated: bool = False) -> tantivy.Query:
@@ -434,6 +439,9 @@ class Compiler:
         name, value = f.field, f.value
         if name in ("date", "received"):
             return self._date(f)
+        if name in DOCUMENT_FIELDS:
+            seqs = self.documents(name, value) if self.documents else []
+            return tantivy.Query.term_set_query(s, "ex", seqs) if seqs else tantivy.Query.empty_query()
         if name == "ocr":
             v = value.lower()
             if v not in ("true", "false", "yes", "no"):
@@ -502,10 +510,11 @@ def _date_bound(value: str, pos: int, upper: bool) -> datetime:
     return end - timedelta(microseconds=1) if upper else start
 
 
-def compile_query(q: str, schema: tantivy.Schema,
-                  common: analysis.Common | None = None) -> tuple[tantivy.Query, Highlights]:
+def compile_query(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
+                  documents: Callable[[str, str], list[int]] | None = None) -> tuple[tantivy.Query, Highlights]:
     """Parse and translate a query string: (tantivy query, what to highlight). `common`: the index's
-    common bigrams (SearchIndex.common), whose four-character sequences are single tokens."""
-    c = Compiler(schema, common)
+    common bigrams (SearchIndex.common), whose four-character sequences are single tokens. `documents`: the
+    exhibits matching a document filter (doc_number:, issuer:, ...), exhibit.documents.exhibits_with."""
+    c = Compiler(schema, common, documents)
     query = c.top(parse(q))
     return query, c.hl
