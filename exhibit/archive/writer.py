@@ -164,6 +164,15 @@ class IngestWriter:
         for child in node.children:
             self._write(log, child, f"{path}/{child.name}", seq, out)
 
+    # branch docsb (issue 17): an earlier PDF revision, cut from a stored exhibit's bytes, is catalogued
+    # the way a container's member is (a path under its parent, parent_seq, received/stored/extracted
+    # events), through the same _write, without an ingest root's seen-mark.
+    def write_derived(self, log: custody.Appender, stored: StoredFile, parent_seq: int, path: str) -> list[Written]:
+        """Catalog one file derived from exhibit `parent_seq` under `path` (the parent's path, `/`, a name)."""
+        out: list[Written] = []
+        self._write(log, stored, path, parent_seq, out)
+        return out
+
 
 def _load_rows(db: sqlite3.Connection, table_id: int, rows_file: str) -> None:
     batch: list[tuple[int, int, str]] = []

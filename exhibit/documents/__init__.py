@@ -1,0 +1,1 @@
+"""Documents: anatomy, format checks, forensics, versions, references and dates of every document."""
