@@ -187,7 +187,7 @@ def revision_ends(data: bytes) -> list[int]:
 def _page_texts(data: bytes) -> list[tuple[int, str]]:
     try:
         with pymupdf.open(stream=data, filetype="pdf") as doc:
-            return [(i + 1, doc.load_page(i).get_text("text")) for i in range(doc.page_count)]
+            return [(i + 1, doc.load_page(i).get_text("text", sort=True)) for i in range(doc.page_count)]
     except _MUPDF_ERRORS:
         return []
 

@@ -23,6 +23,7 @@ from exhibit.progress import SILENT, Progress
 from exhibit.text.chinese import fold_simplified, fold_width
 
 NUM_PERM = 128
+SCHEME = "affine32"   # datasketch 2.0's permutation scheme, named: stored signatures must stay comparable
 SHINGLE = 3            # tokens per shingle: a Han character is a token, so is a Latin or Uyghur word
 MIN_SHINGLES = 8       # texts shorter than this (a caption, a stamp) match too much to mean anything
 FLOOR = 0.4            # pairs from this estimated similarity up are kept at sync (what `similar` can show)
@@ -75,7 +76,7 @@ def _hash32(b: bytes) -> int:
 
 def signature(shingle_set: Iterable[bytes]) -> np.ndarray:
     """The MinHash hash values of a shingle set (uint32, NUM_PERM of them)."""
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_hash32)
+    m = MinHash(num_perm=NUM_PERM, hashfunc=_hash32, scheme=SCHEME)
     m.update_batch(list(shingle_set))
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
@@ -145,10 +146,10 @@ def _pairs(store: VersionsStore, new: dict[int, np.ndarray]) -> list[tuple[int, 
         for batch in store.signatures():
             for seq, hv in batch:
                 every[seq] = hv
-                session.insert(seq, MinHash(num_perm=NUM_PERM, hashvalues=hv), check_duplication=False)
+                session.insert(seq, MinHash(num_perm=NUM_PERM, hashvalues=hv, scheme=SCHEME), check_duplication=False)
     found: dict[tuple[int, int], float] = {}
     for seq, hv in new.items():
-        for other in lsh.query(MinHash(num_perm=NUM_PERM, hashvalues=hv)):
+        for other in lsh.query(MinHash(num_perm=NUM_PERM, hashvalues=hv, scheme=SCHEME)):
             if other == seq:
                 continue
             key = (min(seq, other), max(seq, other))
