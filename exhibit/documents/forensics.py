@@ -475,7 +475,7 @@ def _photo(data: bytes) -> tuple[_Photo, Image.Image] | None:
 
 def _dhash(im: Image.Image) -> int:
     small = im.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    px = list(small.getdata())
+    px = small.tobytes()
     return sum(1 << i for i in range(64) if px[(i // 8) * 9 + i % 8] > px[(i // 8) * 9 + i % 8 + 1])
 
 
