@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from exhibit.archive import Archive, ex_id
 from exhibit.documents.versions_store import VersionsStore
@@ -65,20 +65,47 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold_simplified(fold_width(text)).lower())
 
 
-def shingles(text: str) -> set[bytes]:
+_TOKEN_IDS: dict[str, int] = {}  # token -> CRC-32, kept across pages of one process
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct 32-bit hashes of the text's shingles (SHINGLE tokens each): each token's CRC-32 mixed
+    position by position, in numpy, so that a page costs microseconds, not a Python call per shingle."""
     t = tokens(text)
-    return {"\x1f".join(t[i:i + SHINGLE]).encode() for i in range(len(t) - SHINGLE + 1)}
+    if len(t) < SHINGLE:
+        return np.zeros(0, dtype=np.uint64)
+    ids = _TOKEN_IDS
+    if len(ids) > 1_000_000:  # a bound on memory: Han characters are few, words and numbers are not
+        ids.clear()
+    for x in set(t).difference(ids):
+        ids[x] = zlib.crc32(x.encode())
+    arr = np.fromiter(map(ids.__getitem__, t), dtype=np.uint64, count=len(t))
+    h = np.zeros(len(t) - SHINGLE + 1, dtype=np.uint64)
+    for k in range(SHINGLE):
+        h = h * np.uint64(0x9E3779B1) + arr[k:len(arr) - SHINGLE + 1 + k]
+    return np.unique(h & np.uint64(0xFFFFFFFF))
 
 
-def _hash32(b: bytes) -> int:
-    return zlib.crc32(b)
+def shingles(text: str) -> set[int]:
+    """The text's shingles as a set of hashes (what the similarity of two texts is the Jaccard index of)."""
+    return {int(x) for x in shingle_hashes(text)}
 
 
-def signature(shingle_set: Iterable[bytes]) -> np.ndarray:
-    """The MinHash hash values of a shingle set (uint32, NUM_PERM of them)."""
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_hash32, scheme=SCHEME)
-    m.update_batch(list(shingle_set))
+_PERMUTATIONS: list[np.ndarray] = []
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash hash values of a set of shingle hashes (uint32, NUM_PERM of them)."""
+    if not _PERMUTATIONS:  # the permutations are fixed by datasketch's seed; drawn once per process
+        _PERMUTATIONS.append(MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations)
+    # the shingles are hashed already: `int` (a C call) hands them over as they are
+    m = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_PERMUTATIONS[0], scheme=SCHEME)
+    m.update_batch(hashes.tolist())
     return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+def _lean(hv: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=hv, scheme=SCHEME)
 
 
 def estimate(a: np.ndarray, b: np.ndarray) -> float:
@@ -119,7 +146,7 @@ def sync(arch: Archive, progress: Progress = SILENT) -> None:
     with arch.transaction():
         store.drop(changed)
     for seq, text in _texts(arch, changed):
-        sh = shingles(text)
+        sh = shingle_hashes(text)
         if len(sh) >= MIN_SHINGLES:
             sigs[seq] = signature(sh)
             rows.append((seq, len(sh), sigs[seq]))
@@ -146,10 +173,10 @@ def _pairs(store: VersionsStore, new: dict[int, np.ndarray]) -> list[tuple[int, 
         for batch in store.signatures():
             for seq, hv in batch:
                 every[seq] = hv
-                session.insert(seq, MinHash(num_perm=NUM_PERM, hashvalues=hv, scheme=SCHEME), check_duplication=False)
+                session.insert(seq, _lean(hv), check_duplication=False)
     found: dict[tuple[int, int], float] = {}
     for seq, hv in new.items():
-        for other in lsh.query(MinHash(num_perm=NUM_PERM, hashvalues=hv, scheme=SCHEME)):
+        for other in lsh.query(_lean(hv)):
             if other == seq:
                 continue
             key = (min(seq, other), max(seq, other))
