@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import mmap
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -167,7 +168,7 @@ def _later(a: datetime, b: datetime, slack: timedelta) -> bool:
 _EOF = re.compile(rb"%%EOF[ \t]*(?:\r\n|\r|\n)?")
 
 
-def revision_ends(data: bytes) -> list[int]:
+def revision_ends(data: bytes | mmap.mmap) -> list[int]:
     """Where each revision of a PDF ends (just after its `%%EOF`): an incremental save appends a body, an
     xref section and a trailer ending in `%%EOF` to the bytes before. A linearized file's first `%%EOF`
     closes its first-page section, not a revision, and is skipped."""
@@ -199,10 +200,14 @@ def extract_revisions(arch: Archive, seqs: Iterable[int], progress: Progress = S
     for ex in arch.exhibits(list(seqs)):
         if ex.media_type != PDF or store.examined(ex.seq) or store.revision_of(ex.seq) is not None:
             continue
-        data = arch.blob_path(ex.sha256).read_bytes()
-        ends = revision_ends(data)
+        path = arch.blob_path(ex.sha256)
+        if not path.exists() or path.stat().st_size == 0:
+            continue
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            ends = revision_ends(view)  # scanned in place: a PDF of a gigabyte is not read into memory
         revisions: list[Revision] = []
         if len(ends) > 1:
+            data = path.read_bytes()
             progress.note(f"{ex.id}: {len(ends)} revisions")
             with arch.custody_batch() as log:
                 writer = IngestWriter(arch, "exhibit documents", ex.paths[0].root or "", ex.paths[0].source)
