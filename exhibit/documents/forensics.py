@@ -39,6 +39,9 @@ OOXML = ("application/vnd.openxmlformats-officedocument.wordprocessingml.documen
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
+OLE = ("application/msword", "application/vnd.ms-powerpoint", "application/vnd.ms-excel")
+_OLE_PROPERTIES = ("author", "last_modified_by", "company", "creator", "creation_date", "modification_date")
+
 
 class FindingCode(StrEnum):
     """What a finding is about; `why` says why it matters (shown with the finding)."""
@@ -618,6 +621,10 @@ class Forensics:
             for key, name in (("created", "creation_date"), ("modified", "modification_date")):
                 if key in props and (d := instant(props[key])) is not None:
                     dates.setdefault(name, d)
+        elif ex.media_type in OLE:
+            # Word 97-2003 and friends: the ingestor read the SummaryInformation stream into the metadata
+            props = {k: str(meta[k]) for k in _OLE_PROPERTIES if meta.get(k) not in (None, "")}
+            out.extend(_office_findings(props))
         elif data is not None:
             got = _photo(data)
             if got is not None:

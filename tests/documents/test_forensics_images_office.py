@@ -93,3 +93,20 @@ def test_office_properties_and_an_editing_time_of_zero(archive: Path) -> None:
     codes, _ = _codes(archive, "typed.docx")
     assert FindingCode.OFFICE_PROPERTIES in codes and FindingCode.OFFICE_NO_EDITING_TIME not in codes
     assert FindingCode.CREATED_AFTER_MODIFIED not in codes
+
+
+def test_a_word_97_file_shows_its_summary_properties(tmp_path: Path) -> None:
+    import shutil
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "ingest" / "fixtures" / "english.doc", src / "old.doc")
+    root = tmp_path / "archive"
+    with Archive.init(root) as arch:
+        ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        seq = next(e.seq for e in arch.exhibits())
+        meta = arch.metadata(seq)
+        found = [f for f in forensics.findings(arch, seq) if f.code == FindingCode.OFFICE_PROPERTIES]
+    shown = {k for k in ("author", "last_modified_by", "company", "creator") if meta.get(k)}
+    assert shown, "the fixture has no summary properties to show"
+    assert len(found) == 1 and all(found[0].evidence[k] == str(meta[k]) for k in shown)
