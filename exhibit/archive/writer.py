@@ -204,6 +204,9 @@ class _Name:
             return {}
         return {"path_bytes": self.raw.hex(), "path_encoding": self.encoding or "utf-8"}
 
+    # branch docsb (issue 17): an earlier PDF revision, cut from a stored exhibit's bytes, is catalogued
+    # the way a container's member is (a path under its parent, parent_seq, received/stored/extracted
+    # events), through the same _write, without an ingest root's seen-mark.
 
 def _load_rows(db: sqlite3.Connection, table_id: int, rows_file: str) -> None:
     batch: list[tuple[int, int, str]] = []

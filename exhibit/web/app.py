@@ -38,7 +38,7 @@ def templates() -> Jinja2Templates:
 
 def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastAPI:
     """The web app over the archive at `archive_path`."""
-    from exhibit.web import api, pages, pages_documents, pages_people, pages_redact
+    from exhibit.web import api, pages, pages_documents, pages_people, pages_redact, pages_versions
 
     settings = settings or WebSettings()
     app = FastAPI(title="exhibit", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
@@ -55,6 +55,8 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
     app.include_router(pages_people.router)
     app.include_router(pages_redact.router)
     app.include_router(pages_documents.router)
+    app.include_router(pages_versions.router)
+    app.include_router(pages_versions.api)
     app.include_router(api.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,138 @@
+"""The tables of forensics and versions (documents_versions_*, documents_findings_*) and all their SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from exhibit.archive import Archive
+from exhibit.archive.feed import Mark
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents_versions_mark (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    change  INTEGER NOT NULL,
+    path    INTEGER NOT NULL
+);
+-- One MinHash signature per exhibit with enough text (uint32 hash values, num_perm of them).
+CREATE TABLE IF NOT EXISTS documents_versions_signatures (
+    exhibit_seq INTEGER PRIMARY KEY,
+    shingles    INTEGER NOT NULL,
+    hashvalues  BLOB NOT NULL
+);
+-- Every pair the LSH found at sync whose estimated similarity reaches the stored floor; a < b.
+CREATE TABLE IF NOT EXISTS documents_versions_pairs (
+    a           INTEGER NOT NULL,
+    b           INTEGER NOT NULL,
+    similarity  REAL NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS documents_versions_pairs_b ON documents_versions_pairs(b);
+-- The revisions of a PDF saved incrementally: byte range of each and the exhibit it was extracted as.
+CREATE TABLE IF NOT EXISTS documents_findings_revisions (
+    exhibit_seq INTEGER NOT NULL,
+    number      INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    derived_seq INTEGER,
+    PRIMARY KEY (exhibit_seq, number)
+) WITHOUT ROWID;
+-- Exhibits whose bytes were examined for revisions (whatever was found).
+CREATE TABLE IF NOT EXISTS documents_findings_examined (
+    exhibit_seq INTEGER PRIMARY KEY,
+    revisions   INTEGER NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of an incrementally saved PDF: bytes [start, end) of the file were added by it;
+    the revision as a whole is bytes [0, end)."""
+
+    number: int
+    start: int
+    end: int
+    sha256: str
+    derived_seq: int | None
+
+
+class VersionsStore:
+    """The documents_versions_* and documents_findings_* tables of one archive."""
+
+    def __init__(self, arch: Archive) -> None:
+        self.db = arch.db
+        self.db.executescript(SCHEMA)
+
+    # -- the sync mark --------------------------------------------------------------------------
+    def mark(self) -> Mark:
+        r = self.db.execute("SELECT change, path FROM documents_versions_mark WHERE id=1").fetchone()
+        return Mark(0, 0) if r is None else Mark(int(r[0]), int(r[1]))
+
+    def set_mark(self, mark: Mark) -> None:
+        self.db.execute("INSERT OR REPLACE INTO documents_versions_mark VALUES (1, ?, ?)", (mark.change, mark.path))
+
+    # -- signatures -----------------------------------------------------------------------------
+    def put_signatures(self, rows: Iterable[tuple[int, int, np.ndarray]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO documents_versions_signatures VALUES (?,?,?)",
+                            [(s, n, hv.astype(np.uint32).tobytes()) for s, n, hv in rows])
+
+    def drop(self, seqs: Iterable[int]) -> None:
+        """Forget the signatures and pairs of exhibits about to be signed again."""
+        ids = [(int(s),) for s in seqs]
+        self.db.executemany("DELETE FROM documents_versions_signatures WHERE exhibit_seq=?", ids)
+        self.db.executemany("DELETE FROM documents_versions_pairs WHERE a=?", ids)
+        self.db.executemany("DELETE FROM documents_versions_pairs WHERE b=?", ids)
+
+    def signatures(self, batch: int = 20000) -> Iterator[list[tuple[int, np.ndarray]]]:
+        cur = self.db.execute("SELECT exhibit_seq, hashvalues FROM documents_versions_signatures ORDER BY exhibit_seq")
+        while rows := cur.fetchmany(batch):
+            yield [(int(r[0]), np.frombuffer(r[1], dtype=np.uint32)) for r in rows]
+
+    def signature(self, seq: int) -> np.ndarray | None:
+        r = self.db.execute("SELECT hashvalues FROM documents_versions_signatures WHERE exhibit_seq=?",
+                            (seq,)).fetchone()
+        return None if r is None else np.frombuffer(r[0], dtype=np.uint32)
+
+    def signed(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM documents_versions_signatures").fetchone()[0])
+
+    # -- pairs ----------------------------------------------------------------------------------
+    def put_pairs(self, pairs: Iterable[tuple[int, int, float]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO documents_versions_pairs VALUES (?,?,?)",
+                            [(min(a, b), max(a, b), s) for a, b, s in pairs])
+
+    def pairs_of(self, seq: int, threshold: float) -> list[tuple[int, float]]:
+        return [(int(r[0]), float(r[1])) for r in self.db.execute(
+            "SELECT b, similarity FROM documents_versions_pairs WHERE a=? AND similarity>=? "
+            "UNION ALL SELECT a, similarity FROM documents_versions_pairs WHERE b=? AND similarity>=?",
+            (seq, threshold, seq, threshold))]
+
+    def pairs(self, threshold: float) -> list[tuple[int, int, float]]:
+        return [(int(r[0]), int(r[1]), float(r[2])) for r in self.db.execute(
+            "SELECT a, b, similarity FROM documents_versions_pairs WHERE similarity>=? ORDER BY a, b", (threshold,))]
+
+    # -- PDF revisions --------------------------------------------------------------------------
+    def examined(self, seq: int) -> bool:
+        return self.db.execute("SELECT 1 FROM documents_findings_examined WHERE exhibit_seq=?",
+                               (seq,)).fetchone() is not None
+
+    def put_revisions(self, seq: int, revisions: list[Revision]) -> None:
+        self.db.execute("DELETE FROM documents_findings_revisions WHERE exhibit_seq=?", (seq,))
+        self.db.executemany("INSERT INTO documents_findings_revisions VALUES (?,?,?,?,?,?)",
+                            [(seq, r.number, r.start, r.end, r.sha256, r.derived_seq) for r in revisions])
+        self.db.execute("INSERT OR REPLACE INTO documents_findings_examined VALUES (?, ?)", (seq, len(revisions)))
+
+    def revisions(self, seq: int) -> list[Revision]:
+        return [Revision(int(r[0]), int(r[1]), int(r[2]), r[3], r[4]) for r in self.db.execute(
+            "SELECT number, start, end, sha256, derived_seq FROM documents_findings_revisions WHERE exhibit_seq=? "
+            "ORDER BY number", (seq,))]
+
+    def revision_of(self, derived_seq: int) -> tuple[int, int] | None:
+        """(the exhibit, the revision number) that `derived_seq` was extracted from, if it was."""
+        r = self.db.execute("SELECT exhibit_seq, number FROM documents_findings_revisions WHERE derived_seq=?",
+                            (derived_seq,)).fetchone()
+        return None if r is None else (int(r[0]), int(r[1]))
