@@ -235,3 +235,19 @@ def test_the_dossier_page_shows_the_api_data(archive: tuple[Archive, dict[str, i
     assert MISSING_NUMBER in html and "not in the cache" in html
     for name in api["anatomy"]["fields"]:
         assert name in html
+
+
+@pytest.mark.parametrize("case", [c for c in CLEAN if c.fmt == "pdf"], ids=lambda c: c.name)
+def test_the_timeline_carries_the_dates_the_anatomy_reads(archive: tuple[Archive, dict[str, int]],
+                                                          case: Case) -> None:
+    from exhibit.documents import timeline
+
+    arch, seqs = archive
+    seq = seqs[case.name]
+    ours = {(p.kind, p.when) for p in timeline.points(arch) if p.exhibit_seq == seq}
+    want = _expected(case)
+    if FieldName.ISSUE_DATE in want:
+        assert (timeline.TimeKind.WRITTEN, case.doc.issued.isoformat()) in ours
+    if FieldName.PRINT_DATE in want:
+        assert (timeline.TimeKind.ISSUED, case.doc.printed.isoformat()) in ours
+    assert FieldName.ISSUE_DATE in want or FieldName.PRINT_DATE in want
