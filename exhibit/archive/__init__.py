@@ -40,7 +40,7 @@ __all__ = ["Archive", "Cell", "Exhibit", "ExhibitDetail", "Page", "PageSource", 
            "TableInfo", "TableKind", "ex_id"]
 
 FORMAT = 1
-_EX_RE = re.compile(r"^EX-(\d{6,})$", re.IGNORECASE)
+_EX_RE = re.compile(r"^EX-([0-9]{6,15})$", re.IGNORECASE)
 _HEX_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{8,64})$", re.IGNORECASE)
 
 
@@ -132,7 +132,7 @@ class Archive:
         """The exhibit number for `EX-000012`, `12`, or a unique SHA-256 prefix of 8+ hex digits."""
         ref = ref.strip()
         m = _EX_RE.match(ref)
-        if m or ref.isdigit() and len(ref) < 8:
+        if m or ref.isascii() and ref.isdigit() and len(ref) < 8:
             seq = int(m.group(1) if m else ref)
             if self.db.execute("SELECT 1 FROM exhibits WHERE seq=?", (seq,)).fetchone():
                 return seq

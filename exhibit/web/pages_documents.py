@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from exhibit.web import data
 from exhibit.web.accounts import Session
+from exhibit.web.bounds import ExhibitRef
 from exhibit.web.deps import archive, require
 
 router = APIRouter(include_in_schema=False)
@@ -24,13 +25,13 @@ def dossier_data(request: Request, ref: str) -> dict[str, Any]:
 
 
 @router.get("/api/exhibits/{ref}/dossier")
-def dossier_api(request: Request, ref: str, sess: Session = Depends(VIEW)) -> dict[str, Any]:
+def dossier_api(request: Request, ref: ExhibitRef, sess: Session = Depends(VIEW)) -> dict[str, Any]:
     """Anatomy, findings, forensics, versions and references of one exhibit (`exhibit dossier ID --json`)."""
     return dossier_data(request, ref)
 
 
 @router.get("/exhibits/{ref}/dossier")
-def dossier_page(request: Request, ref: str, sess: Session = Depends(VIEW)) -> Response:
+def dossier_page(request: Request, ref: ExhibitRef, sess: Session = Depends(VIEW)) -> Response:
     from exhibit.web.pages import page
 
     return page(request, "dossier.html", sess, "exhibits", d=dossier_data(request, ref))

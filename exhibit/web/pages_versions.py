@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from exhibit.web import versions
 from exhibit.web.accounts import Session
+from exhibit.web.bounds import ExhibitRef
 from exhibit.web.deps import archive, require
 from exhibit.web.pages import page
 
@@ -36,7 +37,7 @@ def diff_json(request: Request, a: str, b: str, sess: Session = Depends(VIEW)) -
 
 
 @api.get("/exhibits/{ref}/similar", summary="Versions of an exhibit over a threshold (`exhibit similar --json`)")
-def similar_json(request: Request, ref: str, threshold: float | None = Query(None, ge=0, le=1),
+def similar_json(request: Request, ref: ExhibitRef, threshold: float | None = Query(None, ge=0, le=1),
                  sess: Session = Depends(VIEW)) -> dict[str, Any]:
     return versions.similar(archive(request), ref, threshold)
 

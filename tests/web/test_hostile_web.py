@@ -71,7 +71,7 @@ def valid(telegram: tuple[str, int], web_archive: tuple[Path, Any]) -> dict[str,
 
     with Archive.open(web_archive[0]) as arch:
         rid = next(iter(iter_records(arch)))["record_id"]
-        cid = str(clusters(arch)[0]["cluster_id"])
+        cid = clusters(arch)[0].cluster_id
     return {"ref": telegram[0], "number": str(telegram[1]), "record_id": rid, "cluster_id": cid,
             "name": "categories_by_register.png", "q": "积分管理", "a": "x", "b": "y", "verdict": "unsure"}
 
