@@ -208,8 +208,16 @@ def test_the_dossier_is_in_the_annex_of_a_rendered_report(archive: tuple[Archive
     out = tmp_path / "report.html"
     render_report(arch, report, "html", out)
     annex = out.read_text(encoding="utf-8").split('class="annex"', 1)[1]
-    assert "doc_number_brackets (p. 1)" in annex
-    assert "findings: none" in annex and "official document" in annex
+    entries = {part.split('"', 1)[0]: part for part in annex.split('<h3 id="')[1:]}
+    assert "doc_number_brackets (p. 1)" in entries[defective]
+    # the clean copy: an official document whose only findings are the file's own (forensics), never a
+    # format finding
+    from exhibit.documents.dossier import dossier
+
+    d = dossier(arch, seqs["official-pdf"])
+    assert not d.findings and "official document" in entries[clean]
+    expected = ", ".join(f.code for f in d.forensics) or "none"
+    assert f"findings: {expected}." in entries[clean]
 
 
 def test_the_dossier_page_shows_the_api_data(archive: tuple[Archive, dict[str, int]]) -> None:

@@ -97,17 +97,11 @@ def test_the_classes_work_inside_a_pattern() -> None:
     assert [HANI_CLASS, ARAB_CLASS, LATN_CLASS, CYRL_CLASS] == list(CLASSES.values())
 
 
-def test_counting_a_long_text_is_faster_than_a_loop_over_its_characters() -> None:
-    import time
-
-    s = _mixed(random.Random(1), 2000) * 100
-    t0 = time.perf_counter()
-    fast = script_counts(s)
-    t1 = time.perf_counter()
-    slow = Counter(sc for sc in map(script_of, s) if sc)
-    t2 = time.perf_counter()
-    assert fast == slow
-    assert (t2 - t1) > 3 * (t1 - t0)  # measured in the same run, so a busy machine slows both
+@pytest.mark.parametrize("seed", range(5))
+def test_counting_a_long_text_agrees_with_a_loop_over_its_characters(seed: int) -> None:
+    # the speed of script_counts is measured in bench/text_script.py, never timed in a test
+    s = _mixed(random.Random(seed), 2000) * 20
+    assert script_counts(s) == Counter(sc for sc in map(script_of, s) if sc)
 
 
 def test_main_language_weighs_han_three_times() -> None:
