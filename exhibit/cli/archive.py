@@ -57,6 +57,9 @@ def ingest_cmd(
     ocr_langs: Annotated[str, typer.Option(help="OCR languages, Tesseract style.")] = DEFAULT_OCR_LANGS,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Skip OCR of images and scanned pages.")] = False,
     jobs: Annotated[int, typer.Option(help="Worker processes (default: number of cores).")] = 0,
+    spark: Annotated[str | None, typer.Option(help="Parse on Apache Spark at this master URL (local[2], "
+                                              "spark://HOST:7077); the archive folder must be shared with "
+                                              "the executors.")] = None,
     max_member_mb: Annotated[int | None, typer.Option(help="Expansion limit: MB inflated per container member.")] = None,
     max_total_mb: Annotated[int | None, typer.Option(help="Expansion limit: MB inflated per top-level file.")] = None,
     max_ratio: Annotated[float | None, typer.Option(help="Expansion limit: inflated/compressed ratio.")] = None,
@@ -90,7 +93,7 @@ def ingest_cmd(
                "pages": max_pages, "chars": max_chars, "rows": max_rows, "cells": max_cells,
                "image_pixels": max_pixels}
     limits = dataclasses.replace(limits, **{k: v for k, v in changes.items() if v is not None})
-    config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, ocr_langs=ocr_langs, ocr=not no_ocr,
+    config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, spark=spark, ocr_langs=ocr_langs, ocr=not no_ocr,
                     passwords=tuple(password or ()), custodian=custodian, source=source, limits=limits)
     summary = _run_with_progress(arch, paths, config, quiet=as_json)
     sync_search(arch, quiet=as_json)

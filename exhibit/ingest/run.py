@@ -41,11 +41,15 @@ class Summary:
     bytes: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, str | None]] = field(default_factory=list)  # id None: nothing could be stored
+    spark: dict[str, Any] | None = None  # with --spark: the master, files parsed there, failed jobs
 
     def as_json(self) -> dict[str, Any]:
-        return {"files": self.files, "new_exhibits": self.new_exhibits, "new_paths": self.new_paths,
-                "unchanged": self.unchanged, "bytes": self.bytes, "by_status": dict(self.by_status),
-                "problems": self.problems}
+        out = {"files": self.files, "new_exhibits": self.new_exhibits, "new_paths": self.new_paths,
+               "unchanged": self.unchanged, "bytes": self.bytes, "by_status": dict(self.by_status),
+               "problems": self.problems}
+        if self.spark is not None:
+            out["spark"] = self.spark
+        return out
 
     def problem(self, id: str | None, path: str, status: Status, reason: str | None,
                 target: str | None = None) -> None:
@@ -127,8 +131,18 @@ def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress 
     # Workers are processes even with --jobs 1: a parser that crashes (a segfault on a hostile file)
     # takes down its worker, never the ingest. The window of tasks in flight is bounded, so memory
     # stays flat whatever the size of the cache.
-    feed = _Feed(new_tasks())
     suspects: list[Item] = []
+    if config.spark:
+        from exhibit.ingest import spark  # here: py4j and pyspark load only for --spark
+
+        # Parsed on the cluster; the files of a failed Spark job are the suspects, each parsed alone here.
+        on_spark = spark.run(arch, config, config.spark, new_tasks(), finish, progress)
+        suspects = on_spark.retry
+        summary.spark = {"master": config.spark, "parsed": on_spark.parsed, "failed_jobs": on_spark.failed_jobs,
+                         "parsed_here": len(suspects)}
+        feed = _Feed(iter(()))
+    else:
+        feed = _Feed(new_tasks())
     while feed or suspects:
         if feed:
             suspects.extend(_run_pool(arch, config, feed, config.jobs, finish, progress).in_flight)

@@ -115,6 +115,12 @@ def process_batch(tasks: list[Task]) -> list[StoredFile]:
     return [process_task(t) for t in tasks]
 
 
+def init_once(archive_root: str, config: Config) -> None:
+    """`init` on a process's first task (a Spark executor's Python worker, reused between tasks)."""
+    if not _STATE:
+        init(archive_root, config)
+
+
 def process_task(task: Task) -> StoredFile:
     st = _STATE[0]
     pending: list[Path] = []
@@ -126,6 +132,15 @@ def process_task(task: Task) -> StoredFile:
     # and is finished before the result goes back to be catalogued.
     syncer = threading.Thread(target=sync_dirs, args=(pending,))
     syncer.start()
+    try:
+        return process_stored(task, sha, size)
+    finally:
+        syncer.join()
+
+
+def process_stored(task: Task, sha: str, size: int) -> StoredFile:
+    """Parse a file whose bytes are stored (as `sha`) under the per-file limits: its catalog rows to be."""
+    st = _STATE[0]
     work = Path(tempfile.mkdtemp(dir=scratch.folder(st.root / "tmp"), prefix="work-"))
     try:
         # One expansion budget for the whole tree of a top-level file: nested containers cannot
@@ -148,7 +163,6 @@ def process_task(task: Task) -> StoredFile:
         return node
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        syncer.join()
 
 
 def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int, work: Path,
