@@ -119,11 +119,14 @@ def _context(arch: Archive, master: str) -> Any:
 
     # Spark's own scratch (shuffle and block files, the driver's temp files) stays inside the archive
     # folder like every other engine's (docs/ingest.md, "What ingest writes where").
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a local run listens on loopback only
     local = scratch.folder(arch.root / "tmp") / "spark"
     local.mkdir(exist_ok=True)
     java_tmp = f"-Djava.io.tmpdir={local}"
     conf = (SparkConf().setMaster(master).setAppName(f"exhibit ingest {arch.root.name}")
             .set("spark.ui.enabled", "false")
+            .set("spark.ui.showConsoleProgress", "false")  # exhibit draws its own progress bar
             .set("spark.local.dir", str(local))
             .set("spark.driver.extraJavaOptions", java_tmp)
             .set("spark.executor.extraJavaOptions", java_tmp)
@@ -136,7 +139,9 @@ def _context(arch: Archive, master: str) -> Any:
     # variable when the context starts (its `spark.pyspark.python` setting was not honoured in local mode).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     try:
-        return SparkContext(conf=conf)
+        sc = SparkContext(conf=conf)
+        sc.setLogLevel("ERROR")
+        return sc
     except (Py4JError, RuntimeError, OSError) as e:  # a JVM that does not start, a master that does not answer
         raise UserError(f"--spark {master}: Spark did not start ({_first_line(e)}). Check the master URL and "
                         "that Java 17 is installed (java -version), then try again.") from e
