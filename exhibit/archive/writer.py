@@ -139,6 +139,12 @@ class IngestWriter:
                 log.add("received", node.sha256, self.actor,
                         {"path": path, **name.custody(), "source": self.source, "root": self.root_label,
                          "parent": ex_id(parent) if parent else None, "duplicate_of": ex_id(seq)})
+                # A container already catalogued is not parsed again, but its members are at this new
+                # path too: without their paths here, which paths an archive lists would depend on
+                # whether the two copies were parsed at the same moment by two workers.
+                for member, child_sha in self._members(seq):
+                    self._write(log, StoredFile(name=member.text, sha256=child_sha, size=0),
+                                name.joined(member), seq, out)
             return
         cur = db.execute(
             "INSERT INTO exhibits(sha256, size, media_type, status, reason, page_count, metadata, lang, title,"
@@ -176,6 +182,23 @@ class IngestWriter:
                     {"media_type": node.media_type, "status": str(node.status), "reason": node.reason})
         for child in node.children:
             self._write(log, child, name.joined(_Name(child.name, child.name_bytes, child.name_encoding)), seq, out)
+
+
+    def _members(self, seq: int) -> list[tuple[_Name, str]]:
+        """The members of a catalogued container: each one's name inside it and its content hash."""
+        parents = self.db.execute("SELECT path, path_bytes FROM paths WHERE exhibit_seq=?", (seq,)).fetchall()
+        found: dict[str, tuple[_Name, str]] = {}
+        for child_path, raw, encoding, sha in self.db.execute(
+                "SELECT p.path, p.path_bytes, p.path_encoding, e.sha256 FROM paths p"
+                " JOIN exhibits e ON e.seq = p.exhibit_seq WHERE p.parent_seq=? ORDER BY p.path", (seq,)):
+            for ppath, praw in parents:
+                if child_path.startswith(ppath + "/"):
+                    text = child_path[len(ppath) + 1:]
+                    head = (praw if praw is not None else ppath.encode("utf-8")) + b"/"
+                    member_raw = raw[len(head):] if raw is not None and raw.startswith(head) else None
+                    found.setdefault(text, (_Name(text, member_raw, encoding if member_raw else None), sha))
+                    break
+        return list(found.values())
 
 
 @dataclass(frozen=True)
