@@ -35,6 +35,9 @@ def ocr_cmd(
                                                           "rapidocr or tesseract.")] = "auto",
     force: Annotated[bool, typer.Option("--force", help="Ignore cached OCR results.")] = False,
     actor: Annotated[str | None, typer.Option("--actor", help="Who runs it (default: the OS user).")] = None,
+    spark: Annotated[str | None, typer.Option(help="Read the pages on Apache Spark at this master URL "
+                                              "(local[2], spark://HOST:7077); the archive folder must be "
+                                              "shared with the executors.")] = None,
     archive: ArchiveOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -45,7 +48,7 @@ def ocr_cmd(
     try:
         with RichProgress(quiet=as_json) as progress:
             summary = rerun(arch, list(ids or []), langs=langs, engine=engine, force=force, actor=actor,
-                            progress=progress)
+                            progress=progress, spark=spark)
         sync_search(arch, quiet=as_json)
     finally:
         arch.close()

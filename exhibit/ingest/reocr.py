@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from exhibit.archive import Archive, Exhibit, custody, ex_id
+from exhibit.archive import Archive, Exhibit, custody, ex_id, scratch
 from exhibit.config import DEFAULT_OCR_LANGS
 from exhibit.errors import FileProblem, UserError
 from exhibit.ingest.formats import IngestContext
@@ -27,10 +29,29 @@ def cache_path(arch: Archive) -> Path:
     return arch.root / "ocr-cache.sqlite"
 
 
+@dataclass(frozen=True)
+class Job:
+    """One exhibit to OCR again: everything a process needs to read it, on this machine or a Spark executor."""
+
+    seq: int
+    exhibit: Exhibit
+    blob: str
+    archive_root: str
+    stored: tuple[Page, ...]
+    langs: str
+    engine: str
+    force: bool
+
+
+Read = tuple[list[Page] | None, str | None]  # the exhibit's pages (None: nothing to OCR), or why it was skipped
+
+
 def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: str = "auto",
-          force: bool = False, actor: str | None = None, progress: Progress = SILENT) -> dict[str, Any]:
+          force: bool = False, actor: str | None = None, progress: Progress = SILENT,
+          spark: str | None = None) -> dict[str, Any]:
     """OCR the given exhibits again (all OCR-able ones when `refs` is empty; `langs` default
-    DEFAULT_OCR_LANGS) and record a custody event per exhibit. Returns a JSON-ready summary."""
+    DEFAULT_OCR_LANGS) and record a custody event per exhibit. Returns a JSON-ready summary. With `spark`
+    (a master URL) the pages are read by Spark tasks and written here, through the same transaction."""
     from exhibit.errors import OcrFailed
     from exhibit.ocr.recognise import ENGINES, check_langs, parse_langs
 
@@ -48,17 +69,21 @@ def rerun(arch: Archive, refs: list[str], *, langs: str | None = None, engine: s
     skipped: list[dict[str, Any]] = []
     arch.tmp_dir.mkdir(exist_ok=True)
     progress.start("ocr", len(seqs))
-    for seq in seqs:
-        ex = arch.exhibit(seq)
-        with tempfile.TemporaryDirectory(dir=arch.tmp_dir, prefix="ocr-") as work:
-            ctx = IngestContext(workdir=Path(work), ocr_langs=spec, ocr_cache=cache_path(arch))
-            try:
-                pages = _ocr_exhibit(arch, seq, ex, ctx, engine=engine, force=force)
-            except FileProblem as e:
-                skipped.append({"id": ex.id, "sha256": ex.sha256, "reason": str(e)})
-                progress.note(f"skipped {ex.id}: {e}")
-                progress.advance(1, ex.id)
-                continue
+    jobs = (Job(seq, ex, str(arch.blob_path(ex.sha256)), str(arch.root), tuple(arch.pages(seq)), spec, engine,
+                force) for seq, ex in ((seq, arch.exhibit(seq)) for seq in seqs))  # streamed: pages are big
+    if spark:
+        from exhibit.ingest import spark as on_spark  # here: py4j and pyspark load only for --spark
+
+        results: Iterator[tuple[Job, Read]] = on_spark.map_files(arch, spark, read, jobs)
+    else:
+        results = ((job, read(job)) for job in jobs)
+    for job, (pages, problem) in results:
+        seq, ex = job.seq, job.exhibit
+        if problem is not None:
+            skipped.append({"id": ex.id, "sha256": ex.sha256, "reason": problem})
+            progress.note(f"skipped {ex.id}: {problem}")
+            progress.advance(1, ex.id)
+            continue
         if pages is None:
             why = f"{ex.media_type} has no images to OCR (only images and scanned PDF pages)"
             skipped.append({"id": ex.id, "sha256": ex.sha256, "reason": why})
@@ -106,20 +131,31 @@ def _refreshed_status(ex: Exhibit, failed: list[dict[str, Any]]) -> tuple[str, s
     return "ok", None
 
 
-def _ocr_exhibit(arch: Archive, seq: int, ex: Exhibit, ctx: IngestContext, *, engine: str,
-                 force: bool) -> list[Page] | None:
-    blob = arch.blob_path(ex.sha256)
-    media = ex.media_type or ""
+def read(job: Job) -> Read:
+    """OCR one exhibit's images again, in a scratch folder of the archive (runs in a Spark task too)."""
+    tmp = scratch.folder(Path(job.archive_root) / "tmp")
+    with tempfile.TemporaryDirectory(dir=tmp, prefix="ocr-") as work:
+        ctx = IngestContext(workdir=Path(work), ocr_langs=job.langs,
+                            ocr_cache=Path(job.archive_root) / "ocr-cache.sqlite")
+        try:
+            return _ocr_exhibit(job, ctx), None
+        except FileProblem as e:
+            return None, str(e)
+
+
+def _ocr_exhibit(job: Job, ctx: IngestContext) -> list[Page] | None:
+    blob = Path(job.blob)
+    media = job.exhibit.media_type or ""
     if media.startswith("image/"):
         from exhibit.ingest.formats.image import ocr_pages
 
-        return ocr_pages(blob, ctx, engine=engine, force=force)
+        return ocr_pages(blob, ctx, engine=job.engine, force=job.force)
     if media == "application/pdf":
-        return _ocr_pdf(arch, seq, blob, ctx, engine=engine, force=force)
+        return _ocr_pdf(job, blob, ctx)
     return None
 
 
-def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine: str, force: bool) -> list[Page]:
+def _ocr_pdf(job: Job, blob: Path, ctx: IngestContext) -> list[Page]:
     """The PDF's pages as stored, with the OCR'd ones (no usable text layer) read again."""
     import pymupdf
     from PIL import Image
@@ -128,7 +164,8 @@ def _ocr_pdf(arch: Archive, seq: int, blob: Path, ctx: IngestContext, *, engine:
     from exhibit.ingest.formats.pdf import ocr_dpi
     from exhibit.ocr import ocr_image
 
-    stored = arch.pages(seq)
+    seq, engine, force = job.seq, job.engine, job.force
+    stored = job.stored
     pages: list[Page] = []
     try:
         doc = pymupdf.open(blob)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from py4j.protocol import Py4JError, Py4JJavaError
 
@@ -33,6 +34,8 @@ from exhibit.ingest.walk import Task
 from exhibit.progress import Progress
 
 Item = tuple[IngestWriter, Task]
+T = TypeVar("T")
+R = TypeVar("R")
 Finish = Callable[[list[tuple[IngestWriter, Task, StoredFile]]], None]
 
 # Files per Spark job: enough tasks to keep every executor busy, few enough that the driver's memory and
@@ -93,13 +96,35 @@ def run(arch: Archive, config: Config, master: str, items: Iterator[Item], finis
     return out
 
 
+def map_files(arch: Archive, master: str, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    """`fn` over `items` in Spark tasks (`exhibit ocr --spark`), chunk by chunk, each item with its result in
+    the order given; a chunk whose Spark job fails is run again here, in this process."""
+    sc = _context(arch, master)
+    root = str(arch.root)
+    try:
+        it = iter(items)
+        while chunk := list(islice(it, CHUNK_FILES)):
+            slices = max(1, min(len(chunk), sc.defaultParallelism * 4))
+            try:
+                got = dict(sc.parallelize(list(enumerate(chunk)), slices).mapPartitions(_mapper(root, fn)).collect())
+            except Py4JJavaError:
+                got = {i: fn(x) for i, x in enumerate(chunk)}
+            yield from ((x, got[i]) for i, x in enumerate(chunk))
+    finally:
+        sc.stop()
+
+
+def _mapper(root: str, fn: Callable[[T], R]) -> Callable[[Iterator[tuple[int, T]]], Iterator[tuple[int, R]]]:
+    def apply(part: Iterator[tuple[int, T]]) -> Iterator[tuple[int, R]]:
+        worker.confine_once(root)  # engines write nothing outside the archive folder, on an executor too
+        for i, x in part:
+            yield i, fn(x)
+
+    return apply
+
+
 def _take(items: Iterator[Item], n: int) -> list[Item]:
-    out: list[Item] = []
-    for item in items:
-        out.append(item)
-        if len(out) == n:
-            break
-    return out
+    return list(islice(items, n))
 
 
 def _extractor(root: str, config: Config) -> Callable[[Iterator[_Stored]], Iterator[tuple[int, StoredFile]]]:

@@ -115,6 +115,16 @@ def process_batch(tasks: list[Task]) -> list[StoredFile]:
     return [process_task(t) for t in tasks]
 
 
+def confine_once(archive_root: str) -> None:
+    """Confine this process's engines to the archive's scratch folder, once (a Spark executor's worker)."""
+    if not _CONFINED:
+        _confine_engines(scratch.folder(Path(archive_root) / "tmp"))
+        _CONFINED.append(archive_root)
+
+
+_CONFINED: list[str] = []
+
+
 def init_once(archive_root: str, config: Config) -> None:
     """`init` on a process's first task (a Spark executor's Python worker, reused between tasks)."""
     if not _STATE:

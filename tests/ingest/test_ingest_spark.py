@@ -137,3 +137,27 @@ def test_a_kill_mid_run_then_the_run_repeated_loses_nothing(cache: Path, tmp_pat
     result = verify(arch)
     assert result["ok"], result["problems"]
     _every_file_once(arch, cache)
+
+
+def test_ocr_again_on_spark_reads_the_pages_a_local_run_reads(cache: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from exhibit.ingest.reocr import rerun
+
+    first = Archive.open(tmp_path / "a", create=True)
+    ingest(first, [cache / "seed-3"], Config(jobs=2, ocr_langs="chi_sim+eng", custodian="pytest"))
+    images = [ex.id for ex in first.exhibits() if (ex.media_type or "").startswith("image/")]
+    assert images
+    first.close()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    runs = {}
+    for name, spark in (("a", None), ("b", SPARK)):
+        arch = Archive.open(tmp_path / name)
+        summary = rerun(arch, images, langs="chi_sim+eng", force=True, actor="pytest", spark=spark)
+        assert not summary["skipped"]
+        runs[name] = ({ex["id"]: [(p.number, p.text) for p in arch.pages(arch.resolve(ex["id"]))]
+                       for ex in summary["exhibits"]},
+                      [{k: v for k, v in ex.items() if k != "custody_seq"} for ex in summary["exhibits"]])
+        assert verify(arch)["ok"]
+    assert runs["a"] == runs["b"]
+    assert all(pages for pages in runs["b"][0].values())
