@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -40,7 +42,8 @@ Finish = Callable[[list[tuple[IngestWriter, Task, StoredFile]]], None]
 
 # Files per Spark job: enough tasks to keep every executor busy, few enough that the driver's memory and
 # the work lost to a failed job stay small, and that the catalog grows while the ingest runs.
-CHUNK_FILES = 512
+CHUNK_FILES = 256
+JOBS_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -64,33 +67,50 @@ class SparkRun:
 
 def run(arch: Archive, config: Config, master: str, items: Iterator[Item], finish: Finish,
         progress: Progress) -> SparkRun:
-    """Parse `items` on Spark; the files whose Spark job failed are returned, for the caller to parse alone."""
+    """Parse `items` on Spark; the files whose Spark job failed are returned, for the caller to parse alone.
+
+    Three things overlap, as in a local ingest: this process stores the next chunk's bytes while Spark
+    parses the one before it (up to JOBS_IN_FLIGHT jobs queued, so that no executor waits for the driver)
+    and the one before that is written into the catalog."""
     sc = _context(arch, master)
     out = SparkRun()
+    extract = _extractor(str(arch.root), config)
+
+    def parse(stored: list[_Stored]) -> dict[int, StoredFile]:
+        slices = max(1, min(len(stored), sc.defaultParallelism * 2))
+        return dict(sc.parallelize(stored, slices).mapPartitions(extract).collect())
+
+    def catalog(job: Future[dict[int, StoredFile]], stored: list[tuple[IngestWriter, Task, _Stored]]) -> None:
+        try:
+            results = job.result()
+        except Py4JJavaError as e:  # the job failed after Spark's retries (a worker died on a file)
+            out.failed_jobs += 1
+            out.retry.extend((w, task) for w, task, _ in stored)
+            progress.note(f"a Spark job failed ({_first_line(e)}); its {len(stored)} files are parsed "
+                          "again on this machine, each alone")
+            return
+        out.parsed += len(stored)
+        finish([(w, task, results[s.index]) for w, task, s in stored])
+
+    in_flight: deque[tuple[Future[dict[int, StoredFile]], list[tuple[IngestWriter, Task, _Stored]]]] = deque()
     try:
-        while chunk := _take(items, CHUNK_FILES):
-            stored: list[tuple[IngestWriter, Task, _Stored]] = []
-            for w, task in chunk:
-                progress.working_on(task.rel)
-                s = worker.store(arch.blobs, task, arch.root)
-                if isinstance(s, StoredFile):  # unreadable: nothing stored, listed by the writer's caller
-                    finish([(w, task, s)])
-                    continue
-                stored.append((w, task, _Stored(len(stored), task, *s)))
-            if not stored:
-                continue
-            slices = max(1, min(len(stored), sc.defaultParallelism * 4))
-            rdd = sc.parallelize([s for _, _, s in stored], slices)
-            try:
-                results = dict(rdd.mapPartitions(_extractor(str(arch.root), config)).collect())
-            except Py4JJavaError as e:  # the job failed after Spark's retries (a worker died on a file)
-                out.failed_jobs += 1
-                out.retry.extend((w, task) for w, task, _ in stored)
-                progress.note(f"a Spark job failed ({_first_line(e)}); its {len(stored)} files are parsed "
-                              "again on this machine, each alone")
-                continue
-            out.parsed += len(stored)
-            finish([(w, task, results[s.index]) for w, task, s in stored])
+        # Spark runs jobs submitted from several threads at once: one thread per job in flight.
+        with ThreadPoolExecutor(JOBS_IN_FLIGHT, thread_name_prefix="spark-job") as jobs:
+            while chunk := _take(items, CHUNK_FILES):
+                stored: list[tuple[IngestWriter, Task, _Stored]] = []
+                for w, task in chunk:
+                    progress.working_on(task.rel)
+                    s = worker.store(arch.blobs, task, arch.root)
+                    if isinstance(s, StoredFile):  # unreadable: nothing stored, listed by the writer's caller
+                        finish([(w, task, s)])
+                        continue
+                    stored.append((w, task, _Stored(len(stored), task, *s)))
+                if stored:
+                    in_flight.append((jobs.submit(parse, [s for _, _, s in stored]), stored))
+                while len(in_flight) >= JOBS_IN_FLIGHT or (in_flight and in_flight[0][0].done()):
+                    catalog(*in_flight.popleft())
+            while in_flight:
+                catalog(*in_flight.popleft())
     finally:
         sc.stop()
     return out

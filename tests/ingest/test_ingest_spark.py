@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -48,7 +49,11 @@ def _snapshot(arch: Archive) -> dict[str, Any]:
                   for t in arch.tables(ex.seq)]
         exhibits[ex.sha256] = (str(ex.status), ex.reason, ex.media_type, sorted(ex.path_names),
                                [(p.number, p.text) for p in arch.pages(ex.seq)], sorted(tables))
-    events = sorted((e.exhibit_sha256 or "", e.event, e.actor, json.dumps(e.details, sort_keys=True))
+    # Exhibit IDs follow the order in which files finish, on Spark as with two local workers: events name
+    # exhibits by content hash here.
+    sha_of = {ex.id: ex.sha256 for ex in arch.exhibits()}
+    events = sorted((e.exhibit_sha256 or "", e.event, e.actor,
+                     re.sub(r"EX-\d+", lambda m: sha_of.get(m.group(0), m.group(0)), json.dumps(e.details, sort_keys=True)))
                     for e in arch.custody_events())
     return {"manifest": manifest(arch)[0], "exhibits": exhibits, "events": events}
 
