@@ -23,6 +23,7 @@ from exhibit.records import bulk, store, values
 from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
 from exhibit.records.interpret import ExhibitInfo, RowReader, exhibit_info
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
+from exhibit.records.values import find_date
 
 RawRow = tuple[int, StoredCells]
 
@@ -95,14 +96,35 @@ def detect_table(arch: Archive, table: TableInfo, ex: ExhibitInfo, mf: MappingFi
         if cont is not None and (tm.header_row is None or not tm.headers):
             tm = classify(cont)
     if tm.status == "register":
+        same = prev is not None and prev[0].exhibit_seq == table.exhibit_seq and prev[1].status == "register" \
+            and _same_header(prev[1], tm)
+        if tm.date is None and tm.continues is None:
+            # a header repeated on a later page: the register's date was said once, on its first page
+            tm.date = prev[1].date if same and prev is not None else _page_date(arch, ex, table, tm)
         tm.date = register_date(tm, [table.name, *ex.paths, ex.title, ex.meta_title])
         if tm.title is None:
-            if prev is not None and prev[0].exhibit_seq == table.exhibit_seq and prev[1].status == "register" \
-                    and _same_header(prev[1], tm):
+            if same and prev is not None:
                 tm.title = prev[1].title
             else:
                 tm.title = _page_title(arch, ex, table, tm)
     return tm
+
+
+def _page_date(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:
+    """A DOCX or PDF register's own date, from the lines of its page above the table (its title, a
+    "填报时间：" or "as of" line): the table's cells do not hold them."""
+    if table.kind not in ("docx", "doc", "pdf"):
+        return None
+    page = arch.page(ex.seq, table.page or 1)
+    if page is None:
+        return None
+    first = next((values.clean(h) for h in tm.headers if h), None)
+    lines: list[str] = []
+    for line in page.text.splitlines():
+        if first and values.clean(line).startswith(first[:4]):
+            break
+        lines.append(line)
+    return find_date(" ".join(lines[:8]))
 
 
 def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:

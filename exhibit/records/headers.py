@@ -8,7 +8,7 @@ from typing import Any
 
 from exhibit.records import idnumber
 from exhibit.records.mapping import IGNORE, MappingFile, TableMapping
-from exhibit.records.values import clean, find_date, is_total_row
+from exhibit.records.values import clean, date, find_date, is_total_row
 from exhibit.records.vocab import field_for_header, header_key, vocab
 
 SCAN_ROWS = 30        # how far down a header is looked for (titles, notes and blank rows come first)
@@ -104,6 +104,38 @@ def _sniff_id_column(rows: Sequence[Sequence[str]], taken: set[int]) -> int | No
     return max(good)[1] if good else None
 
 
+def _sniff_birth_column(texts: Sequence[tuple[int, list[str]]], types: Sequence[Sequence[str]],
+                        tm: TableMapping) -> int | None:
+    """A column without a header whose values are dates that agree with the row's ID number: the birth date.
+    (Any other date column without a header could be any event, and stays verbatim.)"""
+    id_col = tm.field_columns()["id_number"]
+    for i in range(max((len(v) for _, v in texts), default=0)):
+        if i in tm.fields or (i < len(tm.headers) and tm.headers[i]):
+            continue
+        agree = total = 0
+        for (_, values), kinds in zip(texts, types, strict=False):
+            if i >= len(values) or not values[i] or id_col >= len(values):
+                continue
+            total += 1
+            d = date(values[i], kinds[i] if i < len(kinds) else "s")
+            born = idnumber.decode(idnumber.normalise(values[id_col])).birth_date
+            if d and born and born.startswith(d):
+                agree += 1
+        if total >= 2 and agree / total >= 0.6:
+            return i
+    return None
+
+
+def _stated_date(above: Sequence[tuple[int, list[str]]]) -> str | None:
+    """The date the register gives itself in its title or filler rows ("填报时间：2018年9月1日" in one cell or
+    across two, "as of 1 September 2018"): the first row above the header that gives one."""
+    for _, values in above:
+        d = find_date(" ".join(v for v in values if v))
+        if d:
+            return d
+    return None
+
+
 def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingFile | None = None,
            entry: dict[str, Any] | None = None) -> TableMapping:
     """Read the first rows of a table and decide how it maps to person records.
@@ -134,17 +166,23 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
         tm.title = _title(texts, len(texts))
         return _apply_entry(tm, entry, texts) if entry and entry.get("columns") else tm
     score, idx, found = best
+    header_top = idx
     n, values = texts[idx]
     headers = _merged_fill(values, n, meta)
 
-    # 2. a second header row below the first ("户籍地址" over "乡镇 | 村")
+    # 2. a second header row below the first ("户籍地址" over "乡镇 | 村", "家庭成员" over "姓名 | 关系 | 现状")
     if idx + 1 < len(texts) and forced is None:
         n2, sub = texts[idx + 1]
         s2, found2 = _score(sub, extra)
         if found2 and s2 >= 2 and not _has_data(sub) and not _looks_numbered(sub):
+            width = max(len(headers), len(sub))
+            headers = _spread_groups(headers + [""] * (width - len(headers)), sub + [""] * (width - len(sub)))
+            groups = vocab().groups
             for i, (f, s) in found2.items():
-                found[i] = (f, s)
-                headers[i] = sub[i] if i >= len(headers) or not headers[i] else f"{headers[i]}/{sub[i]}"
+                group = (extra.get(header_key(headers[i])) or field_for_header(headers[i])[0] or "") \
+                    if headers[i] else ""
+                found[i] = (groups.get(group, {}).get(f, f), s)
+                headers[i] = sub[i] if not headers[i] else f"{headers[i]}/{sub[i]}"
             n, idx = n2, idx + 1
 
     tm.header_row = n
@@ -156,9 +194,25 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
         sniffed = _sniff_id_column(data_rows, set(tm.fields))
         if sniffed is not None:
             tm.fields[sniffed] = "id_number"
+    if "birth_date" not in tm.fields.values() and "id_number" in tm.fields.values():
+        typed = [[str(c[1] or "s") if len(c) > 1 else "s" for c in cells] for _, cells in rows[idx + 1:SCAN_ROWS]]
+        born = _sniff_birth_column(texts[idx + 1:], typed, tm)
+        if born is not None:
+            tm.fields[born] = "birth_date"
+    tm.date = _stated_date(texts[:header_top])
     if entry is not None:
         tm = _apply_entry(tm, entry, texts)
     return classify(tm)
+
+
+def _spread_groups(top: list[str], sub: list[str]) -> list[str]:
+    """A group heading over several sub-headings, where no merge is recorded (CSV, PDF, or a heading simply
+    written once): it stands over every following sub-heading whose own top cell is empty."""
+    out = list(top)
+    for i in range(1, len(out)):
+        if not out[i] and sub[i] and out[i - 1] and sub[i - 1]:
+            out[i] = out[i - 1]
+    return out
 
 
 def _looks_numbered(values: Sequence[str]) -> bool:
