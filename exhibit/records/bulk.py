@@ -76,6 +76,8 @@ def select_sql(reader: RowReader, target: str) -> str:
                 "char(12288), ''), char(160), ''), '''', ''), '-', ''), char(9), ''))")
     dots = f"[{_DOTS}]"
     dot_list = ", ".join(_q(d) for d in _DOTS)
+    # a compatibility ideograph in a name: values.clean reads it as the unified one
+    compat = "".join(values.COMPAT_RANGES)
     # The ID as read: a cell already in shape (the common case: s18, tested once per row) is taken as it is,
     # anything else cleaned as idnumber.normalise cleans it. Written out where used: for a row in shape it
     # costs a test and a copy.
@@ -87,6 +89,7 @@ def select_sql(reader: RowReader, target: str) -> str:
         "instr(nm, char(10)) > 0", "instr(nm, char(13)) > 0",
         f"(instr(nm, ' ') > 0 AND (instr(nm, '  ') > 0 OR nm GLOB '* {dots}*' OR nm GLOB '*{dots} *'))",
         f"nm GLOB '{dots}*'", f"substr(nm, -1) IN ({dot_list})",
+        f"nm GLOB '*[{compat}]*'",
         "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
         "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
     ])

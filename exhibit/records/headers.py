@@ -166,6 +166,11 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
         tm.title = _title(texts, len(texts))
         return _apply_entry(tm, entry, texts) if entry and entry.get("columns") else tm
     score, idx, found = best
+    if forced is None and idx > 0 and _repeats_above(texts[idx - 1][1], texts[idx][1]):
+        # a two-row header whose merged cells a reader repeats in both rows (DOCX): the sub-headings row
+        # scores higher, but the row above is the header's first row
+        idx -= 1
+        found = _score(_merged_fill(texts[idx][1], texts[idx][0], meta), extra)[1]
     header_top = idx
     n, values = texts[idx]
     headers = _merged_fill(values, n, meta)
@@ -179,6 +184,8 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
             headers = _spread_groups(headers + [""] * (width - len(headers)), sub + [""] * (width - len(sub)))
             groups = vocab().groups
             for i, (f, s) in found2.items():
+                if sub[i] == headers[i]:
+                    continue  # a cell merged down over both rows, repeated by the reader
                 group = (extra.get(header_key(headers[i])) or field_for_header(headers[i])[0] or "") \
                     if headers[i] else ""
                 found[i] = (groups.get(group, {}).get(f, f), s)
@@ -203,6 +210,14 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
     if entry is not None:
         tm = _apply_entry(tm, entry, texts)
     return classify(tm)
+
+
+def _repeats_above(above: Sequence[str], row: Sequence[str]) -> bool:
+    """Whether `above` is the first row of a two-row header over `row`: the same text in most columns (merged
+    down), other text over the rest (a group heading)."""
+    pairs = [(a, b) for a, b in zip(above, row, strict=False) if a or b]
+    same = sum(1 for a, b in pairs if a == b)
+    return len(pairs) > 2 and same >= 2 and same < len(pairs) and all(a for a, _ in pairs)
 
 
 def _spread_groups(top: list[str], sub: list[str]) -> list[str]:

@@ -470,7 +470,7 @@ def _pdf(reg: Register, path: Path) -> None:
                 # a merged heading: no inner lines, text once
                 page.draw_rect(rect, width=0.5)
                 if value is not None:
-                    page.insert_textbox(rect + (2, 2, -2, -2), str(value), fontname="cjk", fontsize=7)
+                    page.insert_textbox(rect + (3, 2, -3, -2), str(value), fontname="cjk", fontsize=6, align=1)
                 x += colw[c]
             y += h
             del r
