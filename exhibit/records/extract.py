@@ -20,7 +20,7 @@ from exhibit.archive.rows import StoredCells
 from exhibit.archive.types import TableInfo
 from exhibit.progress import SILENT, Progress
 from exhibit.records import bulk, store, values
-from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
+from exhibit.records.headers import SCAN_ROWS, Unmapped, classify, detect, register_date, unmapped
 from exhibit.records.interpret import ExhibitInfo, RowReader, exhibit_info
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
 from exhibit.records.values import find_date
@@ -47,6 +47,8 @@ class RegisterSummary:
     date: str | None = None
     columns: dict[str, str | None] = field(default_factory=dict)
     table_id: int = 0
+    # headers no field was found for: {column, header, suggestion, mapping (the `headers:` line), message}
+    unmapped: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _as_mapping(mapping: MappingFile | Path | str | dict[str, Any] | None) -> MappingFile | None:
@@ -174,6 +176,9 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
         s = RegisterSummary(ex.id, ex.paths[0] if ex.paths else "", table.name, table.kind, table.page,
                             tm.status, tm.reason, header_row=tm.header_row, title=tm.title, date=tm.date,
                             columns=tm.as_yaml_columns(), table_id=table.id)
+        if tm.continues is None:  # a continued table's headers were listed with the table it continues
+            entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table.name) if mf else None
+            s.unmapped = [dict(u.as_json(), message=_unmapped_message(s, u)) for u in unmapped(tm, mf, entry)]
         entries.append(_entry_yaml(ex, table, tm))
         if not show_mapping:
             offset = 0
@@ -208,6 +213,15 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
     if show_mapping:
         out["mapping"] = entries
     return out
+
+
+def _unmapped_message(s: RegisterSummary, u: Unmapped) -> str:
+    where = f"{s.id} {s.path}" + (f" ({s.table})" if s.table and s.table != s.path.rsplit("/", 1)[-1] else "")
+    guess = f"it looks like `{u.suggestion}`; check, then" if u.suggestion else \
+        "replace FIELD with one of the fields `exhibit records extract --show-mapping` lists, then"
+    return (f"{where}: header {u.header!r} (column {u.column + 1}) is not mapped to any field, so its values "
+            f"are kept verbatim only; {guess} add to a mapping file\n  headers:\n    {u.mapping_line()}\n"
+            "and run `exhibit records extract --mapping FILE`.")
 
 
 # ---- family tables: one row per relative, read in Python and grouped per person ----------------------

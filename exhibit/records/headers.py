@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
 
 from exhibit.records import idnumber
 from exhibit.records.mapping import IGNORE, MappingFile, TableMapping
 from exhibit.records.values import clean, date, find_date, is_total_row
-from exhibit.records.vocab import field_for_header, header_key, vocab
+from exhibit.records.vocab import field_for_header, header_key, vocab, without_note
 
 SCAN_ROWS = 30        # how far down a header is looked for (titles, notes and blank rows come first)
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
@@ -316,3 +320,44 @@ def register_date(tm: TableMapping, names: Sequence[str | None]) -> str | None:
         if d:
             return d
     return None
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A register's header that no field was found for: where it is, and the mapping line that would map it."""
+
+    column: int            # 0-based
+    header: str            # as shown
+    suggestion: str | None  # the field whose synonyms it resembles most, if any does closely
+
+    def mapping_line(self) -> str:
+        """The `headers:` line of a mapping file that maps it (the field to check, or a placeholder)."""
+        return f"{yaml.safe_dump({self.header: self.suggestion or 'FIELD'}, allow_unicode=True).strip()}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"column": self.column + 1, "header": self.header, "suggestion": self.suggestion,
+                "mapping": self.mapping_line()}
+
+
+SUGGEST_SCORE = 80  # rapidfuzz WRatio: below this the nearest synonym is a guess, and none is offered
+
+
+def unmapped(tm: TableMapping, mf: MappingFile | None = None, entry: dict[str, Any] | None = None) -> list[Unmapped]:
+    """The headers of a register left unread: not a known synonym, not known to be verbatim-only (备注,
+    remarks), not named by the mapping file. A column that lost its field to a better one is not listed."""
+    if tm.status != "register":
+        return []
+    v = vocab()
+    named = (set(mf.headers) if mf else set()) | {header_key(str(h)) for h in (entry or {}).get("columns") or {}}
+    # one-character synonyms (性, 族, 序) are contained in too many words to be a suggestion
+    choices = [k for k in v.exact if len(k) > 1]
+    out = []
+    for i, h in enumerate(tm.headers):
+        label = clean(h)
+        key = header_key(label)
+        if not key or i in tm.fields or key in v.verbatim or key in named or field_for_header(label)[0]:
+            continue
+        bare = header_key(without_note(label))
+        best = process.extractOne(bare, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_SCORE)
+        out.append(Unmapped(i, label, v.exact[best[0]] if best else None))
+    return out

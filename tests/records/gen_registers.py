@@ -481,3 +481,16 @@ def registers(seed: int = 15) -> Iterator[Register]:
     people = People(seed)
     for i, v in enumerate(grid()):
         yield build(v, people, i)
+
+
+# Qualifiers no vocabulary lists, put before a header: what a register made elsewhere may write.
+QUALIFIERS = {"zh": ("登记", "实际"), "en": ("Registered ", "Stated "), "ug": ("ئەسلى ",)}
+
+
+def unforeseen_headers() -> Iterator[tuple[str, str]]:
+    """(header, the field it means) for headers made from every spelling with a qualifier in front."""
+    for spelling, words in SPELLINGS.items():
+        for quality in QUALIFIERS[spelling.split("_")[0]]:
+            for fname, word in words.items():
+                if fname != "seq":
+                    yield quality + word, fname
