@@ -30,7 +30,7 @@ from typing import Any
 
 from exhibit.archive import Archive, rows
 from exhibit.records import id_screen, store, values
-from exhibit.records.interpret import RowReader
+from exhibit.records.interpret import HEADER_SPACE, RowReader
 from exhibit.records.vocab import vocab
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,13 @@ def _q(s: str) -> str:
 def _strip(expr: str) -> str:
     """SQL: the text without spaces of any width, as header_key compares (lower case)."""
     return f"lower(replace(replace(replace(replace({expr}, ' ', ''), char(12288), ''), char(160), ''), char(9), ''))"
+
+
+def _bare(expr: str) -> str:
+    """SQL: the text without the whitespace interpret.bare removes."""
+    for ch in HEADER_SPACE:
+        expr = f"replace({expr}, char({ord(ch)}), '')"
+    return expr
 
 
 def select_sql(reader: RowReader, target: str) -> str:
@@ -128,8 +135,9 @@ def select_sql(reader: RowReader, target: str) -> str:
     WHERE (nm != '' OR {idn} != '')
       -- not a total row; a first cell that starts with a digit (a sequence number) settles it at once
       AND ((c0 GLOB '[0-9]*') IS 1 OR NOT ({f} IS NOT NULL AND {f} NOT GLOB '[0-9]*' AND {is_total}))
-      -- the header repeated (as Python's strip() reads it: nm is trimmed of every kind of space)
-      AND NOT (nm = {_q(hname or '')} AND coalesce(trim(id_v), '') = {_q(hid or '')})
+      -- the header repeated (compared without whitespace, as interpret.bare compares it)
+      AND NOT (substr(nm, 1, 1) = {_q((hname or '')[:1])} AND {_bare('nm')} = {_q(hname or '')}
+               AND {_bare("coalesce(id_v, '')")} = {_q(hid or '')})
     """
 
 

@@ -50,7 +50,7 @@ NOTES: dict[str, dict[str, str]] = {
     "ug": {"age": "ياش", "id_number": "18 خانە"},
 }
 DECORATIONS = ("none", "note_fullwidth", "note_halfwidth", "note_square", "line_break", "spaced", "marked")
-LAYOUTS = ("plain", "two_row_family", "blank_id_header", "blank_birth_header")
+LAYOUTS = ("plain", "two_row_family", "blank_id_header", "blank_birth_header", "repeated_header")
 # Where the register says its own date (a filename year is the fallback when it says none).
 DATINGS = ("title_zh", "filler_zh", "filler_zh_split", "filler_en", "title_en", "filename")
 AGE_FORMS = ("plain", "sui", "zhousui", "decimal", "number")
@@ -302,6 +302,10 @@ class Register:
     fields: list[str | None]                   # per column, the field it must map to
     people: list[Person]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2), 0-based
+    at: dict[int, int] = field(default_factory=dict)  # person's row -> 0-based index into rows
+
+    def is_header_copy(self, row: Sequence[Any]) -> bool:
+        return any(list(row) == self.rows[h] for h in self.header_rows)
 
 
 def decorate(text: str, fname: str, decoration: str, lang: str) -> str:
@@ -348,14 +352,23 @@ def build(v: Variant, people: People, index: int) -> Register:
         merged = [(0, c, 1, c) for c in range(width)] + [(0, width, 0, width + 2)]
     width = len(fields)
     above, date = dating_rows(v.dating, d, lang, width)
+    if v.layout == "repeated_header":
+        # a register printed and typed back, or exported page by page: the header again every few rows
+        repeated: list[list[Any]] = []
+        for k, row in enumerate(body):
+            if k and k % ROWS_PER_PAGE == 0:
+                repeated += [list(h) for h in header_rows]
+            repeated.append(row)
+        body = repeated
     rows = above + header_rows + body
     first = len(above)
+    at = {int(r[0]): k for k, r in enumerate(rows) if k >= first + len(header_rows) and str(r[0]).isdigit()}
     merged = [(r1 + first, c1, r2 + first, c2) for r1, c1, r2, c2 in merged] + \
         [(r, 0, r, width - 1) for r in range(len(above)) if all(c is None for c in above[r][1:])]
     stem = f"register_{index:03d}" + (f"_{d.year}" if v.dating == "filename" else "")
     ext = {"xlsx": "xlsx", "xls": "xls", "docx": "docx", "pdf": "pdf"}.get(v.fmt, "csv")
     return Register(v, f"{stem}.{ext}", date, rows, tuple(range(first, first + len(header_rows))), fields,
-                    persons, merged)
+                    persons, merged, at)
 
 
 # ---- writers, one per format -------------------------------------------------------------------------
@@ -447,7 +460,8 @@ def _pdf(reg: Register, path: Path) -> None:
 
     doc = pymupdf.open()
     first, last = reg.header_rows[0], reg.header_rows[-1]
-    above, header, body = reg.rows[:first], reg.rows[first:last + 1], reg.rows[last + 1:]
+    above, header = reg.rows[:first], reg.rows[first:last + 1]
+    body = [r for r in reg.rows[last + 1:] if not reg.is_header_copy(r)]  # each page repeats the header
     width = len(reg.fields)
     colw = [30, 80, 36, 130, 70, 40, 90, 70] + [60] * (width - 8)
     scale = min(1.0, 560 / sum(colw))
