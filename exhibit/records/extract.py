@@ -23,7 +23,7 @@ from exhibit.records import bulk, store, values
 from exhibit.records.headers import SCAN_ROWS, Unmapped, classify, detect, register_date, unmapped
 from exhibit.records.interpret import ExhibitInfo, RowReader, exhibit_info
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
-from exhibit.records.values import find_date
+from exhibit.records.values import find_date, labelled_date
 
 RawRow = tuple[int, StoredCells]
 
@@ -102,7 +102,8 @@ def detect_table(arch: Archive, table: TableInfo, ex: ExhibitInfo, mf: MappingFi
             and _same_header(prev[1], tm)
         if tm.date is None and tm.continues is None:
             # a header repeated on a later page: the register's date was said once, on its first page
-            tm.date = prev[1].date if same and prev is not None else _page_date(arch, ex, table, tm)
+            tm.date = prev[1].date if same and prev is not None else \
+                (_page_date(arch, ex, table, tm) or _footer_date(arch, table, tm))
         tm.date = register_date(tm, [table.name, *ex.paths, ex.title, ex.meta_title])
         if tm.title is None:
             if same and prev is not None:
@@ -110,6 +111,22 @@ def detect_table(arch: Archive, table: TableInfo, ex: ExhibitInfo, mf: MappingFi
             else:
                 tm.title = _page_title(arch, ex, table, tm)
     return tm
+
+
+FOOTER_ROWS = 6  # how far up from a table's end a "填表日期：" footer is looked for
+
+
+def _footer_date(arch: Archive, table: TableInfo, tm: TableMapping) -> str | None:
+    """The date a footer row under the last person gives ("填表人：… 填表日期：2018年9月1日"), labelled only."""
+    span = rows.row_span(arch, table.id, tm.header_row if tm.header_row is not None else -1)
+    if span is None:
+        return None
+    tail = rows.stored_rows(arch, table.id, batch=FOOTER_ROWS, after=max(span[0], span[1] - FOOTER_ROWS) - 1)
+    for _, cells in tail:
+        d = labelled_date(" ".join(str(c[0]) for c in cells if c and c[0]))
+        if d:
+            return d
+    return None
 
 
 def _page_date(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:
@@ -126,7 +143,15 @@ def _page_date(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMappin
         if first and values.clean(line).startswith(first[:4]):
             break
         lines.append(line)
-    return find_date(" ".join(lines[:8]))
+    # a DOCX page's text holds its paragraphs, not its tables: the first lines are above the table
+    found = len(lines) < len(page.text.splitlines()) or table.kind != "pdf"
+    above = find_date(" ".join(lines[:8])) if found else None
+    if above or table.kind != "pdf":
+        return above or labelled_date(page.text)  # else a labelled footer under the table
+    # a PDF register's footer is under its last person, on its last page
+    if ex.page_texts is None:
+        ex.page_texts = {p.number: p.text for p in arch.pages(ex.seq)}
+    return next((d for _, text in sorted(ex.page_texts.items()) if (d := labelled_date(text))), None)
 
 
 def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:

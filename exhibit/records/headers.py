@@ -199,7 +199,7 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
     tm.header_row = n
     tm.headers = headers
     tm.fields = _assign(found)
-    tm.title = _title(texts, idx)
+    tm.title = _title(texts, header_top)
     data_rows = [v for _, v in texts[idx + 1:] if any(v) and not is_total_row(v)]
     if "id_number" not in tm.fields.values():
         sniffed = _sniff_id_column(data_rows, set(tm.fields))

@@ -29,7 +29,7 @@ _MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?
 _EN_DATE = re.compile(rf"(?i)\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<y1>(?:19|20)\d{{2}})"
                       rf"|{_MONTH.replace('mon', 'mon2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{{2}}))\b")
 # Where a register says the date it speaks from: "填报时间：", "截至", "as of", "Date:".
-_DATE_LABEL = re.compile(r"(?i)(填报|统计|制表|截至|截止|报送|填表|更新)|as\s+(?:of|at)|\bdated?\b|\bcompiled\b|"
+_DATE_LABEL = re.compile(r"(?i)(填报|统计|制表|截至|截止|报送|填表|更新|日期[:：])|as\s+(?:of|at)|\bdated?\b|\bcompiled\b|"
                          r"ۋاقتى|چېسلا")
 
 
@@ -136,6 +136,17 @@ def find_date(text: str) -> str | None:
         if after:
             return after
     return _first_date(s)
+
+
+def labelled_date(text: str) -> str | None:
+    """A date only where a label gives it ("填表日期：2018年9月1日", "as of 1 September 2018"): what a footer
+    row under a register's last person says, which unlabelled dates (a person's) must not be taken for."""
+    s = unicodedata.normalize("NFKC", text or "")
+    for label in _DATE_LABEL.finditer(s):
+        after = _first_date(s[label.end():label.end() + 40])
+        if after:
+            return after
+    return None
 
 
 def _first_date(s: str) -> str | None:

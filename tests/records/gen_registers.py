@@ -52,7 +52,8 @@ NOTES: dict[str, dict[str, str]] = {
 DECORATIONS = ("none", "note_fullwidth", "note_halfwidth", "note_square", "line_break", "spaced", "marked")
 LAYOUTS = ("plain", "two_row_family", "blank_id_header", "blank_birth_header", "repeated_header")
 # Where the register says its own date (a filename year is the fallback when it says none).
-DATINGS = ("title_zh", "filler_zh", "filler_zh_split", "filler_en", "title_en", "filename")
+DATINGS = ("title_zh", "filler_zh", "filler_zh_split", "filler_en", "title_en", "footer_zh", "footer_en",
+           "filename")
 AGE_FORMS = ("plain", "sui", "zhousui", "decimal", "number")
 DATE_FORMS = ("dots", "zh", "compact", "slashes", "short_year", "serial", "month_dots", "month_zh", "iso")
 FORMATS = ("xlsx", "xls", "csv_utf8", "csv_utf8sig", "csv_gb18030", "csv_utf16", "docx", "pdf")
@@ -287,7 +288,19 @@ def dating_rows(dating: str, d: dt.date, lang: str, width: int) -> tuple[list[li
             d.isoformat()
     if dating == "filler_en":
         return [[title, *blank], [f"Compiled by the county office, as of {en_date}", *blank]], d.isoformat()
+    if dating.startswith("footer"):  # the date is in a footer row under the last person (footer_rows)
+        return [[title, *blank]], d.isoformat()
     return [[title, *blank]], str(d.year)
+
+
+def footer_rows(dating: str, d: dt.date, width: int) -> list[list[Any]]:
+    """The rows under a register's last person: who filled it in, and when."""
+    blank = [None] * (width - 1)
+    if dating == "footer_zh":
+        return [[f"填表人：某某    审核人：某某    填表日期：{d.year}年{d.month}月{d.day}日", *blank]]
+    if dating == "footer_en":
+        return [[f"Prepared by the township office. Date: {d.day} {_EN_MONTHS[d.month - 1]} {d.year}", *blank]]
+    return []
 
 
 # ---- one register: its grid of cells, and its truth ---------------------------------------------------
@@ -303,6 +316,7 @@ class Register:
     people: list[Person]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2), 0-based
     at: dict[int, int] = field(default_factory=dict)  # person's row -> 0-based index into rows
+    footer: int = 0                                    # rows under the last person (not table rows in DOCX, PDF)
 
     def is_header_copy(self, row: Sequence[Any]) -> bool:
         return any(list(row) == self.rows[h] for h in self.header_rows)
@@ -360,15 +374,17 @@ def build(v: Variant, people: People, index: int) -> Register:
                 repeated += [list(h) for h in header_rows]
             repeated.append(row)
         body = repeated
-    rows = above + header_rows + body
+    footer = footer_rows(v.dating, d, width)
+    rows = above + header_rows + body + footer
     first = len(above)
     at = {int(r[0]): k for k, r in enumerate(rows) if k >= first + len(header_rows) and str(r[0]).isdigit()}
     merged = [(r1 + first, c1, r2 + first, c2) for r1, c1, r2, c2 in merged] + \
-        [(r, 0, r, width - 1) for r in range(len(above)) if all(c is None for c in above[r][1:])]
+        [(r, 0, r, width - 1) for r in [*range(len(above)), *range(len(rows) - len(footer), len(rows))]
+         if all(c is None for c in rows[r][1:])]
     stem = f"register_{index:03d}" + (f"_{d.year}" if v.dating == "filename" else "")
     ext = {"xlsx": "xlsx", "xls": "xls", "docx": "docx", "pdf": "pdf"}.get(v.fmt, "csv")
     return Register(v, f"{stem}.{ext}", date, rows, tuple(range(first, first + len(header_rows))), fields,
-                    persons, merged, at)
+                    persons, merged, at, len(footer))
 
 
 # ---- writers, one per format -------------------------------------------------------------------------
@@ -437,7 +453,8 @@ def _docx(reg: Register, path: Path) -> None:
     first = reg.header_rows[0]
     for row in reg.rows[:first]:  # title and filler lines above the table, as paragraphs
         doc.add_paragraph("  ".join(str(c) for c in row if c is not None))
-    grid_rows = reg.rows[first:]
+    end = len(reg.rows) - reg.footer
+    grid_rows = reg.rows[first:end]
     width = len(reg.fields)
     table = doc.add_table(rows=len(grid_rows), cols=width)
     for r, row in enumerate(grid_rows):
@@ -445,10 +462,12 @@ def _docx(reg: Register, path: Path) -> None:
             if value is not None:
                 table.cell(r, c).text = str(value)
     for r1, c1, r2, c2 in reg.merged:
-        if r1 >= first and (r1, c1) != (r2, c2):
+        if first <= r1 < end and (r1, c1) != (r2, c2):
             text = table.cell(r1 - first, c1).text
             m = table.cell(r1 - first, c1).merge(table.cell(r2 - first, c2))
             m.text = text
+    for row in reg.rows[end:]:
+        doc.add_paragraph("  ".join(str(c) for c in row if c is not None))
     doc.save(str(path))
 
 
@@ -461,7 +480,8 @@ def _pdf(reg: Register, path: Path) -> None:
     doc = pymupdf.open()
     first, last = reg.header_rows[0], reg.header_rows[-1]
     above, header = reg.rows[:first], reg.rows[first:last + 1]
-    body = [r for r in reg.rows[last + 1:] if not reg.is_header_copy(r)]  # each page repeats the header
+    end = len(reg.rows) - reg.footer
+    body = [r for r in reg.rows[last + 1:end] if not reg.is_header_copy(r)]  # each page repeats the header
     width = len(reg.fields)
     colw = [30, 80, 36, 130, 70, 40, 90, 70] + [60] * (width - 8)
     scale = min(1.0, 560 / sum(colw))
@@ -488,6 +508,9 @@ def _pdf(reg: Register, path: Path) -> None:
                 x += colw[c]
             y += h
             del r
+    for row in reg.rows[len(reg.rows) - reg.footer:]:  # under the table on the last page
+        page.insert_text((20, y + 16), "  ".join(str(c) for c in row if c is not None), fontname="cjk", fontsize=9)
+        y += 16
     doc.save(str(path))
 
 
