@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from rapidfuzz import fuzz, process
 
 from exhibit.records import idnumber
 from exhibit.records.mapping import IGNORE, MappingFile, TableMapping
@@ -357,6 +356,9 @@ def unmapped(tm: TableMapping, mf: MappingFile | None = None, entry: dict[str, A
         key = header_key(label)
         if not key or i in tm.fields or key in v.verbatim or key in named or field_for_header(label)[0]:
             continue
+        # imported here: most registers have no such header, and rapidfuzz adds 4 MB to every extract
+        from rapidfuzz import fuzz, process
+
         bare = header_key(without_note(label))
         best = process.extractOne(bare, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_SCORE)
         out.append(Unmapped(i, label, v.exact[best[0]] if best else None))
