@@ -12,8 +12,9 @@ from exhibit.records.vocab import header_key, vocab
 
 _CJK = r"\u3400-\u9fff"
 # CJK compatibility ideographs and Kangxi radicals: a PDF's text layer gives them where a font maps one
-# glyph to two code points (北 as U+F963); read as the unified ideograph they show. The cells keep them.
-COMPAT_RANGES = ("\u2f00-\u2fdf", "\uf900-\ufaff", "\U0002f800-\U0002fa1f")
+# glyph to two code points (北 as U+F963); Arabic presentation forms: a PDF's text layer gives the shaped
+# glyphs of Uyghur (ﺋﯩﺴﻤﻰ for ئىسمى). Each is read as the character it shows (NFKC); the cells keep them.
+COMPAT_RANGES = ("\u2f00-\u2fdf", "\uf900-\ufaff", "\ufb50-\ufdff", "\ufe70-\ufefc", "\U0002f800-\U0002fa1f")
 _COMPAT = re.compile("[" + "".join(COMPAT_RANGES) + "]")
 _DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-./年_]\s*(\d{1,2})(?:\s*[-./月_]\s*(\d{1,2})\s*日?)?(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
