@@ -96,3 +96,17 @@ def test_the_grid_covers_every_value_of_every_axis_in_pairs() -> None:
     assert {v for a, v in seen if a == "layout"} == set(gen.LAYOUTS)
     pairs = {(r.variant.fmt, r.variant.layout) for r in REGISTERS}
     assert pairs == {(f, lay) for f in gen.FORMATS for lay in gen.LAYOUTS}
+
+
+def test_records_check_on_the_command_line_finds_exactly_the_planted_anomalies(
+        grid_archive: tuple[Archive, dict[str, Any]]) -> None:
+    import json
+    import subprocess
+
+    arch, _ = grid_archive
+    out = subprocess.run([sys.executable, "-c", "from exhibit.cli.main import main; main()", "records", "check",
+                          "--json", "--archive", str(arch.root)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got = {(a["source"]["path"], a["id_number"], tuple(a["codes"])) for a in json.loads(out.stdout)["anomalies"]}
+    planted = {(reg.filename, p.id_number, (p.anomaly,)) for reg in REGISTERS for p in reg.people if p.anomaly}
+    assert got == planted
