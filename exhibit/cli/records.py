@@ -20,6 +20,7 @@ from exhibit.cli.common import (
     out,
     print_json,
     shown,
+    shown_text,
 )
 from exhibit.records.mapping import dump
 
@@ -60,6 +61,9 @@ def extract_cmd(archive: ArchiveOpt = None, mapping: MappingOpt = None,
             print_json(summary)
         else:
             _print_registers(summary["registers"])
+            for r in summary["registers"]:
+                for u in r.get("unmapped") or ():
+                    console.print(shown_text(u["message"]), highlight=False)
             console.print(f"{summary['records']} records from "
                           f"{sum(1 for r in summary['registers'] if r['status'] == 'register')} register tables.")
     finally:

@@ -30,7 +30,7 @@ from typing import Any
 
 from exhibit.archive import Archive, rows
 from exhibit.records import id_screen, store, values
-from exhibit.records.interpret import RowReader
+from exhibit.records.interpret import HEADER_SPACE, RowReader
 from exhibit.records.vocab import vocab
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,13 @@ def _strip(expr: str) -> str:
     return f"lower(replace(replace(replace(replace({expr}, ' ', ''), char(12288), ''), char(160), ''), char(9), ''))"
 
 
+def _bare(expr: str) -> str:
+    """SQL: the text without the whitespace interpret.bare removes."""
+    for ch in HEADER_SPACE:
+        expr = f"replace({expr}, char({ord(ch)}), '')"
+    return expr
+
+
 def select_sql(reader: RowReader, target: str) -> str:
     """INSERT INTO target(COLUMNS) the records of the table's rows numbered in (:lo, :hi]."""
     cols = reader.cols
@@ -76,6 +83,8 @@ def select_sql(reader: RowReader, target: str) -> str:
                 "char(12288), ''), char(160), ''), '''', ''), '-', ''), char(9), ''))")
     dots = f"[{_DOTS}]"
     dot_list = ", ".join(_q(d) for d in _DOTS)
+    # a compatibility ideograph in a name: values.clean reads it as the unified one
+    compat = "".join(values.COMPAT_RANGES)
     # The ID as read: a cell already in shape (the common case: s18, tested once per row) is taken as it is,
     # anything else cleaned as idnumber.normalise cleans it. Written out where used: for a row in shape it
     # costs a test and a copy.
@@ -87,6 +96,7 @@ def select_sql(reader: RowReader, target: str) -> str:
         "instr(nm, char(10)) > 0", "instr(nm, char(13)) > 0",
         f"(instr(nm, ' ') > 0 AND (instr(nm, '  ') > 0 OR nm GLOB '* {dots}*' OR nm GLOB '*{dots} *'))",
         f"nm GLOB '{dots}*'", f"substr(nm, -1) IN ({dot_list})",
+        f"nm GLOB '*[{compat}]*'",
         "(gender IS NULL AND g_v IS NOT NULL AND trim(g_v) != '')",
         "(age IS NULL AND a_v IS NOT NULL AND trim(a_v) != '')",
     ])
@@ -125,8 +135,9 @@ def select_sql(reader: RowReader, target: str) -> str:
     WHERE (nm != '' OR {idn} != '')
       -- not a total row; a first cell that starts with a digit (a sequence number) settles it at once
       AND ((c0 GLOB '[0-9]*') IS 1 OR NOT ({f} IS NOT NULL AND {f} NOT GLOB '[0-9]*' AND {is_total}))
-      -- the header repeated (as Python's strip() reads it: nm is trimmed of every kind of space)
-      AND NOT (nm = {_q(hname or '')} AND coalesce(trim(id_v), '') = {_q(hid or '')})
+      -- the header repeated (compared without whitespace, as interpret.bare compares it)
+      AND NOT (substr(nm, 1, 1) = {_q((hname or '')[:1])} AND {_bare('nm')} = {_q(hname or '')}
+               AND {_bare("coalesce(id_v, '')")} = {_q(hid or '')})
     """
 
 

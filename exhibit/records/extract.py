@@ -20,9 +20,10 @@ from exhibit.archive.rows import StoredCells
 from exhibit.archive.types import TableInfo
 from exhibit.progress import SILENT, Progress
 from exhibit.records import bulk, store, values
-from exhibit.records.headers import SCAN_ROWS, classify, detect, register_date
+from exhibit.records.headers import SCAN_ROWS, Unmapped, classify, detect, register_date, unmapped
 from exhibit.records.interpret import ExhibitInfo, RowReader, exhibit_info
 from exhibit.records.mapping import MappingFile, TableMapping, from_dict, load
+from exhibit.records.values import find_date, labelled_date
 
 RawRow = tuple[int, StoredCells]
 
@@ -46,6 +47,8 @@ class RegisterSummary:
     date: str | None = None
     columns: dict[str, str | None] = field(default_factory=dict)
     table_id: int = 0
+    # headers no field was found for: {column, header, suggestion, mapping (the `headers:` line), message}
+    unmapped: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _as_mapping(mapping: MappingFile | Path | str | dict[str, Any] | None) -> MappingFile | None:
@@ -95,14 +98,60 @@ def detect_table(arch: Archive, table: TableInfo, ex: ExhibitInfo, mf: MappingFi
         if cont is not None and (tm.header_row is None or not tm.headers):
             tm = classify(cont)
     if tm.status == "register":
+        same = prev is not None and prev[0].exhibit_seq == table.exhibit_seq and prev[1].status == "register" \
+            and _same_header(prev[1], tm)
+        if tm.date is None and tm.continues is None:
+            # a header repeated on a later page: the register's date was said once, on its first page
+            tm.date = prev[1].date if same and prev is not None else \
+                (_page_date(arch, ex, table, tm) or _footer_date(arch, table, tm))
         tm.date = register_date(tm, [table.name, *ex.paths, ex.title, ex.meta_title])
         if tm.title is None:
-            if prev is not None and prev[0].exhibit_seq == table.exhibit_seq and prev[1].status == "register" \
-                    and _same_header(prev[1], tm):
+            if same and prev is not None:
                 tm.title = prev[1].title
             else:
                 tm.title = _page_title(arch, ex, table, tm)
     return tm
+
+
+FOOTER_ROWS = 6  # how far up from a table's end a "填表日期：" footer is looked for
+
+
+def _footer_date(arch: Archive, table: TableInfo, tm: TableMapping) -> str | None:
+    """The date a footer row under the last person gives ("填表人：… 填表日期：2018年9月1日"), labelled only."""
+    span = rows.row_span(arch, table.id, tm.header_row if tm.header_row is not None else -1)
+    if span is None:
+        return None
+    tail = rows.stored_rows(arch, table.id, batch=FOOTER_ROWS, after=max(span[0], span[1] - FOOTER_ROWS) - 1)
+    for _, cells in tail:
+        d = labelled_date(" ".join(str(c[0]) for c in cells if c and c[0]))
+        if d:
+            return d
+    return None
+
+
+def _page_date(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:
+    """A DOCX or PDF register's own date, from the lines of its page above the table (its title, a
+    "填报时间：" or "as of" line): the table's cells do not hold them."""
+    if table.kind not in ("docx", "doc", "pdf"):
+        return None
+    page = arch.page(ex.seq, table.page or 1)
+    if page is None:
+        return None
+    first = next((values.clean(h) for h in tm.headers if h), None)
+    lines: list[str] = []
+    for line in page.text.splitlines():
+        if first and values.clean(line).startswith(first[:4]):
+            break
+        lines.append(line)
+    # a DOCX page's text holds its paragraphs, not its tables: the first lines are above the table
+    found = len(lines) < len(page.text.splitlines()) or table.kind != "pdf"
+    above = find_date(" ".join(lines[:8])) if found else None
+    if above or table.kind != "pdf":
+        return above or labelled_date(page.text)  # else a labelled footer under the table
+    # a PDF register's footer is under its last person, on its last page
+    if ex.page_texts is None:
+        ex.page_texts = {p.number: p.text for p in arch.pages(ex.seq)}
+    return next((d for _, text in sorted(ex.page_texts.items()) if (d := labelled_date(text))), None)
 
 
 def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMapping) -> str | None:
@@ -152,6 +201,9 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
         s = RegisterSummary(ex.id, ex.paths[0] if ex.paths else "", table.name, table.kind, table.page,
                             tm.status, tm.reason, header_row=tm.header_row, title=tm.title, date=tm.date,
                             columns=tm.as_yaml_columns(), table_id=table.id)
+        if tm.continues is None:  # a continued table's headers were listed with the table it continues
+            entry = mf.entry_for(ex.id, ex.sha256, ex.paths, table.name) if mf else None
+            s.unmapped = [dict(u.as_json(), message=_unmapped_message(s, u)) for u in unmapped(tm, mf, entry)]
         entries.append(_entry_yaml(ex, table, tm))
         if not show_mapping:
             offset = 0
@@ -186,6 +238,15 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
     if show_mapping:
         out["mapping"] = entries
     return out
+
+
+def _unmapped_message(s: RegisterSummary, u: Unmapped) -> str:
+    where = f"{s.id} {s.path}" + (f" ({s.table})" if s.table and s.table != s.path.rsplit("/", 1)[-1] else "")
+    guess = f"it looks like `{u.suggestion}`; check, then" if u.suggestion else \
+        "replace FIELD with one of the fields `exhibit records extract --show-mapping` lists, then"
+    return (f"{where}: header {u.header!r} (column {u.column + 1}) is not mapped to any field, so its values "
+            f"are kept verbatim only; {guess} add to a mapping file\n  headers:\n    {u.mapping_line()}\n"
+            "and run `exhibit records extract --mapping FILE`.")
 
 
 # ---- family tables: one row per relative, read in Python and grouped per person ----------------------

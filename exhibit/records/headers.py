@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from exhibit.records import idnumber
 from exhibit.records.mapping import IGNORE, MappingFile, TableMapping
-from exhibit.records.values import clean, find_date, is_total_row
-from exhibit.records.vocab import field_for_header, header_key, vocab
+from exhibit.records.values import clean, date, find_date, is_total_row
+from exhibit.records.vocab import field_for_header, header_key, vocab, without_note
 
 SCAN_ROWS = 30        # how far down a header is looked for (titles, notes and blank rows come first)
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
@@ -104,6 +107,38 @@ def _sniff_id_column(rows: Sequence[Sequence[str]], taken: set[int]) -> int | No
     return max(good)[1] if good else None
 
 
+def _sniff_birth_column(texts: Sequence[tuple[int, list[str]]], types: Sequence[Sequence[str]],
+                        tm: TableMapping) -> int | None:
+    """A column without a header whose values are dates that agree with the row's ID number: the birth date.
+    (Any other date column without a header could be any event, and stays verbatim.)"""
+    id_col = tm.field_columns()["id_number"]
+    for i in range(max((len(v) for _, v in texts), default=0)):
+        if i in tm.fields or (i < len(tm.headers) and tm.headers[i]):
+            continue
+        agree = total = 0
+        for (_, values), kinds in zip(texts, types, strict=False):
+            if i >= len(values) or not values[i] or id_col >= len(values):
+                continue
+            total += 1
+            d = date(values[i], kinds[i] if i < len(kinds) else "s")
+            born = idnumber.decode(idnumber.normalise(values[id_col])).birth_date
+            if d and born and born.startswith(d):
+                agree += 1
+        if total >= 2 and agree / total >= 0.6:
+            return i
+    return None
+
+
+def _stated_date(above: Sequence[tuple[int, list[str]]]) -> str | None:
+    """The date the register gives itself in its title or filler rows ("填报时间：2018年9月1日" in one cell or
+    across two, "as of 1 September 2018"): the first row above the header that gives one."""
+    for _, values in above:
+        d = find_date(" ".join(v for v in values if v))
+        if d:
+            return d
+    return None
+
+
 def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingFile | None = None,
            entry: dict[str, Any] | None = None) -> TableMapping:
     """Read the first rows of a table and decide how it maps to person records.
@@ -134,31 +169,68 @@ def detect(rows: Sequence[tuple[int, Cells]], meta: dict[str, Any], mf: MappingF
         tm.title = _title(texts, len(texts))
         return _apply_entry(tm, entry, texts) if entry and entry.get("columns") else tm
     score, idx, found = best
+    if forced is None and idx > 0 and _repeats_above(texts[idx - 1][1], texts[idx][1]):
+        # a two-row header whose merged cells a reader repeats in both rows (DOCX): the sub-headings row
+        # scores higher, but the row above is the header's first row
+        idx -= 1
+        found = _score(_merged_fill(texts[idx][1], texts[idx][0], meta), extra)[1]
+    header_top = idx
     n, values = texts[idx]
     headers = _merged_fill(values, n, meta)
 
-    # 2. a second header row below the first ("户籍地址" over "乡镇 | 村")
+    # 2. a second header row below the first ("户籍地址" over "乡镇 | 村", "家庭成员" over "姓名 | 关系 | 现状")
     if idx + 1 < len(texts) and forced is None:
         n2, sub = texts[idx + 1]
         s2, found2 = _score(sub, extra)
         if found2 and s2 >= 2 and not _has_data(sub) and not _looks_numbered(sub):
+            width = max(len(headers), len(sub))
+            headers = _spread_groups(headers + [""] * (width - len(headers)), sub + [""] * (width - len(sub)))
+            groups = vocab().groups
             for i, (f, s) in found2.items():
-                found[i] = (f, s)
-                headers[i] = sub[i] if i >= len(headers) or not headers[i] else f"{headers[i]}/{sub[i]}"
+                if sub[i] == headers[i]:
+                    continue  # a cell merged down over both rows, repeated by the reader
+                group = (extra.get(header_key(headers[i])) or field_for_header(headers[i])[0] or "") \
+                    if headers[i] else ""
+                found[i] = (groups.get(group, {}).get(f, f), s)
+                headers[i] = sub[i] if not headers[i] else f"{headers[i]}/{sub[i]}"
             n, idx = n2, idx + 1
 
     tm.header_row = n
     tm.headers = headers
     tm.fields = _assign(found)
-    tm.title = _title(texts, idx)
+    tm.title = _title(texts, header_top)
     data_rows = [v for _, v in texts[idx + 1:] if any(v) and not is_total_row(v)]
     if "id_number" not in tm.fields.values():
         sniffed = _sniff_id_column(data_rows, set(tm.fields))
         if sniffed is not None:
             tm.fields[sniffed] = "id_number"
+    if "birth_date" not in tm.fields.values() and "id_number" in tm.fields.values():
+        typed = [[str(c[1] or "s") if len(c) > 1 else "s" for c in cells] for _, cells in rows[idx + 1:SCAN_ROWS]]
+        born = _sniff_birth_column(texts[idx + 1:], typed, tm)
+        if born is not None:
+            tm.fields[born] = "birth_date"
+    tm.date = _stated_date(texts[:header_top])
     if entry is not None:
         tm = _apply_entry(tm, entry, texts)
     return classify(tm)
+
+
+def _repeats_above(above: Sequence[str], row: Sequence[str]) -> bool:
+    """Whether `above` is the first row of a two-row header over `row`: the same text in most columns (merged
+    down), other text over the rest (a group heading)."""
+    pairs = [(a, b) for a, b in zip(above, row, strict=False) if a or b]
+    same = sum(1 for a, b in pairs if a == b)
+    return len(pairs) > 2 and same >= 2 and same < len(pairs) and all(a for a, _ in pairs)
+
+
+def _spread_groups(top: list[str], sub: list[str]) -> list[str]:
+    """A group heading over several sub-headings, where no merge is recorded (CSV, PDF, or a heading simply
+    written once): it stands over every following sub-heading whose own top cell is empty."""
+    out = list(top)
+    for i in range(1, len(out)):
+        if not out[i] and sub[i] and out[i - 1] and sub[i - 1]:
+            out[i] = out[i - 1]
+    return out
 
 
 def _looks_numbered(values: Sequence[str]) -> bool:
@@ -247,3 +319,47 @@ def register_date(tm: TableMapping, names: Sequence[str | None]) -> str | None:
         if d:
             return d
     return None
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A register's header that no field was found for: where it is, and the mapping line that would map it."""
+
+    column: int            # 0-based
+    header: str            # as shown
+    suggestion: str | None  # the field whose synonyms it resembles most, if any does closely
+
+    def mapping_line(self) -> str:
+        """The `headers:` line of a mapping file that maps it (the field to check, or a placeholder)."""
+        return f"{yaml.safe_dump({self.header: self.suggestion or 'FIELD'}, allow_unicode=True).strip()}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"column": self.column + 1, "header": self.header, "suggestion": self.suggestion,
+                "mapping": self.mapping_line()}
+
+
+SUGGEST_SCORE = 80  # rapidfuzz WRatio: below this the nearest synonym is a guess, and none is offered
+
+
+def unmapped(tm: TableMapping, mf: MappingFile | None = None, entry: dict[str, Any] | None = None) -> list[Unmapped]:
+    """The headers of a register left unread: not a known synonym, not known to be verbatim-only (备注,
+    remarks), not named by the mapping file. A column that lost its field to a better one is not listed."""
+    if tm.status != "register":
+        return []
+    v = vocab()
+    named = (set(mf.headers) if mf else set()) | {header_key(str(h)) for h in (entry or {}).get("columns") or {}}
+    # one-character synonyms (性, 族, 序) are contained in too many words to be a suggestion
+    choices = [k for k in v.exact if len(k) > 1]
+    out = []
+    for i, h in enumerate(tm.headers):
+        label = clean(h)
+        key = header_key(label)
+        if not key or i in tm.fields or key in v.verbatim or key in named or field_for_header(label)[0]:
+            continue
+        # imported here: most registers have no such header, and rapidfuzz adds 4 MB to every extract
+        from rapidfuzz import fuzz, process
+
+        bare = header_key(without_note(label))
+        best = process.extractOne(bare, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_SCORE)
+        out.append(Unmapped(i, label, v.exact[best[0]] if best else None))
+    return out

@@ -27,6 +27,18 @@ ALWAYS = ("ethnicity", "county", "township", "village", "detained", "entered", "
           "batch", "facility")
 
 
+# What a repeated header is compared by: its text without any whitespace (a header cell "姓\n名" is shown
+# "姓名"); records.bulk compares the same inside SQLite.
+HEADER_SPACE = (" ", "\t", "\n", "\r", "\u3000", "\u00a0")
+
+
+def bare(text: str | None) -> str:
+    out = text or ""
+    for ch in HEADER_SPACE:
+        out = out.replace(ch, "")
+    return out
+
+
 def record_id(sha256: str, ordinal: int, table_row: int) -> str:
     """Stable across re-runs and re-ingests: the exhibit's bytes, the table's place in it, the row."""
     return f"R-{sha256[:12]}-{ordinal}-{table_row}"
@@ -87,7 +99,7 @@ class RowReader:
         self.register = RegisterRef(tm.title, tm.date, table.name, table.id)
         name_col, id_col = self.cols.get("name"), self.cols.get("id_number")
         self._header_pair = tuple(
-            tm.headers[i].strip() if i is not None and i < len(tm.headers) else None for i in (name_col, id_col))
+            bare(tm.headers[i]) if i is not None and i < len(tm.headers) else None for i in (name_col, id_col))
 
     def page_text(self) -> str | None:
         if self.table.kind != "pdf" or self.table.page is None:
@@ -112,7 +124,7 @@ class RowReader:
         first = str(cells[0][0] or "") if cells else ""
         if values.is_total_row([first, name]):  # the label is in the first column, or the name column
             return False
-        if (name or None, idn or None) == self._header_pair:
+        if (bare(name), bare(idn)) == tuple(h or "" for h in self._header_pair):
             return False
         return True
 

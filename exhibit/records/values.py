@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -10,10 +11,27 @@ import unicodedata
 from exhibit.records.vocab import header_key, vocab
 
 _CJK = r"\u3400-\u9fff"
+# CJK compatibility ideographs and Kangxi radicals: a PDF's text layer gives them where a font maps one
+# glyph to two code points (北 as U+F963); Arabic presentation forms: a PDF's text layer gives the shaped
+# glyphs of Uyghur (ﺋﯩﺴﻤﻰ for ئىسمى). Each is read as the character it shows (NFKC); the cells keep them.
+COMPAT_RANGES = ("\u2f00-\u2fdf", "\uf900-\ufaff", "\ufb50-\ufdff", "\ufe70-\ufefc", "\U0002f800-\U0002fa1f")
+_COMPAT = re.compile("[" + "".join(COMPAT_RANGES) + "]")
 _DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-./年_]\s*(\d{1,2})(?:\s*[-./月_]\s*(\d{1,2})\s*日?)?(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# "17-6-16", "64.10.3": a two-digit year, month, day (the Chinese order); only a whole cell is read so.
+_SHORT_DATE = re.compile(r"(\d{2})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{1,2})")
+_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+# English month names and their abbreviations, from the calendar module's C-locale tables.
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | \
+    {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
+_MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_EN_DATE = re.compile(rf"(?i)\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<y1>(?:19|20)\d{{2}})"
+                      rf"|{_MONTH.replace('mon', 'mon2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{{2}}))\b")
+# Where a register says the date it speaks from: "填报时间：", "截至", "as of", "Date:".
+_DATE_LABEL = re.compile(r"(?i)(填报|统计|制表|截至|截止|报送|填表|更新|日期[:：])|as\s+(?:of|at)|\bdated?\b|\bcompiled\b|"
+                         r"ۋاقتى|چېسلا")
 
 
 def clean(text: str | None) -> str:
@@ -21,6 +39,8 @@ def clean(text: str | None) -> str:
     if not text:
         return ""
     s = str(text).replace("\r", "\n")
+    if _COMPAT.search(s):
+        s = _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), s)
     # A break between two CJK characters (or before a CJK character) is layout, not a space.
     s = re.sub(rf"(?<=[{_CJK}\d·])\s*\n\s*(?=[{_CJK}·])", "", s)
     s = re.sub(r"\s*\n\s*", " ", s)
@@ -46,6 +66,15 @@ def date(text: str, cell_type: str = "s") -> str | None:
         return None
     if cell_type == "n" and re.fullmatch(r"\d{4,5}(\.\d+)?", s) and 10000 < float(s) < 80000:
         return (_EXCEL_EPOCH + dt.timedelta(days=int(float(s)))).isoformat()  # an Excel date serial
+    if _SERIAL.fullmatch(s) and 10000 < float(s) < 80000:
+        # the serial of a date cell exported as text (a CSV saved from Excel): five digits are no other date
+        return (_EXCEL_EPOCH + dt.timedelta(days=int(float(s)))).isoformat()
+    m = _SHORT_DATE.fullmatch(s)
+    if m:
+        return _short_year(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+    m = _EN_DATE.search(s)
+    if m:
+        return _english(m)
     m = _DATE_RE.search(s)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
@@ -67,6 +96,24 @@ def date(text: str, cell_type: str = "s") -> str | None:
     return m.group(1) if m else None
 
 
+def _short_year(yy: int, mo: int, d: int) -> str | None:
+    """A two-digit year in this century unless that is still to come (a birth date of 64 is 1964)."""
+    year = 2000 + yy if 2000 + yy <= dt.date.today().year else 1900 + yy
+    try:
+        return dt.date(year, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _english(m: re.Match[str]) -> str | None:
+    mon = _MONTHS[(m.group("mon") or m.group("mon2")).lower()]
+    day, year = (m.group("d1"), m.group("y1")) if m.group("d1") else (m.group("d2"), m.group("y2"))
+    try:
+        return dt.date(int(year), mon, int(day)).isoformat()
+    except ValueError:
+        return None
+
+
 @functools.lru_cache(maxsize=256)  # asked once per record checked, for the few dates registers have
 def date_bounds(iso: str) -> tuple[dt.date, dt.date]:
     """The first and last day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) can mean."""
@@ -82,9 +129,32 @@ def date_bounds(iso: str) -> tuple[dt.date, dt.date]:
 
 
 def find_date(text: str) -> str | None:
-    """The first date-like mention in a title, sheet or file name: '2018年3月', '_2018', '2018.03.15'."""
+    """The first date-like mention in a title, sheet or file name: '2018年3月', '_2018', '2018.03.15',
+    'as of 1 September 2018'. After a label ("填报时间：", "截至", "as of"), the date the label gives."""
     s = unicodedata.normalize("NFKC", text or "")
+    for label in _DATE_LABEL.finditer(s):
+        after = _first_date(s[label.end():])
+        if after:
+            return after
+    return _first_date(s)
+
+
+def labelled_date(text: str) -> str | None:
+    """A date only where a label gives it ("填表日期：2018年9月1日", "as of 1 September 2018"): what a footer
+    row under a register's last person says, which unlabelled dates (a person's) must not be taken for."""
+    s = unicodedata.normalize("NFKC", text or "")
+    for label in _DATE_LABEL.finditer(s):
+        after = _first_date(s[label.end():label.end() + 40])
+        if after:
+            return after
+    return None
+
+
+def _first_date(s: str) -> str | None:
+    en = _EN_DATE.search(s)
     m = _DATE_RE.search(s) or _COMPACT_DATE.search(s)
+    if en and (m is None or en.start() < m.start()):
+        return _english(en)
     if m:
         return date(m.group(0))
     m = _YEAR_RE.search(s)

@@ -204,3 +204,31 @@ def test_addresses_in_other_scripts_are_kept_whole() -> None:
 
     assert split_address("Karakax, Yengiyer") == {"county": None, "township": None, "village": None}
     assert split_address("和田地区墨玉县喀尔赛乡15村") == {"county": "墨玉县", "township": "喀尔赛乡", "village": "15村"}
+
+
+@pytest.mark.parametrize("text", ["ئىسمى", "كىملىك نومۇرى", "ئابدۇكېرىم توختى", "北屯市", "户籍地址"])
+def test_presentation_forms_and_compatibility_ideographs_read_as_what_they_show(text: str) -> None:
+    """A PDF text layer gives shaped Arabic (presentation forms) and compatibility ideographs; the value read
+    is the plain text, and the header the same header."""
+    import unicodedata
+
+    from exhibit.records.values import clean
+    from exhibit.records.vocab import field_for_header
+
+    shaped = "".join(_shaped(c) for c in text)
+    assert shaped != text or not any("\u0600" <= c <= "\u06ff" for c in text)
+    assert clean(shaped) == unicodedata.normalize("NFC", text)
+    assert field_for_header(shaped) == field_for_header(text)
+
+
+def _shaped(c: str) -> str:
+    """The isolated presentation form of an Arabic letter, or the compatibility twin of an ideograph, where
+    Unicode has one (found by NFKC over the blocks, not listed by hand)."""
+    import unicodedata
+
+    for block in (range(0xFE70, 0xFEFD), range(0xFB50, 0xFE00), range(0xF900, 0xFB00)):
+        for cp in block:
+            ch = chr(cp)
+            if unicodedata.normalize("NFKC", ch) == c:
+                return ch
+    return c
