@@ -2,12 +2,13 @@
 # Before/after benchmarks of issue 14: the tree at 59171f9 (before) and at 890fd6b (after), alternated in
 # rounds on the same machine state.
 set -u
-PY=/work/main/.venv/bin/python
+PY=${PY:-$PWD/.venv/bin/python}  # run from the checkout whose venv has the dependencies
+TREES=${TREES:-/work/wt}       # holds the worktrees before/ (59171f9) and after/ (890fd6b)
 OUT=/tmp/bench_ab; mkdir -p $OUT
 for round in 1 2; do
   for tree in before after; do
-    cd /work/wt/$tree
-    export PYTHONPATH=/work/wt/$tree
+    cd $TREES/$tree
+    export PYTHONPATH=$TREES/$tree
     echo "=== round $round $tree records $(date +%T)" >> $OUT/log
     timeout 1800 $PY bench/records_speed.py --rows 200000 --formats xlsx --workdir /tmp/bench_ab/rec_$tree > $OUT/records_${tree}_$round.txt 2>&1
     echo "=== round $round $tree search $(date +%T)" >> $OUT/log
