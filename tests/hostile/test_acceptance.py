@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hostile import gen_contain, gen_formats, gen_names, gen_outside
-from hostile.gen_contain import Case
-from hostile.gen_formats import FormatCase
-from hostile.peak import TreePeak
 
 from exhibit.archive import Archive
 from exhibit.archive.verify import verify
 from exhibit.config import Config, Limits
 from exhibit.ingest import Summary, ingest
 from exhibit.search import search, sync
+from hostile import gen_contain, gen_formats, gen_names, gen_outside
+from hostile.gen_contain import Case
+from hostile.gen_formats import FormatCase
+from hostile.peak import TreePeak
 
 MB = 1024 * 1024
 SEED = 1313
@@ -46,6 +46,7 @@ class Hostile:
     ocr: bool = False
     memory_case: bool = False
     links: tuple[str, ...] = ()                    # links in the folder, listed and not followed
+    kept_by_hostile: tuple[str, ...] = ()          # markers that must be found in the hostile file itself
 
 
 def _from_case(case: Case) -> Hostile:
@@ -54,7 +55,8 @@ def _from_case(case: Case) -> Hostile:
     fmt = case if isinstance(case, FormatCase) else None
     return Hostile(dict(case.files), {case.name: (case.status, case.reason_words)}, markers, others,
                    dict(case.limits), dict(fmt.members) if fmt else {}, fmt.status_below if fmt else False,
-                   case.plugin, case.ocr, case.plugin and "memory" in case.reason_words[0])
+                   case.plugin, case.ocr, case.plugin and "memory" in case.reason_words[0],
+                   kept_by_hostile=tuple(case.markers))
 
 
 def _names_case(seed: int) -> Hostile:
@@ -173,6 +175,7 @@ def test_a_hostile_class_is_contained_and_the_rest_of_the_folder_is_catalogued(
     cache = tmp_path / "cache"
     _write(cache, h.files)
     if h.links:
+        (cache / "links").mkdir(parents=True)
         gen_names.make_links(cache / "links", tmp_path / "outside")
     limits = dataclasses.replace(Limits(), **h.limits)
     if h.memory_case:  # the address space this session's workers need, and 320 MB on top for the parser
@@ -197,8 +200,17 @@ def test_a_hostile_class_is_contained_and_the_rest_of_the_folder_is_catalogued(
         for other in h.others:
             path = other.split(":", 1)[0]
             assert str(by_path[path].status) == "ok", by_path[path].reason
+        hostile = tuple(h.expect)
         for marker in h.markers:
-            assert search(arch, marker).total >= 1, f"marker {marker!r} not found by search"
+            found = search(arch, marker, limit=50).hits
+            assert found, f"marker {marker!r} not found by search"
+            if marker in h.kept_by_hostile:  # found in what was kept of the hostile file, not elsewhere
+                assert any(p == name or p.startswith(name + "/") for hit in found for p in hit.paths
+                           for name in hostile), f"{marker!r} found only in {[hit.paths for hit in found]}"
+        if "image_pixels" in h.limits:  # rendered for OCR within the pixel limit, and the page says so
+            (name,) = hostile
+            shrunk = arch.pages(by_path[name].seq)[0].meta["downscaled"]
+            assert shrunk["pixels"] <= h.limits["image_pixels"] == shrunk["limit"]
         assert verify(arch, record=False)["ok"]
     for link in h.links:
         listed = [p for p in summary.problems if p["path"].endswith(link)]
