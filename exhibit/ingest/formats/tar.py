@@ -49,7 +49,8 @@ class TarIngestor:
             # tarfile takes a block of NUL bytes for the end of an archive: a compressed file whose
             # content starts with NULs "is" an empty tar. A tar of nothing is read as the one file it holds.
             single = _single(path, opener, self.media_type, self.name, ctx)
-            single.metadata["read_as"] = "a single compressed file (as a tar it holds no member)"
+            single.metadata["read_as"] = {"tried": ["application/x-tar (no member)"],
+                                          "read_by": "a single compressed file"}
             return single
         if opener is None:
             raise CorruptFile("not a readable tar archive")
