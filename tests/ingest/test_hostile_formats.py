@@ -284,3 +284,15 @@ def _valid_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@settings(derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(min_size=1, max_size=4096))
+def test_any_bytes_no_parser_reads_give_text_never_an_error(data: bytes, tmp_path: Path) -> None:
+    from exhibit.ingest.formats.fallback import FallbackIngestor
+
+    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "x.bin"
+    path.write_bytes(b"\x00\x01" + data)
+    ext = FallbackIngestor().ingest(path, IngestContext(workdir=path.parent))
+    for page in ext.pages:
+        page.text.encode("utf-8")

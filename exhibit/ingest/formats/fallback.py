@@ -41,7 +41,8 @@ class FallbackIngestor:
 
 
 def _decode(run: bytes) -> str:
-    return (run.decode("utf-16-le") if len(run) > 1 and run[1] == 0 else run.decode("utf-8")).strip()
+    # The pattern is looser than UTF-8 itself (it lets E0 80 80 and surrogates through): replace, never fail.
+    return run.decode("utf-16-le" if len(run) > 1 and run[1] == 0 else "utf-8", errors="replace").strip()
 
 
 def _runs(path: Path) -> Iterator[str]:
