@@ -21,6 +21,15 @@ class Limits:
     ratio: float = 200.0                        # uncompressed / compressed, per member
     depth: int = 8                              # nesting of containers
     members: int = 50_000                       # members per container
+    # Members of a top-level file and the containers inside it together: zips whose entries all point at
+    # one inner zip multiply the members by each level (issue 13, "fan-out"), which `members` cannot see.
+    total_members: int = 500_000
+    # Columns per table row (Excel's own maximum is 16,384): one CSV line of ten million columns would
+    # otherwise be held whole in memory before the cell limit could apply.
+    columns: int = 16_384
+    # Cells an HTML table's colspan/rowspan may add by repeating a cell (a 10 KB page of spans of 1,000
+    # made 1.6 GiB): beyond it, cells keep their text once.
+    span_cells: int = 1_000_000
     image_pixels: int = 89_478_485              # Pillow's own default MAX_IMAGE_PIXELS (and PDF pages rendered for OCR)
     # Containment by mechanism (issue 13, part "contain"): limits the worker process and the ingest driver
     # enforce whatever the format, behind the per-format guards above. Each has an `exhibit ingest` option.

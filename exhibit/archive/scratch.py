@@ -73,3 +73,13 @@ def clean(tmp: Path) -> int:
                     entry.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+def confine_matplotlib(archive_root: Path) -> None:
+    """Point matplotlib's configuration and font cache at this process's scratch folder of the archive, before
+    matplotlib is first imported: left alone it writes ~/.config/matplotlib and ~/.cache/matplotlib, and
+    nothing of a sensitive cache's work may land outside the archive (issue 13). Forced whatever the user's
+    environment says; once matplotlib is imported in the process, it has read the setting already."""
+    home = folder(archive_root / "tmp") / "matplotlib"
+    home.mkdir(exist_ok=True)
+    os.environ["MPLCONFIGDIR"] = str(home)

@@ -65,6 +65,9 @@ def ingest_cmd(
     max_ratio: Annotated[float | None, typer.Option(help="Expansion limit: inflated/compressed ratio.")] = None,
     max_depth: Annotated[int | None, typer.Option(help="Expansion limit: nesting depth of containers.")] = None,
     max_members: Annotated[int | None, typer.Option(help="Expansion limit: members per container.")] = None,
+    max_total_members: Annotated[int | None, typer.Option(help="Expansion limit: members of a file and the containers inside it together (default 500000).")] = None,
+    max_columns: Annotated[int | None, typer.Option(help="Limit: columns kept per table row (default 16384).")] = None,
+    max_span_cells: Annotated[int | None, typer.Option(help="Limit: cells HTML colspan/rowspan may add per page (default 1000000).")] = None,
     # Containment limits (issue 13, part "contain"): hold whatever the format; see docs/ingest.md.
     max_memory_mb: Annotated[int | None, typer.Option(help="Limit: MB of address space per worker process (default 8192).")] = None,
     max_cpu_seconds: Annotated[int | None, typer.Option(help="Limit: CPU seconds per file, members included (default 600).")] = None,
@@ -87,6 +90,7 @@ def ingest_cmd(
     changes: dict[str, Any] = {"member_bytes": max_member_mb and max_member_mb * 1024 * 1024,
                "total_bytes": max_total_mb and max_total_mb * 1024 * 1024,
                "ratio": max_ratio, "depth": max_depth, "members": max_members,
+               "total_members": max_total_members, "columns": max_columns, "span_cells": max_span_cells,
                # containment (part "contain")
                "memory_bytes": max_memory_mb and max_memory_mb * 1024 * 1024, "cpu_seconds": max_cpu_seconds,
                "wall_seconds": max_seconds, "scratch_bytes": max_scratch_mb and max_scratch_mb * 1024 * 1024,

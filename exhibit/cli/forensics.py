@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from exhibit.archive import Archive, ex_id
+from exhibit.archive import Archive, ex_id, scratch
 from exhibit.cli.common import ArchiveOpt, JsonOpt, RichProgress, console, open_archive, out, print_json
 from exhibit.documents import forensics, textdiff, timeline, versions
 from exhibit.errors import UserError
@@ -117,9 +117,10 @@ def timeline_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
         raise UserError(f"--kind: one of {', '.join(timeline.TimeKind)}") from e
     with open_archive(archive) as arch:
         pts = timeline.select(timeline.points(arch), kinds, arch.resolve(id) if id else None, start, end)
-    if chart is not None:
-        timeline.chart(pts, chart)
-        console.print(f"chart: {chart}")
+        if chart is not None:
+            scratch.confine_matplotlib(arch.root)  # matplotlib's caches stay inside the archive
+            timeline.chart(pts, chart)
+            console.print(f"chart: {chart}")
     if as_json:
         print_json({"points": [p.as_json() for p in pts]})
         return

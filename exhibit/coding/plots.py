@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from exhibit.archive import Archive
+from exhibit.archive import Archive, scratch
 from exhibit.coding.facts import UNKNOWN
 from exhibit.coding.store import coded_records, current_codebook, require_run
 
@@ -45,6 +45,7 @@ def _register_label(path: str) -> str:
 
 def charts(arch: Archive, out_dir: Path) -> list[Path]:
     """Write categories_by_register.{png,svg} and records_by_month.{png,svg}; return their paths."""
+    scratch.confine_matplotlib(arch.root)
     import matplotlib
     from matplotlib import font_manager
 

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from exhibit.errors import EmptyFile
 from exhibit.ingest.formats import charset
+from exhibit.ingest.types import Extraction
 
 OCTET = "application/octet-stream"
 PDF = "application/pdf"
@@ -28,6 +29,9 @@ HTML = "text/html"
 XML = "application/xml"
 EML = "message/rfc822"
 MBOX = "application/mbox"
+# Not a format: the last candidate of every file, read by the fallback ingestor as the printable runs of
+# its bytes (what `strings` shows), so that no file ends with nothing findable.
+TXT_RUNS = "application/x-exhibit-printable-runs"
 
 # What a file name's extension claims. Used to judge `mislabelled` and, when the content is not
 # recognised, to hand the file to the claimed format's ingestor so that it can say "corrupt".
@@ -93,6 +97,39 @@ def detect(path: Path, name: str) -> Detected:
             found = _text_kind(head, claimed)
         return Detected(found)
     return Detected(found, True, f"the name ends in {ext} but the content is {describe(found)}")
+
+
+# Types whose parser may rightly find nothing (a photo without text, an empty workbook, a zip of folders):
+# its empty result is the answer. For the others (unknown bytes, text), nothing means keep looking.
+_EMPTY_IS_SUSPECT = {OCTET, TXT, CSV, TSV}
+
+
+def candidates(path: Path, d: Detected, name: str) -> list[str]:
+    """The media types to read a file as, in order, until one yields something (issue 13: detection
+    that finds no parser, or a parser that finds nothing, falls back to the next candidate and finally to
+    text, never to nothing): the detected type, the type the name claims, plain text when the bytes read
+    as text, and last the printable runs of the bytes."""
+    out = [d.media_type]
+    claimed = EXTENSION_TYPES.get(PurePosixPath(name.replace("\\", "/")).suffix.lower())
+    if claimed is not None and claimed not in out:
+        out.append(claimed)
+    if TXT not in out:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+        if _as_text(head) is not None:
+            out.append(TXT)
+    out.append(TXT_RUNS)
+    return out
+
+
+def empty_is_an_answer(media_type: str) -> bool:
+    """Whether a parser of this type that finds nothing has said all there is (see _EMPTY_IS_SUSPECT)."""
+    return media_type not in _EMPTY_IS_SUSPECT
+
+
+def yields_something(ext: Extraction) -> bool:
+    """Whether an extraction holds anything a user can find: text, a table, a member."""
+    return bool(ext.children or ext.tables or any(p.text.strip() for p in ext.pages))
 
 
 def describe(media_type: str) -> str:

@@ -26,8 +26,9 @@ from exhibit.archive.writer import KnownExhibits, SpooledTable, StoredFile
 from exhibit.config import Config, Limits
 from exhibit.errors import FileProblem, LimitExceeded, UserError
 from exhibit.ingest import contain
-from exhibit.ingest.detect import detect
+from exhibit.ingest.detect import TXT_RUNS, Detected, candidates, detect, empty_is_an_answer, yields_something
 from exhibit.ingest.formats import ExpansionBudget, IngestContext, choose, ingestors
+from exhibit.ingest.formats.fallback import FallbackIngestor
 from exhibit.ingest.types import Extraction, Page, Table
 from exhibit.ingest.walk import Task
 from exhibit.text.script import main_language
@@ -155,7 +156,7 @@ def process_stored(task: Task, sha: str, size: int) -> StoredFile:
     try:
         # One expansion budget for the whole tree of a top-level file: nested containers cannot
         # multiply the total-bytes limit by their depth.
-        budget = ExpansionBudget(st.config.limits.total_bytes)
+        budget = ExpansionBudget(st.config.limits.total_bytes, total_members=st.config.limits.total_members)
         with contain.file_limits(work):
             try:
                 node = _process(st, st.blobs.path(sha), task.rel, sha, size, 0, work, budget)
@@ -178,9 +179,12 @@ def process_stored(task: Task, sha: str, size: int) -> StoredFile:
 def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int, work: Path,
              budget: ExpansionBudget) -> StoredFile:
     node = StoredFile(name=name, sha256=sha, size=size)
-    if sha in st.known:
+    if sha in st.known or sha in budget.seen:
+        # Already an exhibit, or met earlier in this very tree (a fan-out of zips whose entries all point
+        # at one inner zip): stored once, read once; this is one more path of it.
         node.known = True
         return node
+    budget.seen.add(sha)
     config = st.config
     # The top-level file works in the task's own folder; each child of a container gets its own.
     workdir = work if depth == 0 else Path(tempfile.mkdtemp(dir=work, prefix="x-"))
@@ -253,7 +257,7 @@ def _extract(path: Path, name: str, size: int, ctx: IngestContext, node: StoredF
     try:
         d = detect(path, name)
         node.media_type = d.media_type
-        ext = choose(d.media_type, name).ingest(path, ctx)
+        ext = _first_with_content(path, name, d, ctx)
         if d.mislabelled and ext.status == Status.OK:
             ext.status = Status.MISLABELLED
             ext.reason = d.reason or f"content is {d.media_type}, not what the name says"
@@ -277,6 +281,36 @@ def _extract(path: Path, name: str, size: int, ctx: IngestContext, node: StoredF
         # stopping the ingest: the bytes are already stored, the user gets the reason.
         node.status, node.reason = Status.FAILED, f"{type(e).__name__}: {e}"
         return None
+
+
+def _first_with_content(path: Path, name: str, d: Detected, ctx: IngestContext) -> Extraction:
+    """The extraction of the first candidate type that yields something (detect.candidates: the detected
+    type, the claimed one, text, the printable runs of the bytes): a parser that finds nothing where
+    something must be does not end in nothing. A problem a parser raises ends the search (a corrupt PDF
+    is `corrupt`, not read as text); a search that finds nothing keeps the first extraction."""
+    first: Extraction | None = None
+    tried: list[str] = []
+    for media_type in candidates(path, d, name):
+        ingestor = choose(media_type, name)
+        if isinstance(ingestor, FallbackIngestor) and media_type != TXT_RUNS:
+            tried.append(f"{media_type} (no parser)")
+            continue
+        try:
+            ext = ingestor.ingest(path, ctx)
+        except FileProblem:
+            if first is None and not tried:
+                raise  # the file's own parser judged it (a corrupt PDF is `corrupt`, not read as text)
+            tried.append(f"{media_type} (does not fit)")
+            continue
+        if first is None:
+            first = ext
+        if yields_something(ext) or (media_type == d.media_type and empty_is_an_answer(media_type)):
+            if tried:
+                ext.metadata["read_as"] = {"tried": tried, "read_by": type(ingestor).__name__}
+            return ext
+        tried.append(f"{media_type} ({type(ingestor).__name__}: nothing)")
+    assert first is not None  # the last candidate, the fallback, never raises
+    return first
 
 
 def _cells_json(cells: list[list[Any]]) -> bytes:

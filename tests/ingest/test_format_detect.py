@@ -84,7 +84,7 @@ def test_text_kinds_are_sniffed(tmp_path: Path) -> None:
     assert d.media_type == "message/rfc822" and not d.mislabelled
 
 
-def test_unknown_binary_gets_the_metadata_only_fallback(tmp_path: Path) -> None:
+def test_unknown_binary_goes_to_the_fallback_of_printable_runs(tmp_path: Path) -> None:
     blob = tmp_path / "thing.bin"
     blob.write_bytes(bytes(range(256)) * 10)
     d = detect(blob, blob.name)

@@ -128,3 +128,23 @@ def test_ocr_again_with_force_writes_nothing_to_home_temp_or_the_working_folder(
     used = {e for ex in summary["exhibits"] for e in ex["engines_used"] for e in e.split("+")}
     assert {"rapidocr", "tesseract"} <= used, summary
     assert {"typed.png", "scanned.pdf"} <= {n for n, ps in _ocr_pages(ingested.archive).items() if ps}
+
+
+def test_charts_write_nothing_to_home_temp_or_the_working_folder(tmp_path: Path) -> None:
+    """matplotlib writes its configuration and font cache under HOME unless told otherwise: `exhibit code
+    chart` keeps them in the archive's scratch folder."""
+    from exhibit import coding
+    from exhibit.demo import generate
+
+    truth = generate(tmp_path / "demo", seed=11)
+    records = [{"record_id": f"R-{n:04d}", "name": p["name_zh"], "id_number": p["id"], "gender": p["gender"],
+                "age": p["age"], "address": p["township_zh"], "reason": p["reason"],
+                "source": {"id": "EX-000001", "path": truth["register"], "sheet": p["township_zh"], "row": n + 3},
+                "cells": {"收押原因": p["reason"]}} for n, p in enumerate(truth["persons"])]
+    root = tmp_path / "archive"
+    with Archive.init(root) as arch:
+        coding.run(arch, records=records, actor="pytest")
+    run = _run_watched(_outside(tmp_path / "chart"), "code", "chart", "--out", str(tmp_path / "charts"),
+                       "--archive", str(root), "--json")
+    run.assert_nothing_outside()
+    assert {Path(f).suffix for f in json.loads(run.done.stdout)["files"]} == {".png", ".svg"}

@@ -22,12 +22,17 @@ from exhibit.ingest.types import Extraction
 
 @dataclass
 class ExpansionBudget:
-    """Bytes inflated so far out of a top-level container's `Limits.total_bytes`. The pipeline may hand
-    the same budget to the contexts of nested containers so that the limit holds across the whole
-    tree; without one, each container counts against a budget of its own."""
+    """Bytes inflated so far out of a top-level container's `Limits.total_bytes`, and members extracted
+    out of its `Limits.total_members`. The pipeline hands the same budget to the contexts of nested
+    containers so that the limits hold across the whole tree (a fan-out of zips multiplies members by
+    each level); without one, each container counts against a budget of its own. `seen` holds the
+    SHA-256 of every file of the tree already read: the same bytes met again are not read again."""
 
     total: int
     used: int = 0
+    total_members: int = 500_000
+    members: int = 0
+    seen: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -48,7 +53,7 @@ class IngestContext:
     def expansion_budget(self) -> ExpansionBudget:
         """The budget containers count inflated bytes against (created on first use)."""
         if self.budget is None:
-            self.budget = ExpansionBudget(self.limits.total_bytes)
+            self.budget = ExpansionBudget(self.limits.total_bytes, total_members=self.limits.total_members)
         return self.budget
 
 

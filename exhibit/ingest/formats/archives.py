@@ -78,6 +78,13 @@ def _member(entry: Any, ext: Extraction, state: _State, ctx: IngestContext) -> b
         ext.status = "expansion_limit"
         ext.reason = f"more than {ctx.limits.members} members (the member-count limit); the rest skipped"
         return False
+    budget = ctx.expansion_budget()
+    if budget.members >= budget.total_members:
+        ext.status = "expansion_limit"
+        ext.reason = (f"more than {budget.total_members:,} members in this container and the containers inside it "
+                      "together (the total-member limit, --max-total-members); the rest skipped")
+        return False
+    budget.members += 1
     safe, why = safe_name(name)
     safe = _unique(naming.shown(safe), state.taken)
     name = naming.shown(name)

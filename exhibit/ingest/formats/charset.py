@@ -127,6 +127,46 @@ def _legacy(data: bytes, cjk_fallback: str | None) -> str:
     return cjk_fallback or (best.encoding if best is not None else "gb18030")
 
 
+def plausibility(text: str) -> float:
+    """Share of the non-ASCII characters of `text` that are common Han characters or CJK punctuation."""
+    return _plausibility(text)
+
+
+def _single_byte(encoding: str) -> bool:
+    try:
+        return len(bytes(range(0x80, 0x100)).decode(encoding, errors="replace")) == 128
+    except LookupError:
+        return False
+
+
+def contradiction(data: bytes, declared: str) -> str | None:
+    """Why the bytes `data` cannot be in the codec `declared` (a page's or a mail's own claim), or None
+    when they can. A declaration that lies (utf-16 on ASCII-compatible bytes, latin-1 on UTF-8 Chinese,
+    utf-8 on GB18030) would turn the text into garbage that no search finds."""
+    name = codecs.lookup(declared).name
+    if name.startswith(("utf-16", "utf-32")):
+        # A declaration readable as ASCII is itself proof that the bytes are not UTF-16/32 (so browsers
+        # read such a page as UTF-8, WHATWG "prescan").
+        return f"the page declares {declared}, but the declaration itself is written in ASCII-compatible bytes"
+    if not data.isascii() and name != "utf-8" and _strict(data, "utf-8") is not None:
+        return f"the bytes are valid UTF-8 with multi-byte characters, which {declared} would show as other characters"
+    text = _strict(data, name)
+    if text is None:
+        return f"the bytes are not valid {declared}"
+    if _single_byte(name) and not data.isascii():
+        found = detect_encoding(data)
+        if found in _CJK:
+            return f"the bytes read as {found} Chinese text, which {declared} (one byte a character) would garble"
+    if name in _CJK or name in ("gbk", "gb2312", "big5hkscs", "cp950", "cp936"):
+        found = detect_encoding(data)
+        if found in _CJK and codecs.lookup(found).name != name:
+            other = _strict(data, found)
+            if other is not None and _plausibility(other) - _plausibility(text) > 0.3:
+                return (f"the bytes read as common {found} characters; as {declared} they are mostly rare "
+                        "characters")
+    return None
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding) for a whole file's bytes; undecodable bytes become U+FFFD rather than failing."""
     enc = detect_encoding(data)

@@ -1,4 +1,5 @@
-"""HTML: the visible text as page 1 (no script/style), the title, decoded with the declared charset."""
+"""HTML: the visible text as page 1 (no script/style), the title, the tables; decoded with the declared
+charset when the bytes agree with it, else with the one they show (the decision is in the metadata)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
+from exhibit.config import Limits
 from exhibit.ingest.formats import IngestContext, charset
 from exhibit.ingest.types import Cell, Extraction, Page, Row, Table, TableKind
 
@@ -28,13 +30,15 @@ class HtmlIngestor:
 
     def ingest(self, path: Path, ctx: IngestContext) -> Extraction:
         data = path.read_bytes()
-        encoding, declared = _encoding(data)
-        parser = _TextParser()
+        encoding, declared, overruled = _encoding(data)
+        parser = _TextParser(ctx.limits.span_cells)
         parser.feed(data.decode(encoding, errors="replace").lstrip("\ufeff"))
         parser.close()
         metadata: dict[str, object] = {"encoding": encoding}
         if declared:
             metadata["declared_charset"] = declared
+        if overruled:
+            metadata["charset_overruled"] = overruled
         title = " ".join("".join(parser.title).split())
         if title:
             metadata["title"] = title
@@ -43,15 +47,21 @@ class HtmlIngestor:
         tables = [Table(name=f"table {i}", rows=[Row(n, tuple(Cell(v) for v in cells))
                                                  for n, cells in enumerate(rows, 1)], kind=TableKind.HTML)
                   for i, rows in enumerate(parser.tables, 1)]
-        return Extraction(media_type="text/html", pages=[Page(1, parser.text())], tables=tables,
-                          metadata=metadata)
+        ext = Extraction(media_type="text/html", pages=[Page(1, parser.text())], tables=tables,
+                         metadata=metadata)
+        if parser.spans_cut:
+            ext.status = "expansion_limit"
+            ext.reason = (f"the tables' colspan/rowspan would repeat cells more than {ctx.limits.span_cells:,} times "
+                          "(the span-cell limit, --max-span-cells); beyond it each cell is kept once, and all "
+                          "the page's text is kept")
+        return ext
 
 
-def _encoding(data: bytes) -> tuple[str, str | None]:
-    """(codec to decode with, charset the page declares). A BOM wins, then the declaration, then
-    detection, as browsers do."""
+def _encoding(data: bytes) -> tuple[str, str | None, dict[str, str] | None]:
+    """(codec to decode with, charset the page declares, the overruling of the declaration or None). A BOM
+    wins, then the declaration when the bytes can be in it, then detection, as browsers do."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return charset.detect_encoding(data[:4]), None
+        return charset.detect_encoding(data[:4]), None, None
     head = data[:4096]
     m = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
     if m:
@@ -61,16 +71,21 @@ def _encoding(data: bytes) -> tuple[str, str | None]:
         except LookupError:
             name = None
         if name:
-            return name, declared
-    return charset.detect_encoding(data[: 1 << 20]), None
+            why = charset.contradiction(data[: 1 << 20], name)
+            if why is None:
+                return name, declared, None
+            used = charset.detect_encoding(data[: 1 << 20])
+            return used, declared, {"declared": declared, "used": used, "why": why}
+    return charset.detect_encoding(data[: 1 << 20]), None, None
 
 
 class _Grid:
     """One <table> being read: cells placed on a grid, colspan and rowspan repeated as the user sees them."""
 
-    _MAX_SPAN = 1000
+    _MAX_SPAN = 1000  # browsers clamp colspan to 1,000 too
 
-    def __init__(self) -> None:
+    def __init__(self, spans: _SpanBudget) -> None:
+        self.spans = spans
         self.rows: list[list[str]] = []
         self.row: list[tuple[str, int, int]] | None = None
         self.cell: list[str] | None = None
@@ -106,6 +121,8 @@ class _Grid:
             while col in self.carry:
                 out.append(self._take(col))
                 col += 1
+            if not self.spans.take((colspan - 1) + colspan * (rowspan - 1)):
+                colspan, rowspan = 1, 1  # past the span-cell limit: the cell keeps its text once
             for j in range(colspan):
                 out.append(text)
                 if rowspan > 1:
@@ -126,12 +143,28 @@ class _Grid:
         return text
 
 
+class _SpanBudget:
+    """The cells a page's colspan/rowspan may still add by repeating a cell (Limits.span_cells)."""
+
+    def __init__(self, cells: int) -> None:
+        self.left = cells
+        self.cut = False
+
+    def take(self, n: int) -> bool:
+        if n <= self.left:
+            self.left -= n
+            return True
+        self.cut = True
+        return False
+
+
 class _TextParser(HTMLParser):
     """Collects the text a reader sees, and the tables; stdlib's parser never fetches or expands anything
     external."""
 
-    def __init__(self) -> None:
+    def __init__(self, span_cells: int = Limits.span_cells) -> None:
         super().__init__(convert_charrefs=True)
+        self._spans = _SpanBudget(span_cells)
         self.parts: list[str] = []
         self.title: list[str] = []
         self.tables: list[list[list[str]]] = []
@@ -145,7 +178,7 @@ class _TextParser(HTMLParser):
         elif tag in _INVISIBLE:
             self._hidden += 1
         elif tag == "table":
-            self._grids.append(_Grid())
+            self._grids.append(_Grid(self._spans))
         elif tag == "tr" and self._grids:
             self._grids[-1].close_row()
             self._grids[-1].row = []
@@ -183,6 +216,10 @@ class _TextParser(HTMLParser):
         super().close()
         while self._grids:  # tables the page never closed
             self.handle_endtag("table")
+
+    @property
+    def spans_cut(self) -> bool:
+        return self._spans.cut
 
     def text(self) -> str:
         lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())

@@ -41,9 +41,17 @@ class TarIngestor:
             is_tar = tarfile.is_tarfile(path)
         except _STREAM_ERRORS:
             is_tar = False
-        if is_tar:
-            return _tar(path, ctx)
         opener = _COMPRESSED.get(self.media_type)
+        if is_tar:
+            ext = _tar(path, ctx)
+            if ext.children or ext.status != "ok" or opener is None:
+                return ext
+            # tarfile takes a block of NUL bytes for the end of an archive: a compressed file whose
+            # content starts with NULs "is" an empty tar. A tar of nothing is read as the one file it holds.
+            single = _single(path, opener, self.media_type, self.name, ctx)
+            single.metadata["read_as"] = {"tried": ["application/x-tar (no member)"],
+                                          "read_by": "a single compressed file"}
+            return single
         if opener is None:
             raise CorruptFile("not a readable tar archive")
         return _single(path, opener, self.media_type, self.name, ctx)
@@ -96,6 +104,13 @@ def _tar(path: Path, ctx: IngestContext) -> Extraction:
                     ext.status = "expansion_limit"
                     ext.reason = f"more than {ctx.limits.members} members (the member-count limit); the rest skipped"
                     break
+                budget = ctx.expansion_budget()
+                if budget.members >= budget.total_members:
+                    ext.status = "expansion_limit"
+                    ext.reason = (f"more than {budget.total_members:,} members in this container and the containers "
+                                  "inside it together (the total-member limit, --max-total-members); the rest skipped")
+                    break
+                budget.members += 1
                 raw = member.name.encode("utf-8", errors="surrogateescape")
                 name, encoding = _name(raw, raw_names)
                 safe, why = safe_name(name)

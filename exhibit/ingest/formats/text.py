@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
-from exhibit.errors import CorruptFile
+from exhibit.errors import CorruptFile, LimitExceeded
 from exhibit.ingest.formats import IngestContext, charset
 from exhibit.ingest.types import Cell, Extraction, Page, Row, Table, TableKind
 
 _SAMPLE = 1 << 20  # encoding is judged on the first MiB
 _BIG_FIELD = 16 * 1024 * 1024
 _PAGE_CHARS = 1 << 20
+_LINE_CHARS = 1 << 20  # a physical line longer than this is looked at for too many columns
 
 
 class TextIngestor:
@@ -44,7 +45,8 @@ class TextIngestor:
             return Extraction(media_type=TXT, pages=list(_pages(path, encoding)), metadata=metadata)
         delimiter = "\t" if kind == TSV else _delimiter(head, encoding)
         metadata["delimiter"] = delimiter
-        table = Table(name=PurePosixPath(self.name or path.name).name, rows=_records(path, encoding, delimiter), kind=TableKind.CSV,
+        table = Table(name=PurePosixPath(self.name or path.name).name,
+                      rows=_records(path, encoding, delimiter, ctx.limits.columns), kind=TableKind.CSV,
                       meta={"encoding": encoding, "delimiter": delimiter})
         return Extraction(media_type=kind, tables=[table], metadata=metadata)
 
@@ -99,20 +101,69 @@ def _delimiter(head: bytes, encoding: str) -> str:
         return ","
 
 
-def _records(path: Path, encoding: str, delimiter: str) -> Iterator[Row]:
-    """One Row per CSV record, numbered from 1 (the header), streamed from the file."""
+def _records(path: Path, encoding: str, delimiter: str, columns: int) -> Iterator[Row]:
+    """One Row per CSV record, numbered from 1 (the header), streamed from the file. A record of more than
+    `columns` fields keeps its first `columns`; the rows after it are read all the same, and the limit is
+    raised once they are (the pipeline then records it with every row kept)."""
     csv.field_size_limit(_BIG_FIELD)
+    wide: list[tuple[int, int | None]] = []  # (record number, its field count when known)
     with open(path, "rb") as raw:
         stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
-        reader = csv.reader(stream, delimiter=delimiter)
+        lines = _bounded_lines(stream, delimiter, columns, wide)
+        reader = csv.reader(lines, delimiter=delimiter)
         number = 0
         try:
             for record in reader:
                 number += 1
+                if wide and wide[-1][0] == -1:
+                    wide[-1] = (number, None)
                 if not record:
                     continue
+                if len(record) > columns:
+                    wide.append((number, len(record)))
+                    del record[columns:]
                 if number == 1 and record[0].startswith("\ufeff"):
                     record[0] = record[0][1:]
                 yield Row(number, tuple(Cell(v) for v in record))
         except csv.Error as e:
             raise CorruptFile(f"CSV record {number + 1} cannot be read: {e}") from e
+    if wide:
+        first, count = wide[0]
+        many = f"{count:,} fields" if count else "more fields than that (the rest of its line was skipped unread)"
+        raise LimitExceeded(f"{len(wide)} records over the column limit of {columns:,} per row (--max-columns): "
+                            f"record {first} has {many}; each kept its first {columns:,} fields, and every record "
+                            "was read")
+
+
+def _bounded_lines(stream: io.TextIOWrapper, delimiter: str, columns: int,
+                   wide: list[tuple[int, int | None]]) -> Iterator[str]:
+    """The file's lines for the CSV reader, a line of more than `columns` delimiters cut after its
+    `columns`-th field so that the reader never holds millions of fields (a one-line CSV of ten million
+    columns is 2.5 GiB as Python strings). Only lines over _LINE_CHARS are looked at, and delimiters
+    are counted without regard to quotes: such a line can only be cut early, never kept whole."""
+    while line := stream.readline(_LINE_CHARS):
+        if len(line) < _LINE_CHARS or line.endswith(("\n", "\r")):
+            yield line
+            continue
+        parts, count, size = [line], line.count(delimiter), len(line)
+        while count <= columns and size <= _BIG_FIELD and not parts[-1].endswith(("\n", "\r")):
+            more = stream.readline(_LINE_CHARS)
+            if not more:
+                break
+            parts.append(more)
+            count += more.count(delimiter)
+            size += len(more)
+        text = "".join(parts)
+        del parts
+        if count <= columns:
+            yield text
+            continue
+        at = -1
+        for _ in range(columns):
+            at = text.find(delimiter, at + 1)
+        ended = text.endswith(("\n", "\r"))
+        wide.append((-1, None))  # the reader names the record number when it reads this line
+        yield text[:at] + "\n"
+        del text
+        while not ended and (more := stream.readline(_LINE_CHARS)):
+            ended = more.endswith(("\n", "\r"))

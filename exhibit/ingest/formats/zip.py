@@ -4,14 +4,21 @@ Nothing is ever written under a member's own name: each member is streamed into 
 inside ctx.workdir, so a name like ../../etc/passwd cannot reach outside it. Inflation is counted chunk by
 chunk against the limits (bytes per member, total, ratio, member count, nesting depth) and stops the
 moment one is reached; a header's declared size is used only to refuse early, never trusted.
+
+Every member with data is a file, whatever its name: an empty name gets a placeholder (recorded in the
+metadata, with the name's bytes kept as empty), a name ending in "/" is a folder only when it holds
+nothing. Entries of the central directory that share one local entry are inflated once (the spool file is
+hard-linked); entries whose data overlap are caught by the ratio of the whole zip to its own size.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -58,35 +65,69 @@ class ZipIngestor:
             raise CorruptFile(f"not a readable zip archive: {e}") from e
         with zf:
             _check_directory(path, zf)
-            infos = [i for i in zf.infolist() if not i.is_dir()]
+            infos = [i for i in zf.infolist() if not _is_folder(i)]
             names = decode_names(infos)
             ext = Extraction(media_type="application/zip", metadata={"members": len(infos)})
             if names.encoding:
                 ext.metadata["name_encoding"] = names.encoding
             budget = ctx.expansion_budget()
+            whole = _Whole(path.stat().st_size, _overlapping(infos))
+            if whole.overlaps:
+                ext.metadata["overlapping_entries"] = whole.overlaps
             taken: set[str] = set()
             traversal: list[str] = []
+            unnamed: list[str] = []
+            folder_names: list[str] = []
+            spooled: dict[int, Child] = {}  # local entry offset -> the child inflated from it
             for index, info in enumerate(infos):
                 if index >= limits.members:
                     ext.status = "expansion_limit"
-                    ext.reason = (f"{len(infos)} members, over the member-count limit of {limits.members}; "
-                                  f"the first {limits.members} were extracted")
+                    ext.reason = (f"{len(infos)} members, over the member-count limit of {limits.members} "
+                                  f"(--max-members); the first {limits.members} were extracted")
                     break
+                if budget.members >= budget.total_members:
+                    ext.status = "expansion_limit"
+                    ext.reason = (f"more than {budget.total_members:,} members in this container and the "
+                                  "containers inside it together (the total-member limit, --max-total-members); "
+                                  f"the members from {index + 1} of {len(infos)} on were not extracted")
+                    break
+                budget.members += 1
                 name = names.by_info[id(info)]
+                if not name.strip("/\\. "):
+                    # No name at all (or only slashes and dots): a placeholder the user can read, said to be one.
+                    name = f"(unnamed member {index + 1})"
+                    unnamed.append(name)
+                elif name.endswith(("/", "\\")):
+                    folder_names.append(naming.shown(name))
                 safe, why = safe_name(name)
                 safe = _unique(naming.shown(safe), taken)
                 name = naming.shown(name)
                 if why:
                     traversal.append(f"{name!r} ({why}) kept as {safe!r}")
                 dest = ctx.workdir / f"member-{index:06d}"
-                try:
-                    child = _extract(zf, info, safe, dest, ctx, budget)
-                except _Stop as stop:
-                    dest.unlink(missing_ok=True)
-                    ext.status, ext.reason = "expansion_limit", str(stop)
-                    if stop.whole_container:
+                same = spooled.get(info.header_offset)
+                if same is not None and same.status is None:
+                    # Another directory entry for a local entry already inflated: the same bytes, linked,
+                    # not inflated again; counted all the same, as a zip an archiver wrote never does this.
+                    whole.inflated += os.stat(same.path).st_size
+                    whole.shared += 1
+                    try:
+                        whole.check(limits.ratio, safe)
+                    except _Stop as stop:
+                        ext.status, ext.reason = "expansion_limit", str(stop)
                         break
-                    continue
+                    os.link(same.path, dest)
+                    child = Child(safe, str(dest))
+                else:
+                    try:
+                        child = _extract(zf, info, safe, dest, ctx, budget, whole)
+                    except _Stop as stop:
+                        dest.unlink(missing_ok=True)
+                        ext.status, ext.reason = "expansion_limit", str(stop)
+                        if stop.whole_container:
+                            break
+                        continue
+                    spooled[info.header_offset] = child
                 if why and child.status is None:
                     child = Child(child.name, child.path, "path_traversal",
                                   f"the member name {name!r} points outside the archive ({why}); "
@@ -95,8 +136,53 @@ class ZipIngestor:
                 ext.children.append(Child(child.name, child.path, child.status, child.reason,
                                           None if safe.encode("utf-8") == raw else raw,
                                           names.encodings.get(id(info))))
+            if unnamed:
+                ext.metadata["unnamed_members"] = unnamed
+            if folder_names:
+                ext.metadata["folder_names_with_data"] = folder_names[:100]
             mark_traversal(ext, traversal)
             return ext
+
+
+def _is_folder(info: zipfile.ZipInfo) -> bool:
+    """A folder entry: a name ending in "/" and no data. (ZipInfo.is_dir fails on an empty name and calls a
+    member with data a folder, which would lose it.) An empty deflate stream is 2 bytes."""
+    return info.filename.endswith("/") and info.file_size == 0 and info.compress_size <= 2
+
+
+@dataclass
+class _Whole:
+    """The zip as a whole: its size on disk, the bytes inflated from it so far, and the entries whose data
+    overlap another's (none in a zip an archiver wrote)."""
+
+    size: int
+    overlaps: int
+    inflated: int = 0
+    shared: int = 0  # directory entries that repeat another's local entry
+
+    def check(self, ratio: float, name: str) -> None:
+        if self.inflated > _RATIO_FLOOR and self.inflated > ratio * self.size:
+            how = (f"{self.overlaps} of its entries overlap (a zip bomb by overlap)" if self.overlaps else
+                   f"{self.shared} of its directory entries repeat another's data (a zip bomb by overlap)"
+                   if self.shared else "its members together")
+            raise _Stop(f"the zip's members expand more than {ratio:g}x the zip's own {self.size:,} bytes ({how}; "
+                        f"the ratio limit, --max-ratio): stopped at member {name!r}, the members before it are "
+                        "kept", True)
+
+
+def _overlapping(infos: list[zipfile.ZipInfo]) -> int:
+    """How many entries' data start inside an earlier entry's data (entries sharing one local entry are
+    not counted: they are inflated once)."""
+    spans = sorted({(i.header_offset, i.header_offset + 30 + len(i.orig_filename.encode("utf-8", "surrogateescape"))
+                     + i.compress_size) for i in infos})
+    n, end, last = 0, -1, -1
+    for start, stop in spans:
+        if start == last:
+            continue
+        if start < end:
+            n += 1
+        end, last = max(end, stop), start
+    return n
 
 
 def _declared_entries(path: Path) -> int | None:
@@ -201,7 +287,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
-             budget: ExpansionBudget) -> Child:
+             budget: ExpansionBudget, whole: _Whole | None = None) -> Child:
     limits = ctx.limits
     declared = info.file_size
     if declared > limits.member_bytes:
@@ -216,12 +302,12 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, 
                     "bytes (all its members and nested containers together); it and the members after it "
                     "were not inflated", True)
     if info.flag_bits & _ENCRYPTED_FLAG:
-        return _encrypted(zf, info, name, dest, ctx, budget)
-    return _inflate(zf, info, name, dest, ctx, budget, None)
+        return _encrypted(zf, info, name, dest, ctx, budget, whole)
+    return _inflate(zf, info, name, dest, ctx, budget, None, whole)
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
-             budget: ExpansionBudget, pwd: bytes | None) -> Child:
+             budget: ExpansionBudget, pwd: bytes | None, whole: _Whole | None = None) -> Child:
     limits = ctx.limits
     written = 0
     try:
@@ -234,7 +320,10 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, 
                                 f"{limits.member_bytes} bytes; stopped", False)
                 if budget.used > budget.total:
                     raise _Stop(f"member {name!r} took the container past the total limit of "
-                                f"{budget.total} bytes; stopped", True)
+                                f"{budget.total} bytes (--max-total-mb); stopped", True)
+                if whole is not None:
+                    whole.inflated += len(chunk)
+                    whole.check(limits.ratio, name)
                 # zipfile keeps the compressed bytes still unread; the ratio is judged on what was
                 # consumed so far, so a bomb is caught after about _RATIO_FLOOR bytes, not at the end.
                 left = getattr(src, "_compress_left", 0) or 0
@@ -245,12 +334,16 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, 
                 out.write(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, UnicodeDecodeError,
             ValueError) as e:
+        if "Overlapped entries" in str(e):  # Python 3.12+ refuses overlapping entries itself
+            raise _Stop(f"member {name!r} overlaps another entry's data (a zip bomb by overlap, refused before "
+                        "it was inflated; the ratio limit, --max-ratio, does not apply to it)", False) from e
+        dest.touch()  # what was read is kept; a member that failed at once is kept empty, with the reason
         return Child(name, str(dest), "corrupt", f"the member cannot be fully read: {e}")
     return Child(name, str(dest))
 
 
 def _encrypted(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, ctx: IngestContext,
-               budget: ExpansionBudget) -> Child:
+               budget: ExpansionBudget, whole: _Whole | None) -> Child:
     for password in ctx.passwords:
         try:
             # ZipCrypto checks one byte of the password at open: a wrong one fails here (1 in 256
@@ -261,7 +354,7 @@ def _encrypted(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path
             continue
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, UnicodeDecodeError, ValueError, OSError):
             continue
-        child = _inflate(zf, info, name, dest, ctx, budget, password.encode("utf-8"))
+        child = _inflate(zf, info, name, dest, ctx, budget, password.encode("utf-8"), whole)
         if child.status is None:
             ctx.notes.append("password used")
             return child
