@@ -52,11 +52,12 @@ def search_cmd(
     group: Annotated[bool, typer.Option("--group", help="One hit per exhibit (its best page or row).")] = False,
 ) -> None:
     """Page-level (and spreadsheet row-level) hits, best first."""
-    from exhibit import search
+    from exhibit import workspace
 
     with open_archive(archive) as arch:
         try:
-            res = search.search(arch, query, limit=limit, offset=offset, facets=facets, group=group)
+            # the workspace resolves tag:, note: and noted_by: (as the login name sees notes) and adds the tag facet
+            res = workspace.search(arch, query, limit=limit, offset=offset, facets=facets, group=group)
         except QueryError as e:
             raise QueryError(f"{e}\n  {query}\n  {' ' * _width(query[:e.position or 0])}^", e.position) from None
     if as_json:

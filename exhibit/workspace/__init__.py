@@ -9,6 +9,9 @@ Its own workspace_* tables (store.py) in the catalog; every change is also a cus
 
 from __future__ import annotations
 
+from exhibit.workspace import activity, download, saved
+from exhibit.workspace.draft import draft
+from exhibit.workspace.find import Marks, search
 from exhibit.workspace.highlights import add as highlight
 from exhibit.workspace.highlights import get as get_highlight
 from exhibit.workspace.highlights import list_ as highlights
@@ -37,6 +40,6 @@ from exhibit.workspace.types import (
     TargetKind,
 )
 
-__all__ = ["Anchor", "Highlight", "HighlightKind", "Note", "Revision", "SavedSearch", "SharedTag", "Tagging",
+__all__ = ["Marks", "activity", "download", "draft", "saved", "search", "Anchor", "Highlight", "HighlightKind", "Note", "Revision", "SavedSearch", "SharedTag", "Tagging",
            "Target", "TargetKind", "add_note", "delete_note", "edit_note", "get_highlight", "highlight",
            "highlights", "note", "notes", "render_note", "tag", "tag_counts", "tags", "target"]
