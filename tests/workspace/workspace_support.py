@@ -51,3 +51,18 @@ def seq_of(arch: Archive, path: str) -> int:
         if path in ex.path_names:
             return ex.seq
     raise AssertionError(f"{path} not in the archive")
+
+
+ROLES = ("viewer", "investigator", "admin")
+
+
+def add_users(root: Path, names: dict[str, str]) -> dict[str, str]:
+    """Accounts {name: role}; {name: password}."""
+    from exhibit.web import accounts
+
+    pw: dict[str, str] = {}
+    with Archive.open(root) as arch:
+        for name, role in names.items():
+            pw[name] = accounts.generate_password()
+            accounts.add_user(arch, name, role, pw[name], actor="pytest")
+    return pw
