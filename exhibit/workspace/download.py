@@ -116,7 +116,8 @@ class _Scrub:
                 swaps.append((r.name, pseudonym(r.name, secret) or ""))
 
     def __call__(self, h: Hit) -> str:
-        text = h.snippet
+        # the snippet without its «match marks», which could split a name and hide it from the swap
+        text = h.snippet.replace("«", "").replace("»", "")
         if self.identified:
             return text
         for old, new in self.names.get((h.table_id or 0, h.row or 0), []):

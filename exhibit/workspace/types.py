@@ -65,9 +65,16 @@ class Target:
             return f"sheet {self.sheet}, row {self.row}"
         return ""
 
+    @property
+    def citation(self) -> str | None:
+        """The report-syntax reference to the target (`[@EX-000012, sheet 扎瓦镇, row 14]`), if it has an exhibit."""
+        if self.exhibit_id is None:
+            return None
+        return f"[@{self.exhibit_id}" + (f", {self.locator}" if self.locator else "") + "]"
+
     def as_json(self) -> dict[str, Any]:
         return {"kind": str(self.kind), "key": self.key, "id": self.exhibit_id, "page": self.page,
-                "table_id": self.table_id, "sheet": self.sheet, "row": self.row}
+                "table_id": self.table_id, "sheet": self.sheet, "row": self.row, "citation": self.citation}
 
 
 @dataclass(frozen=True)

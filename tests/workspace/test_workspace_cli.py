@@ -150,7 +150,7 @@ def test_download_of_a_search_holds_its_hits_csv(ws_archive: Path, ws_cache: Cac
     with zipfile.ZipFile(out) as zf:
         rows = list(csv.DictReader(io.StringIO(zf.read("hits.csv").decode("utf-8"))))
         names = zf.namelist()
-    assert len(rows) == 1 and rows[0]["page"] == "2" and ws_cache.marker in rows[0]["snippet"].replace("«", "").replace("»", "")
+    assert len(rows) == 1 and rows[0]["page"] == "2" and ws_cache.marker in rows[0]["snippet"]
     assert all(n.startswith("files/") or n in ("hits.csv", "manifest.json") for n in names)
 
 
@@ -162,3 +162,34 @@ def test_activity_lists_who_did_what(ws_archive: Path, kind: str) -> None:
     assert items and all(i["kind"] == kind for i in items)
     assert {i["actor"] for i in items} == {"ana" if kind == "tagged" else "ben"}
     assert any(i["kind"] == "ingested" for i in js(ws_archive, "activity"))
+
+
+def test_a_register_row_is_tagged_and_cited_by_sheet_and_row(ws_archive: Path, ws_cache: Cache, tmp_path: Path) -> None:
+    rng = random.Random(41)
+    person = rng.choice(ws_cache.people)
+    hit = next(h for h in js(ws_archive, "search", f'"{person.id_number}"')["hits"] if h["row"])
+    ref = f"{hit['id']}:t{hit['table_id']}:r{hit['row']}"
+    [change] = js(ws_archive, "tag", ref, "--add", "checked")["changes"]
+    citation = change["target"]["citation"]
+    assert citation == f"[@{hit['id']}, sheet {hit['sheet']}, row {hit['row']}]"
+    (tmp_path / "row.md").write_text(f"“{person.id_number}” {citation}\n", encoding="utf-8")
+    run(ws_archive, "report", "check", str(tmp_path / "row.md"))
+
+
+def test_person_data_in_hits_csv_is_pseudonymised_unless_identified(ws_archive: Path, ws_cache: Cache,
+                                                                   tmp_path: Path) -> None:
+    run(ws_archive, "records", "extract", "--json")
+    person = random.Random(43).choice(ws_cache.people)
+
+    def hits_csv(*extra: str) -> str:
+        out = tmp_path / f"p{len(extra)}.zip"
+        js(ws_archive, "download", f'"{person.name_zh}"', "--out", str(out), "--purpose", "p", *extra)
+        with zipfile.ZipFile(out) as zf:
+            return zf.read("hits.csv").decode("utf-8")
+
+    plain = hits_csv()
+    assert person.name_zh not in plain and person.id_number not in plain
+    assert person.id_number[:10] in plain  # region and birth year stay
+    assert "P-" in plain                   # the name's pseudonym
+    identified = hits_csv("--identified")
+    assert person.name_zh in identified and person.id_number in identified

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 from exhibit.archive import Archive
 
 SYLLABLES = ("ka", "zo", "ri", "mu", "te", "val", "dor", "nik", "sha", "pe", "lun", "gra", "ost", "ve")
@@ -28,10 +30,13 @@ class Cache:
     scan: str                       # path of the scanned PNG (OCR)
     scan_lines: list[str]
     marker: str                     # a word on page 2 of the PDF only
+    register: str                   # path of a CSV register of invented people
+    people: list[Any]               # exhibit.demo.people.Person, in row order
 
 
 def make_cache(root: Path, rng: random.Random) -> Cache:
-    from exhibit.demo.files import scanned_notice_png, text_pdf
+    from exhibit.demo.files import platform_csv, scanned_notice_png, text_pdf
+    from exhibit.demo.people import platform_people
 
     marker = word(rng, 4)
     pages = [[sentence(rng) for _ in range(5)] for _ in range(3)]
@@ -43,7 +48,10 @@ def make_cache(root: Path, rng: random.Random) -> Cache:
     (root / "scans" / "notice.png").write_bytes(scanned_notice_png(scan_lines, seed=rng.randrange(1000)))
     for k in range(3):
         (root / "docs" / f"memo_{k}.txt").write_text(f"{sentence(rng)}\n{sentence(rng)}\n", encoding="utf-8")
-    return Cache(root, "docs/report.pdf", pages, "scans/notice.png", scan_lines, marker)
+    people = platform_people(rng, 8)
+    (root / "registers").mkdir()
+    (root / "registers" / "list.csv").write_bytes(platform_csv(people))
+    return Cache(root, "docs/report.pdf", pages, "scans/notice.png", scan_lines, marker, "registers/list.csv", people)
 
 
 def seq_of(arch: Archive, path: str) -> int:
