@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -134,16 +135,20 @@ def stream(arch: Archive, sel: Selection, purpose: str, actor: str | None = None
         raise UserError("a download needs a purpose (--purpose TEXT): it is recorded in the custody log.")
     if len(sel.seqs) > MAX_FILES:
         raise UserError(f"{len(sel.seqs)} exhibits: download at most {MAX_FILES} at a time (narrow the search).")
-    exhibits = list(arch.exhibits(list(sel.seqs)))
-    arch.log_event("downloaded", None, who, {**sel.what, "purpose": purpose, "files": len(exhibits),
+    ids = [ex_id(s) for s in sel.seqs]
+    arch.log_event("downloaded", None, who, {**sel.what, "purpose": purpose, "files": len(ids),
                                              "identified": identified, "pseudonymised": not identified,
-                                             "ids": [e.id for e in exhibits][:1000]})
+                                             "ids": ids[:1000]})
     sink = _Sink()
-    entries: list[dict[str, Any]] = []
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-        for ex in exhibits:
+    # manifest entries wait in a scratch file, not in memory: what stays in memory per file is only
+    # zipfile's central-directory record (a few hundred bytes), whatever the files' sizes
+    with tempfile.TemporaryFile(dir=arch.tmp_dir) as pending, \
+            zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        count = 0
+        for ex in arch.exhibits(list(sel.seqs)):
             entry = _entry(arch, ex)
-            entries.append(entry)
+            pending.write((b",\n" if count else b"") + json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+            count += 1
             with zf.open(entry["file"], "w", force_zip64=ex.size >= 1 << 31) as w, \
                     arch.blob_path(ex.sha256).open("rb") as f:
                 while chunk := f.read(CHUNK):
@@ -158,9 +163,15 @@ def stream(arch: Archive, sel: Selection, purpose: str, actor: str | None = None
             for h in sel.hits:
                 out.writerow([h.id, h.sha256, h.path, h.page, h.sheet, h.row, h.score, scrub(h)])
             zf.writestr("hits.csv", buf.getvalue().encode("utf-8"))
-        manifest = {"created": custody.utc_now(), "actor": who, "purpose": purpose, **sel.what,
-                    "pseudonymised": not identified, "files": entries}
-        zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        head = {"created": custody.utc_now(), "actor": who, "purpose": purpose, **sel.what,
+                "pseudonymised": not identified, "count": count}
+        with zf.open("manifest.json", "w", force_zip64=True) as w:
+            w.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8") + b', "files": [\n')
+            pending.seek(0)
+            while chunk := pending.read(CHUNK):
+                w.write(chunk)
+                yield sink.take()
+            w.write(b"\n]}\n")
     yield sink.take()
 
 
