@@ -95,6 +95,7 @@ def test_a_highlight_on_an_ocr_page_survives_ocr_force(ws_archive: Path, ws_cach
     quote = " ".join(words[2:4])
     h = js(ws_archive, "highlight", ex_id(seq), "--page", "1", "--quote", quote, actor="ana")
     run(ws_archive, "ocr", ex_id(seq), "--force", "--json")
+    run(ws_archive, "reindex")
     [after] = js(ws_archive, "highlight", "ls", "--exhibit", ex_id(seq))
     assert after["highlight_id"] == h["highlight_id"] and after["anchor"] in ("anchored", "reanchored")
     (tmp_path / "r.md").write_text(after["citation"] + "\n", encoding="utf-8")
