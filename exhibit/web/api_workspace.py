@@ -11,6 +11,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from exhibit.archive import Archive, catalog
 from exhibit.errors import QueryError, UserError
 from exhibit.web.accounts import Session
 from exhibit.web.bounds import MAX_QUERY_CHARS, ExhibitRef
@@ -271,13 +272,24 @@ def download_zip(request: Request, sess: Session, body: DownloadRequest) -> Stre
         raise HTTPException(400, {"message": str(e), "position": e.position}) from None
     except UserError as e:
         raise _user_error(e) from None
-    chunks = download.stream(arch, sel, f"{body.purpose} (web, {client_ip(request)})", actor=sess.user.name,
+    # the stream reads the catalog from the thread pool while this thread serves other requests: it gets a
+    # connection of its own (the thread's one is not to be shared), closed when the zip is done
+    root = state(request).root
+    own = Archive(root, catalog.connect(root / "catalog.sqlite"))
+    chunks = download.stream(own, sel, f"{body.purpose} (web, {client_ip(request)})", actor=sess.user.name,
                              identified=body.identified)
-    first = next(chunks)  # the custody event is written here, before the response starts
+    try:
+        first = next(chunks)  # the custody event is written here, before the response starts
+    except BaseException:
+        own.close()
+        raise
 
     def rest() -> Any:
-        yield first
-        yield from chunks
+        try:
+            yield first
+            yield from chunks
+        finally:
+            own.close()
 
     return StreamingResponse(rest(), media_type="application/zip",
                              headers={"Content-Disposition": 'attachment; filename="exhibits.zip"'})
