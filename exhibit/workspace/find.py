@@ -23,12 +23,15 @@ class Marks:
     def exhibits_with(self, field: str, value: str) -> list[int]:
         db = self.arch.db
         if field == "tag":
+            # the distinct tag names are few: matched here without regard to case (or as a prefix*), then
+            # their exhibits read through the (tag, exhibit_seq) index
             if value.endswith("*"):
                 prefix = value[:-1].casefold()
-                return sorted({s for t, seqs in store.exhibits_by_tag(db).items() if t.casefold().startswith(prefix)
-                               for s in seqs})
-            wanted = value.casefold()
-            return sorted({s for t, seqs in store.exhibits_by_tag(db).items() if t.casefold() == wanted for s in seqs})
+                names = [t for t in store.tag_names(db) if t.casefold().startswith(prefix)]
+            else:
+                wanted = value.casefold()
+                names = [t for t in store.tag_names(db) if t.casefold() == wanted]
+            return store.exhibits_tagged_any(db, names)
         texts = store.current_texts(db, self.viewer)
         comments = [(int(r["exhibit_seq"]), r["author"], r["comment"]) for r in store.highlights(db)]
         if field == "note":

@@ -134,6 +134,18 @@ def exhibits_tagged(db: sqlite3.Connection, tag: str) -> list[int]:
         "ORDER BY exhibit_seq", (tag,))]
 
 
+def tag_names(db: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT tag FROM workspace_tags ORDER BY tag")]
+
+
+def exhibits_tagged_any(db: sqlite3.Connection, tags: list[str]) -> list[int]:
+    if not tags:
+        return []
+    return [int(r[0]) for r in db.execute(
+        f"SELECT DISTINCT exhibit_seq FROM workspace_tags WHERE tag IN ({','.join('?' * len(tags))}) "
+        "AND exhibit_seq IS NOT NULL ORDER BY exhibit_seq", tags)]
+
+
 def exhibits_by_tag(db: sqlite3.Connection) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for r in db.execute("SELECT DISTINCT tag, exhibit_seq FROM workspace_tags WHERE exhibit_seq IS NOT NULL "
