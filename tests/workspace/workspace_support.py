@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any
 
 from exhibit.archive import Archive
