@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 
 from exhibit.archive import Archive, custody, ex_id
 from exhibit.errors import UserError
+from exhibit.link import store as link_store
 from exhibit.records import store as records_store
 from exhibit.workspace import store
 from exhibit.workspace.types import Note, Revision, Tagging, Target, TargetKind
@@ -39,8 +40,10 @@ def target(arch: Archive, ref: str) -> Target:
                       table_id=at[0], sheet=t.name if t else None, row=at[1])
     if low.startswith("cluster:"):
         cid = ref.split(":", 1)[1].strip()
-        if not cid:
-            raise UserError(f"{ref}: give the cluster ID after `cluster:` (`exhibit link ls` lists them).")
+        link_store.ensure(arch.db)
+        if not cid or cid not in link_store.cluster_rows(arch.db):
+            raise UserError(f"{ref}: no such person (link cluster); `exhibit link ls` lists the cluster IDs "
+                            "(run `exhibit link run` first if it is empty).")
         return Target(TargetKind.CLUSTER, f"cluster:{cid}", None)
     if m := _PAGE_RE.match(ref):
         seq = arch.resolve(m["ex"])

@@ -194,3 +194,16 @@ def test_person_data_in_hits_csv_is_pseudonymised_unless_identified(ws_archive: 
     assert "P-" in plain                   # the name's pseudonym
     identified = hits_csv("--identified")
     assert person.name_zh in identified and person.id_number in identified
+
+
+def test_a_record_is_a_target_with_its_source_row(ws_archive: Path, ws_cache: Cache, tmp_path: Path) -> None:
+    run(ws_archive, "records", "extract", "--json")
+    rec = random.Random(47).choice(js(ws_archive, "records", "ls"))
+    [change] = js(ws_archive, "tag", f"record:{rec['record_id']}", "--add", "checked")["changes"]
+    target = change["target"]
+    assert (target["kind"], target["id"], target["row"]) == ("record", rec["source"]["id"], rec["source"]["row"])
+    (tmp_path / "rec.md").write_text(f"“{rec['id_number_raw'] or rec['id_number']}” {target['citation']}\n",
+                                     encoding="utf-8")
+    run(ws_archive, "report", "check", str(tmp_path / "rec.md"))
+    note = js(ws_archive, "note", f"record:{rec['record_id']}", "source row checked against the scan")
+    assert note["target"]["key"] == f"record:{rec['record_id']}"

@@ -52,6 +52,10 @@ def test_a_missing_page_or_row_is_refused_with_what_to_do(ws_archive: Path, ws_c
             workspace.target(arch, f"{ex_id(seq)}:p99")
         with pytest.raises(UserError, match="no table"):
             workspace.target(arch, f"{ex_id(seq)}:t999:r1")
+        with pytest.raises(UserError, match="no such person"):
+            workspace.target(arch, "cluster:C-nobody")
+        with pytest.raises(UserError, match="no such record"):
+            workspace.target(arch, "record:R-nobody")
 
 
 @pytest.mark.parametrize("tag", HOSTILE_TAGS)
