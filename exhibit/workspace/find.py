@@ -28,10 +28,12 @@ class Marks:
             if value.endswith("*"):
                 prefix = value[:-1].casefold()
                 names = [t for t in store.tag_names(db) if t.casefold().startswith(prefix)]
-            else:
-                wanted = value.casefold()
-                names = [t for t in store.tag_names(db) if t.casefold() == wanted]
-            return store.exhibits_tagged_any(db, names)
+                return store.exhibits_tagged_any(db, names)
+            exact = store.exhibits_tagged(db, value)  # the tag as written: one index seek, the usual case
+            if exact:
+                return exact
+            wanted = value.casefold()
+            return store.exhibits_tagged_any(db, [t for t in store.tag_names(db) if t.casefold() == wanted])
         texts = store.current_texts(db, self.viewer)
         comments = [(int(r["exhibit_seq"]), r["author"], r["comment"]) for r in store.highlights(db)]
         if field == "note":
