@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
 CORPUS = Path(os.environ.get("EXHIBIT_DEV_CORPUS", REPO.parent / "shared" / "corpus" / "dev"))
 
 
@@ -49,3 +51,35 @@ def copy_archive(dev_archive: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "archive"
     shutil.copytree(dev_archive, dest)
     return dest
+
+
+@pytest.fixture()
+def browser() -> Iterator[Any]:
+    """Debian chromium through Playwright (tests/browser_support.py has its arguments)."""
+    from browser_support import ARGS, CHROMIUM
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def shots(tmp_path: Path) -> Iterator[Any]:
+    """shoot(page, name): a full-page screenshot under the test's tmp dir, copied to test-artifacts/screenshots/."""
+    import shutil
+
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+
+    def shoot(page: Any, name: str) -> Path:
+        p = folder / f"{name}.png"
+        page.screenshot(path=str(p), full_page=True)
+        return p
+
+    yield shoot
+    dest = ARTIFACTS / "screenshots"
+    dest.mkdir(parents=True, exist_ok=True)
+    for p in folder.iterdir():
+        shutil.copy(p, dest / p.name)

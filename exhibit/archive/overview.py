@@ -104,3 +104,10 @@ def rows_between(arch: Archive, table_id: int, first: int, last: int) -> list[Ro
     rs = arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number BETWEEN ? AND ?"
                          " ORDER BY number", (table_id, first, last))
     return [Row(r["number"], tuple(Cell(c[0], c[1], c[2]) for c in json.loads(r["cells"]))) for r in rs]
+
+
+def last_seq(arch: Archive) -> int:
+    """The newest exhibit's number (0 for an empty archive): exhibits are numbered in ingest order, so
+    what a later ingest added is what lies above an earlier value (the workspace's alerts)."""
+    r = arch.db.execute("SELECT COALESCE(MAX(seq), 0) FROM exhibits").fetchone()
+    return int(r[0])

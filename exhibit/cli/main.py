@@ -20,7 +20,7 @@ app = typer.Typer(
 
 # Each module has `register(app)`; the order is the order of `exhibit --help`.
 COMMAND_MODULES = ["archive", "ocr", "search", "records", "link", "coding", "reports", "documents", "forensics",
-                   "redact", "web"]
+                   "redact", "workspace", "web"]
 for _name in COMMAND_MODULES:
     importlib.import_module(f"exhibit.cli.{_name}").register(app)
 

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from exhibit.cli.common import ArchiveOpt, JsonOpt, console, open_archive, out, print_json, shown
+from exhibit.cli.workspace import draft_cmd
 from exhibit.reports import FORMATS, ReportCheck, ReportHasErrors, check_report, render_report
 from exhibit.reports import link as link_translation
 from exhibit.reports import links as translation_links
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
                          no_args_is_help=True)
     report.command("check")(check_cmd)
     report.command("render")(render_cmd)
+    report.command("draft")(draft_cmd)
     app.add_typer(report, name="report")
     translation = typer.Typer(help="Record which exhibit translates which.", no_args_is_help=True)
     translation.command("link")(translation_link_cmd)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from exhibit.archive import Archive
+from exhibit.archive.custody import os_user
 from exhibit.cli.common import (
     ArchiveOpt,
     JsonOpt,
@@ -40,7 +41,8 @@ def register(app: typer.Typer) -> None:
 def search_cmd(
     query: Annotated[str, typer.Argument(help='Words, "quoted phrases", AND/OR/NOT, prefix*, fuzzy~1, '
                                               "filters like lang:zh type:pdf path:registers/* "
-                                              "date:[2017-01-01 TO 2018-12-31]. See docs/search.md.")],
+                                              "date:[2017-01-01 TO 2018-12-31] tag:key-evidence note:WORD "
+                                              "noted_by:NAME. See docs/search.md.")],
     archive: ArchiveOpt = None,
     as_json: JsonOpt = False,
     # tantivy collects the best offset + limit hits: bounded so that a huge number is a usage error (exit 2),
@@ -50,13 +52,17 @@ def search_cmd(
     facets: Annotated[bool, typer.Option("--facets", help="Count hits per media type, language, source, "
                                                           "folder, status, OCR and year.")] = False,
     group: Annotated[bool, typer.Option("--group", help="One hit per exhibit (its best page or row).")] = False,
+    actor: Annotated[str | None, typer.Option("--actor", help="Whose private notes `note:` also searches "
+                                                              "(default: the login name).")] = None,
 ) -> None:
     """Page-level (and spreadsheet row-level) hits, best first."""
-    from exhibit import search
+    from exhibit import workspace
 
     with open_archive(archive) as arch:
         try:
-            res = search.search(arch, query, limit=limit, offset=offset, facets=facets, group=group)
+            # the workspace resolves tag:, note: and noted_by: (as the login name sees notes) and adds the tag facet
+            res = workspace.search(arch, query, viewer=actor or os_user(), limit=limit, offset=offset, facets=facets,
+                                   group=group)
         except QueryError as e:
             raise QueryError(f"{e}\n  {query}\n  {' ' * _width(query[:e.position or 0])}^", e.position) from None
     if as_json:

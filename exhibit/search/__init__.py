@@ -10,8 +10,9 @@ catalog's changes, `rebuild` starts over, and every search catches up first.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Protocol
 from weakref import WeakKeyDictionary
 
 import tantivy
@@ -25,7 +26,7 @@ from exhibit.search.query import Highlights, compile_query, parse
 from exhibit.search.results import Hit, Matches, RowRef, SearchResult
 from exhibit.search.snippets import snippet
 
-__all__ = ["search", "sync", "rebuild", "open_index", "parse", "Hit", "Matches", "RowRef", "SearchIndex",
+__all__ = ["search", "sync", "rebuild", "open_index", "parse", "Marks", "Hit", "Matches", "RowRef", "SearchIndex",
            "SearchResult", "SyncReport"]
 
 FACETS = {"media_type": "media", "lang": "lang", "source": "source", "folder": "folder", "status": "status",
@@ -78,16 +79,31 @@ def _with_lock_retry(fn: Callable[[], SyncReport], attempts: int = 60) -> SyncRe
     raise AssertionError("unreachable")
 
 
+class Marks(Protocol):
+    """The analyst's marks as search sees them (exhibit.workspace implements it): the exhibits matching a
+    `tag:`, `note:` or `noted_by:` filter, and the exhibits carrying each tag (the tag facet)."""
+
+    def exhibits_with(self, field: str, value: str) -> list[int]: ...
+
+    def tag_exhibits(self) -> dict[str, list[int]]: ...
+
+
 def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: bool = False,
-           group: bool = False) -> SearchResult:
+           group: bool = False, marks: Marks | None = None, within: Collection[int] | None = None) -> SearchResult:
     """Hits for `query`, best first; `.as_json()` is the contract's {"total", "hits": [...], "facets"?: {...}}.
 
     With group=True the hits are one per exhibit (its best page or row, with its `matches`), and
-    `total_exhibits` counts the exhibits."""
+    `total_exhibits` counts the exhibits. `marks` resolves the workspace filters and adds a `tag` facet;
+    `within` keeps only hits in those exhibits (a selection, what an ingest added)."""
     idx = open_index(arch)
     searcher = idx.searcher()
     q, hl = compile_query(query, idx.schema, idx.common,
-                          documents=lambda name, value: documents.exhibits_with(arch, name, value))
+                          documents=lambda name, value: documents.exhibits_with(arch, name, value),
+                          marks=marks.exhibits_with if marks is not None else None)
+    if within is not None:
+        q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(idx.schema, "ex", sorted(within)) if within else
+            tantivy.Query.empty_query(), 0.0))])
     total_exhibits: int | None = None
     if group:
         total, ranked = _ranked(idx, searcher, q, min(GROUP_FETCH, max(limit + offset, 1) * 20))
@@ -103,8 +119,25 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
         units = _units(searcher, ranked[offset:offset + limit])
         rows = _Lookup(arch, units)
         hits = [_hit(rows, u, hl) for u in units]
+    counts = facet_counts(searcher, q) if facets else None
+    if counts is not None and marks is not None:
+        counts["tag"] = tag_facet(idx, searcher, q, marks.tag_exhibits())
     return SearchResult(query=query, offset=offset, limit=limit, total=total, hits=tuple(hits),
-                        total_exhibits=total_exhibits, facets=facet_counts(searcher, q) if facets else None)
+                        total_exhibits=total_exhibits, facets=counts)
+
+
+def tag_facet(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
+              tagged: dict[str, list[int]]) -> dict[str, int]:
+    """Hits (pages and rows) per tag: one counting query per tag, the query within the tag's exhibits."""
+    out: dict[str, int] = {}
+    for tag, seqs in tagged.items():
+        within = tantivy.Query.term_set_query(idx.schema, "ex", seqs)
+        res = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, within)]),
+                              1, count=True)
+        n = int(res.count)  # type: ignore[attr-defined]  # (tantivy's stub lacks it)
+        if n:
+            out[tag] = n
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
 
 
 def facet_counts(searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:

@@ -21,8 +21,11 @@ from exhibit.text import chinese, uyghur
 
 # Filters on a document's anatomy (exhibit.documents): resolved to exhibits by the caller's lookup
 DOCUMENT_FIELDS = ("doc_number", "issuer", "classification", "signer")
+# Filters on the analyst's own marks (exhibit.workspace): resolved to exhibits by the caller's lookup too,
+# since the workspace is downstream of search
+WORKSPACE_FIELDS = ("tag", "note", "noted_by")
 FILTER_FIELDS = ("lang", "type", "path", "source", "ocr", "date", "received", "status", "folder", "year",
-                 "media", *DOCUMENT_FIELDS)
+                 "media", *DOCUMENT_FIELDS, *WORKSPACE_FIELDS)
 MAX_FUZZY = 2
 # Levels of parentheses and NOT inside one another. The parser and the compiler recurse once per level (four
 # Python frames each), so 500 brackets would end in a RecursionError; no query a person writes needs more
@@ -321,10 +324,12 @@ def regex_escape(s: str) -> str:
 
 class Compiler:
     def __init__(self, schema: tantivy.Schema, common: analysis.Common | None = None,
-                 documents: Callable[[str, str], list[int]] | None = None) -> None:
+                 documents: Callable[[str, str], list[int]] | None = None,
+                 marks: Callable[[str, str], list[int]] | None = None) -> None:
         self.schema = schema
         self.common = common
         self.documents = documents
+        self.marks = marks
         self.hl = Highlights()
 
     def compile(self, node: Node, negated: bool = False) -> tantivy.Query:
@@ -442,6 +447,9 @@ class Compiler:
         if name in DOCUMENT_FIELDS:
             seqs = self.documents(name, value) if self.documents else []
             return tantivy.Query.term_set_query(s, "ex", seqs) if seqs else tantivy.Query.empty_query()
+        if name in WORKSPACE_FIELDS:
+            seqs = self.marks(name, value) if self.marks else []
+            return tantivy.Query.term_set_query(s, "ex", seqs) if seqs else tantivy.Query.empty_query()
         if name == "ocr":
             v = value.lower()
             if v not in ("true", "false", "yes", "no"):
@@ -511,10 +519,12 @@ def _date_bound(value: str, pos: int, upper: bool) -> datetime:
 
 
 def compile_query(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
-                  documents: Callable[[str, str], list[int]] | None = None) -> tuple[tantivy.Query, Highlights]:
+                  documents: Callable[[str, str], list[int]] | None = None,
+                  marks: Callable[[str, str], list[int]] | None = None) -> tuple[tantivy.Query, Highlights]:
     """Parse and translate a query string: (tantivy query, what to highlight). `common`: the index's
     common bigrams (SearchIndex.common), whose four-character sequences are single tokens. `documents`: the
-    exhibits matching a document filter (doc_number:, issuer:, ...), exhibit.documents.exhibits_with."""
-    c = Compiler(schema, common, documents)
+    exhibits matching a document filter (doc_number:, issuer:, ...), exhibit.documents.exhibits_with; `marks`:
+    the exhibits matching a workspace filter (tag:, note:, noted_by:), exhibit.workspace.Marks.exhibits_with."""
+    c = Compiler(schema, common, documents, marks)
     query = c.top(parse(q))
     return query, c.hl

@@ -66,6 +66,8 @@ class Hit:
         if html:
             out["snippet_html"] = self.snippet_html
         out.update(score=self.score, media_type=self.media_type)
+        if self.table_id is not None:
+            out["table_id"] = self.table_id  # names the row for tagging (`EX-000012:t7:r14`)
         if self.source is not None:
             out["source"] = self.source
             if self.table_id is None:

@@ -31,13 +31,14 @@ def me(sess: Session = Depends(VIEW)) -> dict[str, str]:
     return {"name": sess.user.name, "role": sess.user.role, "csrf_token": sess.csrf}
 
 
-@router.get("/search", summary="Page-level search hits (the CLI's query syntax), with facets")
+@router.get("/search", summary="Page-level search hits (the CLI's query syntax, tag:/note:/noted_by: included), "
+                           "with facets (tags too)")
 def search(request: Request, q: SearchQuery, limit: SearchLimit = 20, offset: SearchOffset = 0,
            sess: Session = Depends(VIEW)) -> dict[str, Any]:
-    from exhibit.search import search as search_
+    from exhibit.workspace import search as search_
 
     try:
-        result = search_(archive(request), q, limit=limit, offset=offset, facets=True)
+        result = search_(archive(request), q, viewer=sess.user.name, limit=limit, offset=offset, facets=True)
     except QueryError as e:
         raise HTTPException(400, {"message": str(e), "position": e.position}) from None
     return result.as_json()

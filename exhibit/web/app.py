@@ -38,7 +38,16 @@ def templates() -> Jinja2Templates:
 
 def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastAPI:
     """The web app over the archive at `archive_path`."""
-    from exhibit.web import api, pages, pages_documents, pages_people, pages_redact, pages_versions
+    from exhibit.web import (
+        api,
+        api_workspace,
+        pages,
+        pages_documents,
+        pages_people,
+        pages_redact,
+        pages_versions,
+        pages_workspace,
+    )
 
     settings = settings or WebSettings()
     app = FastAPI(title="exhibit", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
@@ -57,7 +66,9 @@ def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastA
     app.include_router(pages_documents.router)
     app.include_router(pages_versions.router)
     app.include_router(pages_versions.api)
+    app.include_router(pages_workspace.router)
     app.include_router(api.router)
+    app.include_router(api_workspace.api)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -44,9 +44,13 @@ ADMIN = require("admin")
 
 def page(request: Request, name: str, sess: Session | None, nav: str, status_code: int = 200,
          **ctx: Any) -> HTMLResponse:
+    from exhibit.web.api_workspace import alert_count
+
+    # the workspace badge: new hits of the user's saved searches (no search runs until an ingest adds exhibits)
+    alerts = alert_count(request, sess) if sess else 0
     resp: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, name, {"me": sess.user if sess else None, "csrf": sess.csrf if sess else "", "nav": nav,
-                        "urlencode": urlencode, **ctx}, status_code=status_code)
+                        "urlencode": urlencode, "alerts_badge": alerts, **ctx}, status_code=status_code)
     return resp
 
 
@@ -109,21 +113,22 @@ def home(request: Request, sess: Session = Depends(VIEW)) -> Response:
 @router.get("/search")
 def search_page(request: Request, q: OptionalSearchQuery = "", page_no: SearchPage = 1,
                 sess: Session = Depends(VIEW)) -> Response:
-    from exhibit.search import search
+    from exhibit.workspace import search
 
     size = state(request).settings.page_size
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     if q.strip():
         try:
-            result = search(archive(request), q, limit=size, offset=(page_no - 1) * size, facets=True).as_json()
+            result = search(archive(request), q, viewer=sess.user.name, limit=size, offset=(page_no - 1) * size,
+                            facets=True).as_json()
         except QueryError as e:
             error = {"message": str(e), "position": e.position}
     if result is not None:
         for hit in result["hits"]:
             hit["terms"] = display.terms_of(hit, q)
             hit["snippet_safe"] = display.safe_snippet(hit)
-    return page(request, "search.html", sess, "search", q=q, result=result,
+    return page(request, "search.html", sess, "search", q=q, result=result, may_annotate=_may_annotate(request, sess),
                 error=error, paging=data.paging(result["total"], page_no, size) if result else None)
 
 
@@ -140,6 +145,8 @@ def exhibit_page(request: Request, ref: ExhibitRef, page_no: PageNumber = 1, hl:
                  table: TableId = None, row: RowNumber = None, sheet: str | None = None,
                  q: Quotation = None, sess: Session = Depends(VIEW)) -> Response:
     """The exhibit at a page; `hl` words highlighted; `q` a quotation cited in a report (reports link here)."""
+    from exhibit.web.api_workspace import exhibit_marks
+
     arch = archive(request)
     seq = data.resolve(arch, ref)
     ex = data.exhibit_detail(arch, seq, page_no)
@@ -147,8 +154,12 @@ def exhibit_page(request: Request, ref: ExhibitRef, page_no: PageNumber = 1, hl:
         table = data.find_table(arch, seq, sheet, page_no if "page" in request.query_params else None)
     rows = data.table_rows(arch, seq, table, row) if table is not None else None
     return page(request, "exhibit.html", sess, "exhibits", ex=ex, hl=list(render.highlight_terms(hl)), rows=rows,
-                quote=q,
-                may_download=sess.user.may("investigator"))
+                quote=q, may_download=sess.user.may("investigator"), may_annotate=_may_annotate(request, sess),
+                marks=exhibit_marks(request, seq, sess))
+
+
+def _may_annotate(request: Request, sess: Session) -> bool:
+    return sess.user.may("investigator") or state(request).settings.viewers_annotate
 
 
 @router.get("/exhibits/{ref}/pages/{number}.png")

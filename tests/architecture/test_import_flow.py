@@ -27,10 +27,11 @@ ALLOWED: dict[str, set[str]] = {
     "coding": BASE | {"archive", "records", "checks"},
     "reports": BASE | {"archive", "documents", "search", "records", "checks", "link", "coding"},
     "redact": BASE | {"archive", "ocr", "records", "checks", "link"},
+    "workspace": BASE | {"archive", "documents", "search", "records", "checks", "link", "coding", "reports"},
     "web": BASE | {"archive", "ocr", "ingest", "documents", "search", "records", "checks", "link", "coding",
-                   "reports", "redact"},
+                   "reports", "redact", "workspace"},
     "cli": BASE | {"archive", "ocr", "ingest", "documents", "search", "records", "checks", "link", "coding",
-                   "reports", "web", "redact"},
+                   "reports", "web", "redact", "workspace"},
     "demo": {"errors", "text"},
 }
 CORE_TABLES = ("exhibits", "paths", "pages", "tables", "table_rows", "custody", "changes", "ingest_seen")

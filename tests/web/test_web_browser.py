@@ -3,89 +3,30 @@
 from __future__ import annotations
 
 import io
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import CHROMIUM, login, serve
 from web_helpers import add_users, derive
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="bash scripts/setup-system.sh installs chromium")]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture()
 def server(copy_archive: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     """(base URL, {role: password}, archive): uvicorn on loopback in a thread, over a copy of the dev archive."""
-    import uvicorn
-
     from exhibit.web.app import create_app
 
     derive(copy_archive)
     passwords = add_users(copy_archive)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(copy_archive), host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", passwords, copy_archive
-    srv.should_exit = True
-    t.join(10)
-
-
-@pytest.fixture()
-def shots(tmp_path: Path) -> Iterator[Any]:
-    """shoot(page, name): a full-page screenshot under the test's tmp dir, copied to test-artifacts/screenshots/."""
-    folder = tmp_path / "screenshots"
-    folder.mkdir()
-
-    def shoot(page: Any, name: str) -> Path:
-        p = folder / f"{name}.png"
-        page.screenshot(path=str(p), full_page=True)
-        return p
-
-    yield shoot
-    dest = REPO / "test-artifacts" / "screenshots"
-    dest.mkdir(parents=True, exist_ok=True)
-    for p in folder.iterdir():
-        shutil.copy(p, dest / p.name)
-
-
-@pytest.fixture()
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    with serve(create_app(copy_archive)) as base:
+        yield base, passwords, copy_archive
 
 
 def _login(page: Any, base: str, name: str, password: str) -> None:
-    page.goto(base + "/")
-    assert "/login" in page.url
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url
+    login(page, base, name, password)
 
 
 def _highlighted_pixels(png: bytes) -> int:

@@ -1,0 +1,183 @@
+"""The workspace at scale: a streamed batch download against `zip -0`, and tag-filtered search against the
+same search unfiltered, measured in the same run.
+
+    .venv/bin/python bench/workspace.py --files 10000 --pages 100000
+
+Download: N files of 4-64 KB of random bytes as stored blobs; `zip -0 -q -j` over the blob files (the
+baseline) against exhibit.workspace.download.write (zip, manifest.json with custody summaries), both to a
+file on the same disk; the ratio is zip's time over ours (>= 0.8 is the target). Memory: tracemalloc's
+peak of the stream at N/4 and at N files (flat: the same peak, not 4x).
+
+Search: the search_scale.py generator's pages (20 per exhibit) indexed once; 10% of exhibits tagged with one of
+50 tags and every exhibit's first page with another (the 100,000-tags shape of the issue, scaled), 1,000
+highlights; then p50 over the same queries of `word` and `word tag:T` (total + top 10 with snippets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from search_scale import generate  # noqa: E402
+
+from exhibit import search, workspace  # noqa: E402
+from exhibit.archive import Archive  # noqa: E402
+from exhibit.workspace import download, store  # noqa: E402
+
+
+def blobs(arch: Archive, n: int, seed: int = 5) -> list[int]:
+    rng = random.Random(seed)
+    seqs = []
+    for k in range(1, n + 1):
+        data = rng.randbytes(rng.randrange(4096, 65536))
+        sha, size = arch.blobs.put_bytes(data)
+        with arch.transaction() as db:
+            db.execute("INSERT INTO exhibits(seq, sha256, size, media_type, page_count, first_received) "
+                       "VALUES (?,?,?,?,?,?)", (k, sha, size, "application/octet-stream", 0, "2024-01-01T00:00:00Z"))
+            db.execute("INSERT INTO paths(exhibit_seq, path, received) VALUES (?,?,?)",
+                       (k, f"files/{k // 1000:03d}/f{k:06d}.bin", "2024-01-01T00:00:00Z"))
+        seqs.append(k)
+    return seqs
+
+
+def bench_download(work: Path, n: int) -> dict[str, float]:
+    root = work / "dl"
+    arch = Archive.init(root)
+    seqs = blobs(arch, n)
+    paths = [str(arch.blob_path(e.sha256)) for e in arch.exhibits(seqs)]
+    total = sum(os.path.getsize(p) for p in paths)
+    out = work / "out"
+    out.mkdir()
+    list_file = work / "list.txt"
+    list_file.write_text("\n".join(paths) + "\n")
+    fig: dict[str, float] = {"files": n, "mb": total / 1e6}
+    for _ in range(2):  # the second round reads warm page cache for both, fairly
+        (out / "zip.zip").unlink(missing_ok=True)
+        t = time.perf_counter()
+        with list_file.open() as f:
+            subprocess.run(["zip", "-0", "-q", "-j", str(out / "zip.zip"), "-@"], stdin=f, check=True)
+        fig["zip_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        download.write(arch, download.of_ids(arch, [str(s) for s in seqs]), out / "ours.zip", "bench", actor="bench")
+        fig["ours_s"] = time.perf_counter() - t
+    fig["ratio"] = fig["zip_s"] / fig["ours_s"]
+    for label, k in (("peak_mb_quarter", n // 4), ("peak_mb_all", n)):
+        sel = download.of_ids(arch, [str(s) for s in seqs[:k]])
+        tracemalloc.start()
+        for _ in download.stream(arch, sel, "bench", actor="bench"):
+            pass
+        fig[label] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    arch.close()
+    return fig
+
+
+def bench_viewer(arch: Archive, runs: int) -> dict[str, float]:
+    """Server time of the exhibit viewer (page, tags, notes, highlights) on exhibits with highlights, p95."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from exhibit.web import accounts
+    from exhibit.web.app import create_app
+
+    pw = accounts.generate_password()
+    accounts.ensure_schema(arch)
+    accounts.add_user(arch, "bench", "investigator", pw, actor="bench")
+    client = TestClient(create_app(arch.root))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    client.post("/login", data={"name": "bench", "password": pw, "csrf_token": token.group(1), "next": "/"})
+    marked = sorted({h.exhibit_id for h in workspace.highlights(arch)})[:50]
+    times: list[float] = []
+    for _ in range(runs):
+        for ref in marked:
+            r = client.get(f"/exhibits/{ref}?page=1")
+            assert r.status_code == 200
+            times.append(float(r.headers["server-timing"].split("dur=")[1]))
+    times.sort()
+    return {"viewer_p50_ms": statistics.median(times), "viewer_p95_ms": times[int(len(times) * 0.95) - 1]}
+
+
+def bench_search(work: Path, pages: int, runs: int) -> dict[str, float]:
+    arch = Archive.init(work / "search")
+    generate(arch, work / "files", pages)
+    search.rebuild(arch)
+    rng = random.Random(9)
+    seqs = [e.seq for e in arch.exhibits()]
+    tags = [f"tag-{k:02d}" for k in range(50)]
+    store.ensure(arch.db)
+    t0 = time.perf_counter()
+    with arch.transaction() as db:  # straight into the table: the bench measures search, not tagging
+        for s in rng.sample(seqs, max(1, len(seqs) // 10)):
+            store.add_tag(db, "exhibit", f"exhibit:{s}", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
+        for s in seqs:
+            store.add_tag(db, "page", f"page:{s}:1", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
+    tag_count = len(store.tags(arch.db))
+    for s in rng.sample(seqs, min(1000, len(seqs))):
+        p = arch.page(s, 1)
+        if p is not None:
+            words = p.text.split()
+            if words:
+                workspace.highlight(arch, str(s), 1, quote=words[0], actor="bench")
+    setup_s = time.perf_counter() - t0
+    sample = [w for w in arch.page(seqs[0], 2).text.split() if w.isascii() and len(w) > 3][:10]  # type: ignore[union-attr]
+    plain: list[float] = []
+    tagged: list[float] = []
+    for _ in range(runs):
+        for w in sample:
+            tag = rng.choice(tags)
+            t = time.perf_counter()
+            workspace.search(arch, w, viewer="bench")
+            plain.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            workspace.search(arch, f"{w} tag:{tag}", viewer="bench")
+            tagged.append(time.perf_counter() - t)
+    viewer = bench_viewer(arch, runs)
+    arch.close()
+    p50p, p50t = statistics.median(plain), statistics.median(tagged)
+    return {"pages": pages, "exhibits": len(seqs), "tags": tag_count, "setup_s": setup_s,
+            "p50_plain_ms": p50p * 1000, "p50_tagged_ms": p50t * 1000, "ratio": p50t / p50p, **viewer}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--pages", type=int, default=20000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--dir", type=Path, default=None)
+    ap.add_argument("--skip-download", action="store_true")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="wsbench-", dir=args.dir))
+    try:
+        d = bench_download(work, args.files) if not args.skip_download else None
+        per_file = (d["peak_mb_all"] - d["peak_mb_quarter"]) * 1000 / (d["files"] * 0.75) if d else 0.0
+        if d:
+            print(f"download {d['files']:.0f} files, {d['mb']:.0f} MB: zip -0 {d['zip_s']:.2f} s, exhibit "
+                  f"{d['ours_s']:.2f} s, ratio zip/exhibit {d['ratio']:.2f} (target >= 0.8); stream peak "
+                  f"{d['peak_mb_quarter']:.1f} MB at {d['files'] / 4:.0f} files, {d['peak_mb_all']:.1f} MB at "
+                  f"{d['files']:.0f}: {per_file:.2f} KB per file of metadata (zip central directory) against "
+                  f"{d['mb'] * 1000 / d['files']:.0f} KB of bytes per file, which never sit in memory")
+        s = bench_search(work, args.pages, args.runs)
+        print(f"search {s['pages']:.0f} pages, {s['exhibits']:.0f} exhibits, {s['tags']:.0f} tags: p50 "
+              f"{s['p50_plain_ms']:.1f} ms unfiltered, {s['p50_tagged_ms']:.1f} ms with tag:, ratio "
+              f"{s['ratio']:.2f} (target <= 1.5); viewer with highlights p50 {s['viewer_p50_ms']:.1f} ms, p95 "
+              f"{s['viewer_p95_ms']:.1f} ms server time (target <= 50)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Search with the analyst's marks: `tag:`, `note:` and `noted_by:` filters and the tag facet."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from exhibit import search as search_
+from exhibit.archive import Archive
+from exhibit.search import SearchResult
+from exhibit.text.latin import fold as fold_latin
+from exhibit.workspace import store
+
+
+class Marks:
+    """exhibit.search.Marks over the workspace tables, as `viewer` may see them (their private notes count
+    for them only)."""
+
+    def __init__(self, arch: Archive, viewer: str | None) -> None:
+        self.arch = arch
+        self.viewer = viewer
+        store.ensure(arch.db)
+
+    def exhibits_with(self, field: str, value: str) -> list[int]:
+        db = self.arch.db
+        if field == "tag":
+            # the distinct tag names are few: matched here without regard to case (or as a prefix*), then
+            # their exhibits read through the (tag, exhibit_seq) index
+            if value.endswith("*"):
+                prefix = value[:-1].casefold()
+                names = [t for t in store.tag_names(db) if t.casefold().startswith(prefix)]
+                return store.exhibits_tagged_any(db, names)
+            exact = store.exhibits_tagged(db, value)  # the tag as written: one index seek, the usual case
+            if exact:
+                return exact
+            wanted = value.casefold()
+            return store.exhibits_tagged_any(db, [t for t in store.tag_names(db) if t.casefold() == wanted])
+        texts = store.current_texts(db, self.viewer)
+        comments = [(int(r["exhibit_seq"]), r["author"], r["comment"]) for r in store.highlights(db)]
+        if field == "note":
+            needle = _folded(value)
+            return sorted({s for s, _, text in [*texts, *comments] if s is not None and needle in _folded(text)})
+        if field == "noted_by":
+            who = value.casefold()
+            return sorted({s for s, author, _ in [*texts, *comments] if s is not None and author.casefold() == who})
+        raise ValueError(field)
+
+    def tag_exhibits(self) -> dict[str, list[int]]:
+        return store.exhibits_by_tag(self.arch.db)
+
+
+def _folded(s: str) -> str:
+    return fold_latin(" ".join(s.split())).casefold()
+
+
+def search(arch: Archive, query: str, viewer: str | None = None, limit: int = 10, offset: int = 0,
+           facets: bool = False, group: bool = False, within: Collection[int] | None = None) -> SearchResult:
+    """exhibit.search.search with the workspace filters resolved for `viewer`."""
+    return search_.search(arch, query, limit=limit, offset=offset, facets=facets, group=group,
+                          marks=Marks(arch, viewer), within=within)
