@@ -3,85 +3,34 @@ a register page, sees the proposals over it, draws a box, previews, and download
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import CHROMIUM, serve
 from conftest import seq_of
 from fixtures import ID_1, ID_2, NAME_HAN, NAME_LATIN, REASON
 from readout import holds, pymupdf_text
 
 from exhibit.archive import Archive
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="bash scripts/setup-system.sh installs chromium")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def server(arch: Archive) -> Iterator[str]:
-    """uvicorn on loopback in a thread, over the test's archive, with an investigator account."""
-    import uvicorn
-
+    """The web app on loopback over the test's archive, with an investigator account (the browser and
+    screenshot fixtures are the shared ones of tests/conftest.py)."""
     from exhibit.web import accounts
     from exhibit.web.app import create_app
 
     accounts.ensure_schema(arch)
     accounts.add_user(arch, "investigator", "investigator", "investigator-password-1", actor="pytest")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(arch.root), host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
-
-
-@pytest.fixture()
-def shots(tmp_path: Path) -> Iterator[Any]:
-    """shoot(page, name): a full-page screenshot, copied to test-artifacts/screenshots/ afterwards."""
-    folder = tmp_path / "screenshots"
-    folder.mkdir()
-
-    def shoot(page: Any, name: str) -> Path:
-        p = folder / f"{name}.png"
-        page.screenshot(path=str(p), full_page=True)
-        return p
-
-    yield shoot
-    dest = REPO / "test-artifacts" / "screenshots"
-    dest.mkdir(parents=True, exist_ok=True)
-    for p in folder.iterdir():
-        shutil.copy(p, dest / p.name)
-
-
-@pytest.fixture()
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    with serve(create_app(arch.root)) as base:
+        yield base
 
 
 def _wait_until(page: Any, expression: str, timeout: float = 30.0) -> None:
