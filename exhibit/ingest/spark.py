@@ -44,6 +44,7 @@ Finish = Callable[[list[tuple[IngestWriter, Task, StoredFile]]], None]
 # the work lost to a failed job stay small, and that the catalog grows while the ingest runs.
 CHUNK_FILES = 256
 JOBS_IN_FLIGHT = 2
+STORE_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,15 @@ def run(arch: Archive, config: Config, master: str, items: Iterator[Item], finis
     in_flight: deque[tuple[Future[dict[int, StoredFile]], list[tuple[IngestWriter, Task, _Stored]]]] = deque()
     try:
         # Spark runs jobs submitted from several threads at once: one thread per job in flight.
-        with ThreadPoolExecutor(JOBS_IN_FLIGHT, thread_name_prefix="spark-job") as jobs:
+        with ThreadPoolExecutor(JOBS_IN_FLIGHT, thread_name_prefix="spark-job") as jobs, \
+                ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="store") as storers:
             while chunk := _take(items, CHUNK_FILES):
                 stored: list[tuple[IngestWriter, Task, _Stored]] = []
-                for w, task in chunk:
+                # Hashing and fsync release the GIL: a few threads store the chunk as fast as the local
+                # ingest's workers do.
+                for (w, task), s in zip(chunk, storers.map(lambda item: worker.store(arch.blobs, item[1], arch.root),
+                                                           chunk), strict=True):
                     progress.working_on(task.rel)
-                    s = worker.store(arch.blobs, task, arch.root)
                     if isinstance(s, StoredFile):  # unreadable: nothing stored, listed by the writer's caller
                         finish([(w, task, s)])
                         continue
