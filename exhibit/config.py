@@ -42,6 +42,7 @@ class Config:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     ocr_langs: str = DEFAULT_OCR_LANGS
     ocr: bool = True
+    ocr_presence: bool = True  # images OCR'd only where a text-presence pass finds text (ocr.presence)
     passwords: tuple[str, ...] = ()
     custodian: str | None = None
     source: str | None = None
