@@ -139,8 +139,10 @@ class _Renderer:
                 inline = c.find(_IS)
                 if inline is None:
                     return _EMPTY
-            if len(inline) == 1 and inline[0].tag == _T:
-                return self.text(inline[0].text or "")
+            if len(inline) == 1:
+                first = inline[0]
+                if first.tag == _T:
+                    return self.text(first.text or "")
             parts = [inline.findtext(_T)] + [r.findtext(_T) for r in inline.iterfind(_R)]
             return self.text("".join(p for p in parts if p is not None))
         v = c.findtext(_V)
