@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_scale.py --pages 100000
     .venv/bin/python bench/search_scale.py --pages 1000000 --dir /var/tmp/searchbench
+    .venv/bin/python bench/search_scale.py --pages 100000 --jobs 2 --queries 20   # reindex on 1 vs 2 cores
 
 Generates N pages of ~1,000 characters of mixed Chinese and English (Zipf-distributed words, see
 search_corpus.py) into a fresh archive catalog, then measures, in the same run:
@@ -236,6 +237,8 @@ def main() -> None:
     ap.add_argument("--rg-queries", type=int, default=10, help="queries timed with rg (it is slow)")
     ap.add_argument("--dir", type=Path, default=None, help="work folder (default: a temporary one)")
     ap.add_argument("--cores", type=int, default=1, help="CPU cores to pin indexing and queries to")
+    ap.add_argument("--jobs", type=int, default=0,
+                    help="also rebuild the index on 1 core and on this many cores, and print the speed-up")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     ap.add_argument("--reuse", action="store_true",
@@ -266,6 +269,25 @@ def main() -> None:
         args.json.write_text(json.dumps(fig, ensure_ascii=False, indent=2) + "\n")
 
 
+def _jobs_comparison(arch: Archive, idx: SearchIndex, text_bytes: int, jobs: int, fig: dict[str, object]) -> None:
+    """The same rebuild on one core and on `jobs` cores, one after the other in this run."""
+    pinned = os.sched_getaffinity(0)  # --cores pinned the run; this comparison pins each rebuild itself
+    allowed = list(range(os.cpu_count() or 1))
+    rates = {}
+    for n in (1, jobs):
+        os.sched_setaffinity(0, allowed[:n])  # the writer's threads, started by sync, inherit this
+        rep = idx.sync(arch, rebuild=True, jobs=n)
+        rates[n] = text_bytes / 1e6 / rep.seconds
+        print(f"reindex, {n} core(s), jobs={n}: {rates[n]:.2f} MB/s ({rep.units} units in {rep.seconds:.1f} s)",
+              flush=True)
+    os.sched_setaffinity(0, pinned)
+    fig["reindex_jobs"] = jobs
+    fig["reindex_mb_s_1"] = round(rates[1], 2)
+    fig[f"reindex_mb_s_{jobs}"] = round(rates[jobs], 2)
+    fig["reindex_speedup"] = round(rates[jobs] / rates[1], 2)
+    print(f"reindex speed-up, {jobs} cores over 1: {fig['reindex_speedup']}x", flush=True)
+
+
 def _full(work: Path, args: argparse.Namespace, fig: dict[str, object]) -> None:
     """Generate, index with the baseline and with exhibit, then measure the queries."""
     arch = Archive.init(work / "archive")
@@ -286,12 +308,14 @@ def _full(work: Path, args: argparse.Namespace, fig: dict[str, object]) -> None:
 
     # exhibit: catalog -> committed index
     idx = SearchIndex(arch.index_dir)
-    rep = idx.sync(arch, writer_threads=1)
+    rep = idx.sync(arch, jobs=len(os.sched_getaffinity(0)))
     fig["index_mb_s"] = round(text_bytes / 1e6 / rep.seconds, 2)
     fig["index_vs_baseline"] = round(fig["index_mb_s"] / fig["baseline_mb_s"], 2)  # type: ignore[operator]
     fig["index_ratio"] = round(du(arch.index_dir) / text_bytes, 3)
     print(f"exhibit (catalog -> committed index): {fig['index_mb_s']} MB/s "
           f"({fig['index_vs_baseline']}x the baseline), index {fig['index_ratio']}x the text", flush=True)
+    if args.jobs > 1:
+        _jobs_comparison(arch, idx, text_bytes, args.jobs, fig)
 
     _queries(arch, work, args, fig, bindex, bschema)
     arch.close()

@@ -52,6 +52,7 @@ class Config:
     spark: str | None = None  # a Spark master URL (`local[2]`, `spark://host:7077`): parse on Spark, not in local workers
     ocr_langs: str = DEFAULT_OCR_LANGS
     ocr: bool = True
+    ocr_presence: bool = True  # images OCR'd only where a text-presence pass finds text (ocr.presence)
     passwords: tuple[str, ...] = ()
     custodian: str | None = None
     source: str | None = None

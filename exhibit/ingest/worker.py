@@ -190,7 +190,8 @@ def _process(st: _State, path: Path, name: str, sha: str, size: int, depth: int,
     workdir = work if depth == 0 else Path(tempfile.mkdtemp(dir=work, prefix="x-"))
     ctx = IngestContext(workdir=workdir, limits=config.limits,
                         passwords=config.passwords, ocr_langs=config.ocr_langs, depth=depth,
-                        ocr=config.ocr, ocr_cache=st.root / "ocr-cache.sqlite", budget=budget)
+                        ocr=config.ocr, ocr_presence=config.ocr_presence,
+                        ocr_cache=st.root / "ocr-cache.sqlite", budget=budget)
     ext = _extract(path, name, size, ctx, node)
     node.notes = list(ctx.notes)
     if ext is not None:

@@ -44,9 +44,11 @@ class OcrResult:
 
 
 def ocr_image(image: Image.Image | Path, langs: str, cache: Path | None, scratch: Path, *,
-              engine: str = "auto", force: bool = False) -> OcrResult:
+              engine: str = "auto", force: bool = False, presence: bool = False) -> OcrResult:
     """OCR one image in `langs` (Tesseract style, "chi_sim+uig+eng"). `cache` is the OCR cache file
-    (None: no cache); `force` skips reading it. Temporary files go to the `scratch` folder (made if missing)."""
+    (None: no cache); `force` skips reading it. Temporary files go to the `scratch` folder (made if missing).
+    `presence`: first ask the text-presence pass (ocr.presence) and, when it finds no text, return empty
+    text with its decision in meta "text_presence" (and "skipped") instead of reading; `force` overrides it."""
     from exhibit.ocr import cache as ocr_cache
     from exhibit.ocr.recognise import check_langs, parse_langs
 
@@ -60,6 +62,13 @@ def ocr_image(image: Image.Image | Path, langs: str, cache: Path | None, scratch
         hit = None if force else ocr_cache.get(cache, key)
         if hit is not None:
             return OcrResult(hit["text"], hit.get("lang"), hit["meta"])
+        if presence and not force:
+            from exhibit.ocr.presence import Decision, text_presence
+
+            found = text_presence(image)
+            if found.decision is Decision.NO_TEXT:
+                return OcrResult("", None, {"text_presence": found.as_meta(), "image_sha256": pixels,
+                                            "skipped": "no text found by the text-presence pass"})
         with _temp_files_in(scratch):
             text, lang, meta = _read(image, lang_list, engine)
         meta["image_sha256"] = pixels

@@ -56,16 +56,17 @@ def open_index(arch: Archive, catch_up: bool = True) -> SearchIndex:
     return idx
 
 
-def sync(arch: Archive, progress: Progress = SILENT) -> SyncReport:
-    """Index what the catalog changed since the last sync (everything, the first time)."""
+def sync(arch: Archive, progress: Progress = SILENT, jobs: int | None = None) -> SyncReport:
+    """Index what the catalog changed since the last sync (everything, the first time), on `jobs` cores
+    (all of them when None)."""
     idx = _open.get(arch) or open_index(arch, catch_up=False)
-    return _with_lock_retry(lambda: idx.sync(arch, progress=progress))
+    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, jobs=jobs))
 
 
-def rebuild(arch: Archive, progress: Progress = SILENT) -> SyncReport:
-    """Drop the index's documents and index the whole catalog again."""
+def rebuild(arch: Archive, progress: Progress = SILENT, jobs: int | None = None) -> SyncReport:
+    """Drop the index's documents and index the whole catalog again, on `jobs` cores (all when None)."""
     idx = _open.get(arch) or open_index(arch, catch_up=False)
-    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, rebuild=True))
+    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, rebuild=True, jobs=jobs))
 
 
 def _with_lock_retry(fn: Callable[[], SyncReport], attempts: int = 60) -> SyncReport:

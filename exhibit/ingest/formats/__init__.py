@@ -46,6 +46,7 @@ class IngestContext:
     ocr_langs: str = DEFAULT_OCR_LANGS
     depth: int = 0
     ocr: bool = True
+    ocr_presence: bool = True  # images: a text-presence pass decides whether to OCR (ocr.presence)
     ocr_cache: Path | None = None  # SQLite file of OCR results keyed by image hash (in the archive folder)
     notes: list[str] = field(default_factory=list)  # e.g. "password used" (never the password itself)
     budget: ExpansionBudget | None = None  # shared by nested containers when the pipeline passes it on

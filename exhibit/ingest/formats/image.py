@@ -105,7 +105,10 @@ def _ocr_frames(im: Image.Image, ctx: IngestContext, limit: int, *, engine: str 
         except (OSError, EOFError, SyntaxError, ValueError) as e:
             yield _failed_page(number, f"frame could not be decoded: {e}", status="corrupt")
             continue
-        r = ocr_image(pixels, langs or ctx.ocr_langs, ctx.ocr_cache, ctx.workdir, engine=engine, force=force)
+        # Photographs without text are not read (metadata only, the pass's decision on the page);
+        # `exhibit ocr --force` reads them all the same.
+        r = ocr_image(pixels, langs or ctx.ocr_langs, ctx.ocr_cache, ctx.workdir, engine=engine, force=force,
+                      presence=ctx.ocr_presence)
         yield Page(number, r.text, PageSource.OCR, r.lang, r.meta)
     if frames > MAX_FRAMES:
         yield _failed_page(MAX_FRAMES + 1, f"{frames} frames; only the first {MAX_FRAMES} are read",
