@@ -272,23 +272,3 @@ def _paper(region: Image.Image) -> int:
 
 def _in_order(lines: list[Line]) -> list[Line]:
     return sorted(lines, key=lambda ln: (ln.y0 + ln.y1, ln.x0))
-
-
-def rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped into visual rows (top to bottom), each row in reading order: right to left
-    when it is mostly Arabic script."""
-    out: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2):
-        mid = (ln.y0 + ln.y1) / 2
-        if out:
-            last = out[-1]
-            top = min(r.y0 for r in last)
-            bottom = max(r.y1 for r in last)
-            if top <= mid <= bottom and min(ln.y1, bottom) - max(ln.y0, top) >= 0.5 * min(ln.height, bottom - top):
-                last.append(ln)
-                continue
-        out.append([ln])
-    for row in out:
-        c = script_counts("".join(r.text for r in row))
-        row.sort(key=lambda r: -r.x1 if c[Script.ARAB] > c[Script.HANI] + c[Script.LATN] else r.x0)
-    return out
