@@ -135,15 +135,34 @@ def tesseract_lines(image: Image.Image, langs: list[str], psm: int = 3) -> list[
             groups.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
     lines: list[Line] = []
     for idx in groups.values():
-        x0 = min(data["left"][i] for i in idx)
-        y0 = min(data["top"][i] for i in idx)
-        x1 = max(data["left"][i] + data["width"][i] for i in idx)
-        y1 = max(data["top"][i] + data["height"][i] for i in idx)
-        words = [data["text"][i].strip() for i in idx]
-        conf = sum(float(data["conf"][i]) for i in idx) / len(idx) / 100.0
-        lines.append(Line(x0, y0, x1, y1, join_words(words), conf, "tesseract"))
+        for run in _runs(idx, data):
+            x0 = min(data["left"][i] for i in run)
+            y0 = min(data["top"][i] for i in run)
+            x1 = max(data["left"][i] + data["width"][i] for i in run)
+            y1 = max(data["top"][i] + data["height"][i] for i in run)
+            words = [data["text"][i].strip() for i in run]
+            conf = sum(float(data["conf"][i]) for i in run) / len(run) / 100.0
+            lines.append(Line(x0, y0, x1, y1, join_words(words), conf, "tesseract"))
     return lines
 
+
+GUTTER = 1.5  # a gap between words wider than this many word heights is a column gutter, not a space
+
+
+def _runs(idx: list[int], data: dict[str, list[Any]]) -> list[list[int]]:
+    """A Tesseract line cut where its words are a gutter apart: Tesseract's layout analysis sometimes joins
+    the lines of two columns (or a table's cells) into one, and the reading order needs them apart."""
+    heights = sorted(int(data["height"][i]) for i in idx)
+    gutter = GUTTER * max(1, heights[len(heights) // 2])
+    runs: list[list[int]] = [[idx[0]]]
+    for prev, i in zip(idx, idx[1:], strict=False):
+        a0, a1 = data["left"][prev], data["left"][prev] + data["width"][prev]
+        b0, b1 = data["left"][i], data["left"][i] + data["width"][i]
+        if max(b0 - a1, a0 - b1) > gutter:
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    return runs
 
 OSD_SIDE = 1200  # OSD reads a copy this long at most: orientation needs the letters' shapes, not their detail
 

@@ -56,8 +56,9 @@ def test_lines_come_out_in_reading_order_with_rotation_skew_and_boxes(case: Case
     hits = 0
     for x0, y0, x1, y1, text, _ in r.meta["boxes"]:
         assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
-        best = min(range(len(page.lines)), key=lambda i: Levenshtein.normalized_distance(text, page.lines[i]))
-        bx0, by0, bx1, by1 = page.boxes[best]
+        # Generated lines share words, so any truth line about as close as the closest may be the one.
+        far = [Levenshtein.normalized_distance(text, line) for line in page.lines]
+        near = [page.boxes[i] for i, d in enumerate(far) if d <= min(far) + 0.1]
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        hits += bx0 - 15 <= cx <= bx1 + 15 and by0 - 15 <= cy <= by1 + 15
+        hits += any(bx0 - 15 <= cx <= bx1 + 15 and by0 - 15 <= cy <= by1 + 15 for bx0, by0, bx1, by1 in near)
     assert hits >= 0.9 * len(r.meta["boxes"]), (case.name, r.meta["boxes"], page.boxes)
