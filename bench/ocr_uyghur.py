@@ -11,7 +11,6 @@ run), and for exhibit's pipeline the pages where it is worse than bare uig.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 from collections.abc import Callable
@@ -21,42 +20,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "ocr"))
 sys.path.insert(0, str(REPO))
 
-from ocr_degrade import blur, jpeg, lowres, noise, rotate  # noqa: E402
-from ocr_grid import UYGHUR_WORDS  # noqa: E402
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from ocr_grid import uyghur_pages as pages  # noqa: E402
+from PIL import Image  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
-
-FONTS = [Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
-         Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
-         Path("/usr/share/fonts/truetype/noto/NotoKufiArabic-Regular.ttf")]
-DEGRADE: dict[str, Callable[[Image.Image], Image.Image]] = {
-    "clean": lambda im: im,
-    "blur": lambda im: blur(im, 1.0),
-    "noise": lambda im: noise(im, 0.03),
-    "jpeg": lambda im: jpeg(im, 20),
-    "fax": lambda im: jpeg(noise(lowres(rotate(im, 1.5), 0.6), 0.015), 30),
-    "skew": lambda im: rotate(im, -4.0),
-}
-
-
-def pages(n: int, seed: int = 15) -> list[tuple[str, Image.Image, str]]:
-    rng = random.Random(seed)
-    kinds = list(DEGRADE)
-    out = []
-    for i in range(n):
-        font_path = FONTS[i % len(FONTS)]
-        size = (26, 34)[(i // len(FONTS)) % 2]
-        kind = kinds[i % len(kinds)]
-        lines = [" ".join(rng.choice(UYGHUR_WORDS) for _ in range(rng.randint(3, 5))) for _ in range(6)]
-        img = Image.new("L", (1000, 80 + int(len(lines) * size * 2.0) + 60), 250)
-        draw = ImageDraw.Draw(img)
-        font = ImageFont.truetype(str(font_path), size)
-        for k, line in enumerate(lines):
-            x0, _, x1, _ = draw.textbbox((0, 0), line, font=font, direction="rtl", language="ug")
-            draw.text((1000 - 70 - (x1 - x0), 70 + k * size * 2.0), line, font=font, fill=20,
-                      direction="rtl", language="ug")
-        out.append((f"{font_path.stem[4:-8]}-{size}-{kind}", DEGRADE[kind](img), "\n".join(lines)))
-    return out
 
 
 def cer(hyp: str, ref: str) -> float:
@@ -125,7 +91,7 @@ def main() -> None:
             row.append(f"{table[n][-1]:.3f}")
         print(label, *row, flush=True)
     base = sum(table["uig (bare)"]) / len(data)
-    print(f"\n| variant | mean CER | vs bare uig | pages worse than bare |\n| --- | --- | --- | --- |")
+    print("\n| variant | mean CER | vs bare uig | pages worse than bare |\n| --- | --- | --- | --- |")
     for n in names:
         mean = sum(table[n]) / len(data)
         worse = sum(a > b + 1e-9 for a, b in zip(table[n], table["uig (bare)"], strict=True))

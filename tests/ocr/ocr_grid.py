@@ -10,10 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from ocr_degrade import blur, font_for, jpeg, lowres, noise
-from PIL import Image, ImageDraw
+from ocr_degrade import blur, font_for, jpeg, lowres, noise, rotate
+from PIL import Image, ImageDraw, ImageFont
 
 # Invented wording: administrative Chinese words and Uyghur words, shuffled into lines.
 HAN_WORDS = ["关于", "落实", "人员", "情况", "核查", "村委会", "派出所", "工作组", "本周", "登记", "上报", "名单",
@@ -159,3 +161,37 @@ def _degrade(img: Image.Image, kind: str) -> tuple[Image.Image, float]:
     if kind == "fax":
         return jpeg(noise(lowres(img, 0.7), 0.015), 30), 0.7
     return img, 1.0
+
+
+FONTS = [Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
+         Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
+         Path("/usr/share/fonts/truetype/noto/NotoKufiArabic-Regular.ttf")]
+DEGRADE: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "clean": lambda im: im,
+    "blur": lambda im: blur(im, 1.0),
+    "noise": lambda im: noise(im, 0.03),
+    "jpeg": lambda im: jpeg(im, 20),
+    "fax": lambda im: jpeg(noise(lowres(rotate(im, 1.5), 0.6), 0.015), 30),
+    "skew": lambda im: rotate(im, -4.0),
+}
+
+
+def uyghur_pages(n: int, seed: int = 15) -> list[tuple[str, Image.Image, str]]:
+    """`n` pages of invented Uyghur lines (label, image, truth): three fonts, two sizes, each degraded."""
+    rng = random.Random(seed)
+    kinds = list(DEGRADE)
+    out = []
+    for i in range(n):
+        font_path = FONTS[i % len(FONTS)]
+        size = (26, 34)[(i // len(FONTS)) % 2]
+        kind = kinds[i % len(kinds)]
+        lines = [" ".join(rng.choice(UYGHUR_WORDS) for _ in range(rng.randint(3, 5))) for _ in range(6)]
+        img = Image.new("L", (1000, 80 + int(len(lines) * size * 2.0) + 60), 250)
+        draw = ImageDraw.Draw(img)
+        font = ImageFont.truetype(str(font_path), size)
+        for k, line in enumerate(lines):
+            x0, _, x1, _ = draw.textbbox((0, 0), line, font=font, direction="rtl", language="ug")
+            draw.text((1000 - 70 - (x1 - x0), 70 + k * size * 2.0), line, font=font, fill=20,
+                      direction="rtl", language="ug")
+        out.append((f"{font_path.stem[4:-8]}-{size}-{kind}", DEGRADE[kind](img), "\n".join(lines)))
+    return out
