@@ -97,11 +97,6 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
     if engine == "rapidocr":
         return Recognition([ln for ln in found if ln.conf >= MIN_CONF and ln.text.strip()], ["rapidocr"], langs)
     accepted = [ln for ln in found if _is_han_line(ln)]
-    if not accepted and others:
-        # No Han on the page: it is read whole by Tesseract in the other languages, as a page asked for
-        # without Chinese would be. Re-reading PP-OCR's doubtful regions instead measured worse on
-        # Uyghur pages (bench/ocr_uyghur.py: 8.6% against 0.7% CER, worse than bare uig on 5 of 12).
-        return Recognition(read_arabic_aware(image, others), ["rapidocr", "tesseract"], others)
     # An empty reading is doubtful too: PP-OCR often returns nothing at all for an Arabic-script line.
     doubtful = [ln for ln in found if not _is_han_line(ln)]
     if not doubtful or not others:
@@ -110,11 +105,18 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
     if opts.reread == "lines":
         second = _reread_lines(image, doubtful, others, opts)
     else:
-        second = _reread(image, accepted, doubtful, others, opts)
+        # No Han on the page: it is read whole by Tesseract in the other languages, as a page asked for
+        # without Chinese would be. Re-reading PP-OCR's doubtful regions instead measured worse on
+        # Uyghur pages (bench/ocr_uyghur.py: 8.6% against 0.7% CER, worse than bare uig on 5 of 12).
+        second = read_arabic_aware(image, others) if not accepted \
+            else _reread(image, accepted, doubtful, others, opts)
         # Tesseract's page layout analysis can lose a line (skewed pages) or part of one (small
         # print); read those lines again one by one, cut out along the detector's box, and keep the
         # more confident reading.
-        weak = [ln for ln in doubtful if _coverage(ln, second) < 0.75]
+        # After a whole-page reading only lines it missed entirely (a ruled table Tesseract took for a
+        # picture): re-reading partly covered ones there doubled words.
+        least = 0.75 if accepted else 0.1
+        weak = [ln for ln in doubtful if _coverage(ln, second) < least]
         if weak and opts.missed_lines:
             for strip in _reread_lines(image, weak, others, opts):
                 olds = [t for t in second if t.overlap(strip) > 0.3]
@@ -152,22 +154,27 @@ def _worth(ln: Line) -> float:
 
 
 def combine(first: list[Line], second: list[Line]) -> list[Line]:
-    """Two readings of a page merged line by line (lines matched by overlapping boxes): the more worthy
-    reading of each line; lines only one reading found are kept."""
+    """Two readings of a page merged line by line: lines of the two that overlap form a cluster (one
+    reading may split a line the other reads whole), and each cluster keeps the reading worth more per
+    character; lines only one reading found are kept."""
+    clusters: list[tuple[list[Line], list[Line]]] = [([ln], []) for ln in first]
+    for t in second:
+        hits = [c for c in clusters if any(ln.overlap(t) > 0.5 for ln in c[0] + c[1])]
+        merged: tuple[list[Line], list[Line]] = ([], [t])
+        for c in hits:
+            merged[0].extend(c[0])
+            merged[1].extend(c[1])
+            clusters.remove(c)
+        clusters.append(merged)
     out: list[Line] = []
-    used: set[int] = set()
-    for ln in first:
-        rivals = [i for i, t in enumerate(second) if i not in used and t.overlap(ln) > 0.5]
-        if not rivals:
-            out.append(ln)
-            continue
-        used.update(rivals)
-        group = [second[i] for i in rivals]
-        n = sum(len(t.text) for t in group) or 1
-        worth = sum(_worth(t) * len(t.text) for t in group) / n
-        out.extend(group if worth > _worth(ln) else [ln])
-    out.extend(t for i, t in enumerate(second) if i not in used)
+    for ours, theirs in clusters:
+        out.extend(theirs if _per_char(theirs) > _per_char(ours) else ours)
     return out
+
+
+def _per_char(lines: list[Line]) -> float:
+    n = sum(len(ln.text) for ln in lines)
+    return sum(_worth(ln) * len(ln.text) for ln in lines) / n if n else -1.0
 
 
 def _coverage(ln: Line, found: list[Line]) -> float:
@@ -185,7 +192,13 @@ def _coverage(ln: Line, found: list[Line]) -> float:
 
 def _is_han_line(ln: Line) -> bool:
     c = script_counts(ln.text)
-    return ln.conf >= MIN_CONF and c[Script.HANI] > 0 and c[Script.HANI] >= c[Script.ARAB] + c[Script.LATN] / 3
+    # Han at least half of the letters: PP-OCR reads some Arabic-script fonts (Kufi) as Latin with a
+    # few Han glyphs mixed in ("lj山 Ju c业g"), which a third would have let through as Chinese.
+    # And a box no wider than its characters could fill (Han glyphs are about square): PP-OCR reads
+    # some Arabic-script words as two or three Han glyphs ("山山" over a 6-glyph-wide Uyghur line).
+    wide = max(1, ln.x1 - ln.x0) > 1.6 * ln.height * len(ln.text.replace(" ", "")) + ln.height
+    return (ln.conf >= MIN_CONF and c[Script.HANI] > 0 and c[Script.HANI] >= c[Script.ARAB] + c[Script.LATN]
+            and not wide)
 
 
 def _reread(image: Image.Image, accepted: list[Line], doubtful: list[Line], langs: list[str],
