@@ -2,6 +2,11 @@
 cost against calling the same engines directly on the same images, all measured in this run.
 
     .venv/bin/python bench/ocr_speed.py [--pages 16] [--uyghur-share 0.25]
+    .venv/bin/python bench/ocr_speed.py --layout-cost [--pages 12]
+
+`--layout-cost` (issue 15): CPU per page of reading order and orientation detection, the pipeline with
+them against the same pipeline reading pages as they lie (`_read(layout=False)`), page by page in one
+process, alternating which goes first; target <= +10%.
 
 Targets (issue 3): jobs 2 >= 1.7x jobs 1; pipeline <= 1.15x the engines alone. Pages are rendered
 here (wqy-microhei for Chinese, Noto Naskh Arabic for Uyghur), each with different text so that the
@@ -164,11 +169,53 @@ def control_speedup(n: int = 20_000_000) -> float:
     return serial / parallel
 
 
+def layout_cost(pages: list[tuple[Path, str]]) -> dict[str, float]:
+    """CPU seconds (this process and its tesseract children) of `_read` with and without the layout
+    step, on the same upright pages; each page once unmeasured first so that model loading is not
+    counted."""
+    import resource
+
+    from PIL import Image
+
+    from exhibit.ocr import _read, _temp_files_in
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    langs = ["chi_sim", "uig", "eng"]
+    spent = {True: 0.0, False: 0.0}
+    with tempfile.TemporaryDirectory() as tmp, _temp_files_in(Path(tmp)):
+        with Image.open(pages[0][0]) as im:
+            _read(im.copy(), langs, "auto")  # load the models
+        for i, (path, _) in enumerate(pages):
+            with Image.open(path) as im:
+                img = im.copy()
+            for layout in ((True, False) if i % 2 else (False, True)):
+                c0 = cpu()
+                _read(img, langs, "auto", layout=layout)
+                spent[layout] += cpu() - c0
+    return {"cpu_s_before": round(spent[False], 2), "cpu_s_after": round(spent[True], 2),
+            "ratio_after_before": round(spent[True] / spent[False], 3)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=16)
     ap.add_argument("--uyghur-share", type=float, default=0.25)
+    ap.add_argument("--layout-cost", action="store_true", help="reading order + orientation cost only")
     args = ap.parse_args()
+    if args.layout_cost:
+        with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
+            pages = make_pages(Path(tmp), args.pages, args.uyghur_share)
+            cost = layout_cost(pages)
+        print(f"reading order + orientation: {cost['cpu_s_after']:.1f} CPU s against {cost['cpu_s_before']:.1f} "
+              f"without, {100 * (cost['ratio_after_before'] - 1):+.1f}% (target <= +10%) on {len(pages)} pages")
+        print(json.dumps({"pages": len(pages), **cost}))
+        return
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
         work = Path(tmp)
         pages_dir = work / "pages"

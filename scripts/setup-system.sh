@@ -2,6 +2,7 @@
 # Installs the Debian packages exhibit needs, only those that are missing (idempotent, quiet when all is there).
 set -euo pipefail
 PKGS=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-uig tesseract-ocr-eng
+      tesseract-ocr-osd tesseract-ocr-script-arab
       poppler-utils fonts-wqy-microhei fonts-noto-core fonts-dejavu-core ripgrep chromium postgresql libmagic1 zip
       libarchive13 7zip openjdk-17-jre-headless)
 missing=()

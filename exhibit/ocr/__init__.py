@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 # Part of the cache key: bump when a change to engines, preprocessing or post-processing changes output.
 # 2: meta "scripts" holds ISO 15924 codes (Hani, Arab, Latn) instead of Han, Arabic, Latin.
-PIPELINE_VERSION = "2"
+# 3: pages turned upright and deskewed, lines in reading order (columns, tables); meta rotation, skew.
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,13 @@ def _temp_files_in(scratch: Path) -> Iterator[None]:
             os.environ["TMPDIR"] = before_env
 
 
-def _read(image: Image.Image, langs: list[str], engine: str,
-          opts: Any = None) -> tuple[str, str | None, dict[str, Any]]:
+def _read(image: Image.Image, langs: list[str], engine: str, opts: Any = None, *,
+          layout: bool = True) -> tuple[str, str | None, dict[str, Any]]:
+    """`layout` False reads the page as it lies, rows top to bottom (the pipeline before issue 15,
+    kept as bench/ocr_speed.py's baseline)."""
+    from exhibit.ocr import layout as page_layout
     from exhibit.ocr.preprocess import prepare
-    from exhibit.ocr.recognise import ARABIC_LANGS, DEFAULT_OPTIONS, recognise, rows
+    from exhibit.ocr.recognise import ARABIC_LANGS, DEFAULT_OPTIONS
     from exhibit.ocr.textforms import normalize_uyghur
     from exhibit.text.chinese import to_simplified
     from exhibit.text.script import script_counts, script_of
@@ -126,12 +130,15 @@ def _read(image: Image.Image, langs: list[str], engine: str,
 
     opts = opts or DEFAULT_OPTIONS
     prepared, scale = prepare(image, opts.page_denoise, opts.page_min_side)
-    rec = recognise(prepared, langs, engine, opts)
+    frame = page_layout.measure(prepared) if layout else page_layout.Frame()
+    page, rec = _recognise_upright(prepared, frame, langs, engine, opts, layout)
+    ordered = page_layout.reading_order(rec.lines, page_layout.ruled_rows(page.image)) if layout \
+        else page_layout.rows(rec.lines)
     boxes: list[list[Any]] = []
     row_texts: list[str] = []
     weight = 0.0
     total = 0.0
-    for row in rows(rec.lines):
+    for row in ordered:
         parts: list[str] = []
         for ln in row:
             text = ln.text.translate(_BIDI_MARKS).strip()
@@ -139,7 +146,8 @@ def _read(image: Image.Image, langs: list[str], engine: str,
                 text = normalize_uyghur(text)
             if not text:
                 continue
-            boxes.append([round(ln.x0 / scale), round(ln.y0 / scale), round(ln.x1 / scale), round(ln.y1 / scale),
+            x0, y0, x1, y1 = page.to_stored((ln.x0, ln.y0, ln.x1, ln.y1))
+            boxes.append([round(x0 / scale), round(y0 / scale), round(x1 / scale), round(y1 / scale),
                           text, round(ln.conf, 4)])
             parts.append(text)
             n = len("".join(text.split()))
@@ -160,6 +168,9 @@ def _read(image: Image.Image, langs: list[str], engine: str,
         "confidence": round(total / weight, 4) if weight else 0.0,
         "boxes": boxes, "width": image.width, "height": image.height,
         "scripts": sorted(str(sc) for sc in counts),
+        # How the page lay in the image: turned (degrees counter-clockwise) and tilted; boxes are in the
+        # stored image's pixels all the same.
+        "rotation": page.frame.rotation, "skew": page.frame.skew,
     }
     arabic_lang = next((ARABIC_LANGS[x] for x in langs if x in ARABIC_LANGS), "ug")
     if counts[Script.ARAB]:
@@ -171,6 +182,47 @@ def _read(image: Image.Image, langs: list[str], engine: str,
     best = max((counts[Script.HANI] * 2, "zh"), (counts[Script.ARAB], arabic_lang), (counts[Script.LATN], "en"))
     lang = best[1] if best[0] > 0 else None
     return text, lang, meta
+
+
+# Below this mean confidence a page Tesseract alone read may be upside down (clean upright pages read
+# at about 0.9, upside-down ones at 0.3-0.5, but so do faxes): then Tesseract's orientation detection
+# (OSD, osd.traineddata) decides, which in tests/ocr tells up from down on faxes where confidence cannot.
+UPSIDE_DOWN_CONF = 0.8
+
+
+def _recognise_upright(image: Image.Image, frame: Any, langs: list[str], engine: str, opts: Any,
+                       layout: bool) -> tuple[Any, Any]:
+    """The page turned upright by `frame` and read; read again a half turn further when the engines say
+    it is upside down (the frame's measurement cannot tell up from down): PP-OCR's direction classifier
+    for the lines it read, Tesseract's OSD for a page only Tesseract read."""
+    from exhibit.ocr import layout as page_layout
+    from exhibit.ocr.engines import tesseract_upside_down
+    from exhibit.ocr.recognise import recognise
+    from exhibit.text.script import script_counts
+
+    page = page_layout.upright(image, frame)
+    rec = recognise(page.image, langs, engine, opts)
+    if not layout:
+        return page, rec
+    # PP-OCR's classifier is trusted on the Han lines it read; its Latin readings of Arabic script are junk.
+    rapid = [ln for ln in rec.lines if ln.engine == "rapidocr" and script_counts(ln.text)[Script.HANI] >= 2]
+    if rapid:
+        weight = sum(len(ln.text) for ln in rapid) or 1
+        doubt = sum(len(ln.text) for ln in rapid if ln.upside_down) / weight > 0.5
+    else:
+        doubt = bool(rec.lines) and _confidence(rec.lines) < UPSIDE_DOWN_CONF and tesseract_upside_down(page.image)
+    if not doubt:
+        return page, rec
+    other = page_layout.upright(image, frame.flipped())
+    again = recognise(other.image, langs, engine, opts)
+    if rapid or _confidence(again.lines) >= _confidence(rec.lines) - 0.05:
+        return other, again
+    return page, rec  # OSD was wrong: the half turn reads worse
+
+
+def _confidence(lines: list[Any]) -> float:
+    n = sum(len(ln.text) for ln in lines)
+    return sum(ln.conf * len(ln.text) for ln in lines) / n if n else 0.0
 
 
 # Direction marks Tesseract puts around mixed-direction lines; they are invisible and break search.

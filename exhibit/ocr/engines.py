@@ -30,6 +30,7 @@ class Line:
     conf: float
     engine: str
     quad: tuple[tuple[float, float], ...] | None = None  # the detector's 4 corners (rotated boxes)
+    upside_down: bool = False  # PP-OCR's direction classifier turned this line a half turn to read it
 
     @property
     def height(self) -> int:
@@ -61,7 +62,24 @@ def rapidocr() -> Any:
 
     onnxruntime.disable_telemetry_events()  # if onnxruntime was imported earlier, without the variable
     cv2.setNumThreads(1)  # RapidOCR's image operations; OpenCV otherwise starts a thread per core
-    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    engine.text_cls = _KeptDirections(engine.text_cls)
+    return engine
+
+
+class _KeptDirections:
+    """RapidOCR's direction classifier, keeping its last verdicts: RapidOCR turns an upside-down line to
+    read it but does not return that it did, and those verdicts are what tells an upside-down page (the
+    wrapper is hand-written because RapidOCR 1.4 has no option to return them)."""
+
+    def __init__(self, classify: Any) -> None:
+        self.classify = classify
+        self.last: list[bool] = []
+
+    def __call__(self, crops: Any) -> Any:
+        turned, verdicts, elapsed = self.classify(crops)
+        self.last = ["180" in str(label) and float(score) > self.classify.cls_thresh for label, score in verdicts]
+        return turned, verdicts, elapsed
 
 
 def rapidocr_lines(image: Image.Image) -> list[Line]:
@@ -70,14 +88,18 @@ def rapidocr_lines(image: Image.Image) -> list[Line]:
     import numpy as np
 
     arr = np.asarray(image.convert("RGB"))
-    result, _ = rapidocr()(arr, text_score=0.0)
+    engine = rapidocr()
+    engine.text_cls.last = []
+    result, _ = engine(arr, text_score=0.0)
+    # With text_score 0 RapidOCR drops no line, so its verdicts are in the order of its results.
+    turned = engine.text_cls.last if len(engine.text_cls.last) == len(result or []) else []
     lines: list[Line] = []
-    for box, text, conf in result or []:
+    for i, (box, text, conf) in enumerate(result or []):
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
         quad = tuple((float(p[0]), float(p[1])) for p in box)
         lines.append(Line(int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1,
-                          str(text), float(conf), "rapidocr", quad))
+                          str(text), float(conf), "rapidocr", quad, bool(turned and turned[i])))
     return lines
 
 
@@ -113,14 +135,55 @@ def tesseract_lines(image: Image.Image, langs: list[str], psm: int = 3) -> list[
             groups.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
     lines: list[Line] = []
     for idx in groups.values():
-        x0 = min(data["left"][i] for i in idx)
-        y0 = min(data["top"][i] for i in idx)
-        x1 = max(data["left"][i] + data["width"][i] for i in idx)
-        y1 = max(data["top"][i] + data["height"][i] for i in idx)
-        words = [data["text"][i].strip() for i in idx]
-        conf = sum(float(data["conf"][i]) for i in idx) / len(idx) / 100.0
-        lines.append(Line(x0, y0, x1, y1, join_words(words), conf, "tesseract"))
+        for run in _runs(idx, data):
+            x0 = min(data["left"][i] for i in run)
+            y0 = min(data["top"][i] for i in run)
+            x1 = max(data["left"][i] + data["width"][i] for i in run)
+            y1 = max(data["top"][i] + data["height"][i] for i in run)
+            words = [data["text"][i].strip() for i in run]
+            conf = sum(float(data["conf"][i]) for i in run) / len(run) / 100.0
+            lines.append(Line(x0, y0, x1, y1, join_words(words), conf, "tesseract"))
     return lines
+
+
+GUTTER = 1.5  # a gap between words wider than this many word heights is a column gutter, not a space
+
+
+def _runs(idx: list[int], data: dict[str, list[Any]]) -> list[list[int]]:
+    """A Tesseract line cut where its words are a gutter apart: Tesseract's layout analysis sometimes joins
+    the lines of two columns (or a table's cells) into one, and the reading order needs them apart."""
+    heights = sorted(int(data["height"][i]) for i in idx)
+    gutter = GUTTER * max(1, heights[len(heights) // 2])
+    runs: list[list[int]] = [[idx[0]]]
+    for prev, i in zip(idx, idx[1:], strict=False):
+        a0, a1 = data["left"][prev], data["left"][prev] + data["width"][prev]
+        b0, b1 = data["left"][i], data["left"][i] + data["width"][i]
+        if max(b0 - a1, a0 - b1) > gutter:
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    return runs
+
+OSD_SIDE = 1200  # OSD reads a copy this long at most: orientation needs the letters' shapes, not their detail
+
+
+def tesseract_upside_down(image: Image.Image) -> bool:
+    """Does Tesseract's orientation and script detection (--psm 0, Debian tesseract-ocr-osd) say this
+    page must be turned a half turn to be read? False when it cannot tell (too little text, no osd pack)."""
+    import pytesseract
+
+    if "osd" not in tesseract_langs():
+        return False
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    f = OSD_SIDE / max(image.size)
+    small = image.resize((round(image.width * f), round(image.height * f)), Image.Resampling.LANCZOS) \
+        if f < 1 else image
+    try:
+        osd = pytesseract.image_to_osd(small, config="--psm 0 -c min_characters_to_try=10",
+                                       output_type=pytesseract.Output.DICT, timeout=TESSERACT_TIMEOUT)
+    except (RuntimeError, pytesseract.TesseractError, OSError):
+        return False  # "Too few characters": no verdict, and the page is read as it is
+    return int(osd.get("rotate", 0)) == 180 and float(osd.get("orientation_conf", 0)) >= 0.5
 
 
 def join_words(words: list[str]) -> str:

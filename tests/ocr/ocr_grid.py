@@ -1,0 +1,197 @@
+"""The degraded-scan grid (issue 15): pages of generated text in a plain, two-column or table layout, turned,
+tilted and degraded, each with its truth (lines in reading order, and each line's box in the scan).
+
+Text is drawn from invented word lists, never from the sample cache. The full grid is skew × rotation ×
+layout × degradation; `pairwise` picks a covering set of cases so that every pair of values is tried once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocr_degrade import blur, font_for, jpeg, lowres, noise, rotate
+from PIL import Image, ImageDraw, ImageFont
+
+# Invented wording: administrative Chinese words and Uyghur words, shuffled into lines.
+HAN_WORDS = ["关于", "落实", "人员", "情况", "核查", "村委会", "派出所", "工作组", "本周", "登记", "上报", "名单",
+             "家庭", "走访", "教育", "学习", "县局", "乡镇", "通知", "要求", "及时", "完成", "统计", "档案"]
+UYGHUR_WORDS = ["كەنت", "ئائىلە", "مەكتەپ", "خىزمەت", "يىغىن", "ھۆججەت", "تىزىملىك", "دوكلات", "ئوقۇغۇچى",
+                "دېھقان", "بازار", "يول", "ئۆي", "بالا", "ئانا", "ئاتا", "ئىش", "كۈن", "يىل", "ۋاقىت"]
+SKEWS = (-8.0, 0.0, 4.0, 10.0)
+ROTATIONS = (0, 90, 180, 270)
+LAYOUTS = ("plain", "columns", "table")
+DEGRADATIONS = ("clean", "blur", "noise", "jpeg", "fax")
+PAPER = 250
+
+
+@dataclass(frozen=True)
+class Case:
+    skew: float
+    rotation: int
+    layout: str
+    degradation: str
+    script: str = "han"   # "han" or "arab"
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.script}-{self.layout}-rot{self.rotation}-skew{self.skew:g}-{self.degradation}"
+
+
+@dataclass(frozen=True)
+class Scan:
+    image: Image.Image
+    lines: list[str]                               # the truth, in reading order
+    boxes: list[tuple[float, float, float, float]]  # each line's box in the scan's pixels
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def pairwise(seed: int = 15) -> list[Case]:
+    """A greedy covering set: every (skew, rotation), (skew, layout), ... pair appears in some case."""
+    factors = [SKEWS, ROTATIONS, LAYOUTS, DEGRADATIONS]
+    todo = {(i, a, j, b) for i, j in itertools.combinations(range(len(factors)), 2)
+            for a in factors[i] for b in factors[j]}
+    rng = random.Random(seed)
+    cases: list[Case] = []
+    while todo:
+        best: tuple[int, tuple[object, ...]] = (-1, ())
+        for _ in range(60):
+            pick = tuple(rng.choice(f) for f in factors)
+            covered = sum((i, pick[i], j, pick[j]) in todo for i, j in itertools.combinations(range(len(factors)), 2))
+            if covered > best[0]:
+                best = (covered, pick)
+        pick = best[1]
+        todo -= {(i, pick[i], j, pick[j]) for i, j in itertools.combinations(range(len(factors)), 2)}
+        sk, rot, lay, deg = pick
+        cases.append(Case(float(sk), int(rot), str(lay), str(deg), "arab" if len(cases) % 4 == 3 else "han",  # type: ignore[call-overload]
+                          len(cases)))
+    return cases
+
+
+def scan(case: Case) -> Scan:
+    """The upright page drawn, then turned, tilted and degraded as the case says."""
+    rng = random.Random(case.seed * 7919 + 1)
+    page, lines, boxes = _draw(case, rng)
+    angle = case.rotation + case.skew
+    out = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=PAPER) if angle else page
+    boxes = [_turned(b, angle, page.size, out.size) for b in boxes]
+    out, factor = _degrade(out, case.degradation)
+    boxes = [(b[0] * factor, b[1] * factor, b[2] * factor, b[3] * factor) for b in boxes]
+    return Scan(out, lines, boxes)
+
+
+def _phrase(rng: random.Random, script: str, n: int) -> str:
+    if script == "arab":
+        return " ".join(rng.choice(UYGHUR_WORDS) for _ in range(n))
+    return "".join(rng.choice(HAN_WORDS) for _ in range(n))
+
+
+def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[tuple[float, float, float, float]]]:
+    w, h, size, margin = 1000, 1300, 30, 70
+    img = Image.new("L", (w, h), PAPER)
+    draw = ImageDraw.Draw(img)
+    rtl = case.script == "arab"
+    lines: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+
+    def put(text: str, x0: float, x1: float, y: float) -> None:
+        font = font_for(text, size)
+        kw = {"direction": "rtl", "language": "ug"} if rtl else {}
+        bx0, by0, bx1, by1 = draw.textbbox((0, 0), text, font=font, **kw)  # type: ignore[arg-type]
+        x = x1 - (bx1 - bx0) - bx0 if rtl else x0 - bx0
+        draw.text((x, y), text, font=font, fill=20, **kw)  # type: ignore[arg-type]
+        lines.append(text)
+        boxes.append((x + bx0, y + by0, x + bx1, y + by1))
+
+    words = 4 if rtl else 6
+    put(_phrase(rng, case.script, words), margin, w - margin, margin)
+    top = margin + 2.4 * size
+    if case.layout == "plain":
+        for i in range(6):
+            put(_phrase(rng, case.script, words), margin, w - margin, top + i * 1.9 * size)
+    elif case.layout == "columns":
+        mid = w / 2
+        cols = [(margin, mid - 40), (mid + 40, w - margin)]
+        for x0, x1 in (reversed(cols) if rtl else cols):
+            for i in range(6):
+                put(_phrase(rng, case.script, 2 if rtl else 3), x0, x1, top + i * 1.9 * size)
+    else:
+        edges = [margin, margin + 180, margin + 480, w - margin]
+        row_h = 2.0 * size
+        for r in range(6):
+            y = top + r * row_h
+            cells = list(zip(edges, edges[1:], strict=False))
+            for x0, x1 in (reversed(cells) if rtl else cells):
+                n = 1 if x1 - x0 < 200 else 2
+                put(_phrase(rng, case.script, n), x0 + 12, x1 - 12, y + 0.25 * size)
+        for r in range(7):
+            draw.line((edges[0], top + r * row_h, edges[-1], top + r * row_h), fill=30, width=2)
+        for x in edges:
+            draw.line((x, top, x, top + 6 * row_h), fill=30, width=2)
+    return img, lines, boxes
+
+
+def _turned(box: tuple[float, float, float, float], angle: float, size: tuple[int, int],
+            out: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Where a box of the upright page lies after PIL's rotate(angle, expand=True): counter-clockwise
+    about the centre, the canvas grown to hold the whole page."""
+    t = math.radians(angle)
+    cx, cy, ox, oy = size[0] / 2, size[1] / 2, out[0] / 2, out[1] / 2
+    pts = [(ox + (x - cx) * math.cos(t) + (y - cy) * math.sin(t), oy - (x - cx) * math.sin(t) + (y - cy) * math.cos(t))
+           for x, y in ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3]))]
+    return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+
+def _degrade(img: Image.Image, kind: str) -> tuple[Image.Image, float]:
+    """The degraded scan and its scale against the drawn one."""
+    if kind == "blur":
+        return blur(img, 1.0), 1.0
+    if kind == "noise":
+        return noise(img, 0.03), 1.0
+    if kind == "jpeg":
+        return jpeg(img, 20), 1.0
+    if kind == "fax":
+        return jpeg(noise(lowres(img, 0.7), 0.015), 30), 0.7
+    return img, 1.0
+
+
+FONTS = [Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
+         Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
+         Path("/usr/share/fonts/truetype/noto/NotoKufiArabic-Regular.ttf")]
+DEGRADE: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "clean": lambda im: im,
+    "blur": lambda im: blur(im, 1.0),
+    "noise": lambda im: noise(im, 0.03),
+    "jpeg": lambda im: jpeg(im, 20),
+    "fax": lambda im: jpeg(noise(lowres(rotate(im, 1.5), 0.6), 0.015), 30),
+    "skew": lambda im: rotate(im, -4.0),
+}
+
+
+def uyghur_pages(n: int, seed: int = 15) -> list[tuple[str, Image.Image, str]]:
+    """`n` pages of invented Uyghur lines (label, image, truth): three fonts, two sizes, each degraded."""
+    rng = random.Random(seed)
+    kinds = list(DEGRADE)
+    out = []
+    for i in range(n):
+        font_path = FONTS[i % len(FONTS)]
+        size = (26, 34)[(i // len(FONTS)) % 2]
+        kind = kinds[i % len(kinds)]
+        lines = [" ".join(rng.choice(UYGHUR_WORDS) for _ in range(rng.randint(3, 5))) for _ in range(6)]
+        img = Image.new("L", (1000, 80 + int(len(lines) * size * 2.0) + 60), 250)
+        draw = ImageDraw.Draw(img)
+        font = ImageFont.truetype(str(font_path), size)
+        for k, line in enumerate(lines):
+            x0, _, x1, _ = draw.textbbox((0, 0), line, font=font, direction="rtl", language="ug")
+            draw.text((1000 - 70 - (x1 - x0), 70 + k * size * 2.0), line, font=font, fill=20,
+                      direction="rtl", language="ug")
+        out.append((f"{font_path.stem[4:-8]}-{size}-{kind}", DEGRADE[kind](img), "\n".join(lines)))
+    return out
