@@ -40,12 +40,17 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify_cmd)
 
 
-def init_cmd(archive: ArchiveOpt = None) -> None:
+def init_cmd(archive: ArchiveOpt = None,
+             catalog: Annotated[str | None, typer.Option(
+                 envvar="EXHIBIT_CATALOG",
+                 help="Team mode: the catalog on PostgreSQL, postgresql://USER@HOST/DB (blobs, OCR cache and "
+                      "search index stay in the archive folder).")] = None) -> None:
     """Create an empty archive."""
     root = archive_path(archive)
     existed = (root / "exhibit.json").exists()
-    Archive.init(root).close()
-    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {shown(root)}")
+    Archive.init(root, catalog or None).close()
+    where = f" (catalog on {catalog})" if catalog else ""
+    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {shown(root)}{where}")
 
 
 def ingest_cmd(

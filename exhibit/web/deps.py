@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import Depends, HTTPException, Request
 
-from exhibit.archive import Archive, catalog
+from exhibit.archive import Archive
 from exhibit.web import accounts
 from exhibit.web.accounts import Session
 from exhibit.web.security import LoginLimiter
@@ -38,7 +38,7 @@ class WebState:
         # ingest may be using).
         arch: Archive | None = getattr(self._local, "arch", None)
         if arch is None:
-            arch = Archive(self.root, catalog.connect(self.root / "catalog.sqlite"))
+            arch = Archive.attach(self.root)
             self._local.arch = arch
         return arch
 
