@@ -115,3 +115,11 @@ def catalog_url(request: pytest.FixtureRequest) -> str | None:
     if request.param == "sqlite":
         return None
     return new_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_catalog_url(request: pytest.FixtureRequest) -> str | None:
+    """As `catalog_url`, one per test module and engine (for an archive the module's tests share)."""
+    if request.param == "sqlite":
+        return None
+    return new_database(request.getfixturevalue("postgres_server"))
