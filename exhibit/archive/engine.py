@@ -252,6 +252,18 @@ class PostgresCatalog(Catalog):
         return self._url
 
 
+def shown_url(url: str) -> str:
+    """A catalog URL without its password, for messages and custody events."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def connect(root: Path, catalog_url: str | None, *, role: str | None = None) -> Catalog:
     """The catalog of the archive at `root`: PostgreSQL when `catalog_url` names one, else the folder's file."""
     if is_postgres_url(catalog_url):

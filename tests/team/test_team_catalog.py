@@ -8,10 +8,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from team_helpers import make_archive, run, run_json, text_files
 
 from exhibit.archive import Archive, catalog_url_of
 from exhibit.archive.engine import Dialect
-from team_helpers import make_archive, run, run_json, text_files
 
 
 @pytest.fixture(scope="module")
