@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from exhibit.archive import Archive, catalog, custody, set_catalog_url
-from exhibit.archive.engine import Catalog, Dialect, PostgresCatalog, SqliteCatalog, is_postgres_url, shown_url
+from exhibit.archive.engine import (
+    Catalog,
+    Dialect,
+    PostgresCatalog,
+    SqliteCatalog,
+    is_postgres_url,
+    shown_url,
+)
 from exhibit.archive.verify import manifest
 from exhibit.errors import UserError
 
