@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from exhibit.archive.engine import Catalog, Dialect
 
-SCHEMA_LOCK = 0x45584848  # the advisory lock that serialises schema creation on PostgreSQL
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS exhibits (
     seq            INTEGER PRIMARY KEY,         -- the number in EX-000001, in ingest order
@@ -116,9 +114,7 @@ _ADDED_COLUMNS = (
 def create(cat: Catalog) -> None:
     if cat.dialect is Dialect.POSTGRESQL:
         # Several processes (web workers, an ingest) open the catalog at once: the DDL is serialised.
-        with cat.transaction():
-            cat.execute("SELECT pg_advisory_xact_lock(:k)", {"k": SCHEMA_LOCK})
-            cat.script(SCHEMA_PG)
+        cat.ensure(SCHEMA_PG)
         return
     cat.script(SCHEMA)
     for table, column, decl in _ADDED_COLUMNS:

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 # Any key fits: it names the custody chain's lock among the database's advisory locks.
 CUSTODY_LOCK = 0x45584849  # "EXHI"
+SCHEMA_LOCK = 0x45584848  # serialises schema creation
 
 
 class Dialect(enum.StrEnum):
@@ -98,6 +99,12 @@ class Catalog:
 
     def lock_custody(self) -> None:
         """Serialise custody appends until this transaction ends."""
+
+    def ensure(self, ddl: str) -> None:
+        """Create a capability's tables if missing (`CREATE ... IF NOT EXISTS`). On PostgreSQL several
+        processes (web workers, an ingest) may do it at once, and two concurrent CREATE TABLE IF NOT EXISTS
+        can still collide there, so it runs in a transaction under an advisory lock."""
+        self.script(ddl)
 
     _DDL: dict[str, str] = {}
     row_order = "rowid"
@@ -243,6 +250,11 @@ class PostgresCatalog(Catalog):
 
     def lock_custody(self) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (CUSTODY_LOCK,))
+
+    def ensure(self, ddl: str) -> None:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            self.script(ddl)
 
     def close(self) -> None:
         self.conn.close()

@@ -16,3 +16,4 @@ class WebSettings:
     page_size: int = 20               # hits, records, events per page
     image_width: int = 1200           # page images are rendered to about this many pixels wide
     request_deadline_s: float = REQUEST_DEADLINE_S  # an answer starts within this many seconds, else 503
+    db_role: str | None = None        # team mode: the PostgreSQL role the app acts as (`exhibit catalog grant-app`)
