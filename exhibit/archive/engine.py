@@ -100,6 +100,12 @@ class Catalog:
     def lock_custody(self) -> None:
         """Serialise custody appends until this transaction ends."""
 
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many new rows (positional values in `columns` order) the fastest way the engine has."""
+        marks = ", ".join(":" + c for c in columns)
+        self.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})",
+                         [dict(zip(columns, r, strict=True)) for r in rows])
+
     def ensure(self, ddl: str) -> None:
         """Create a capability's tables if missing (`CREATE ... IF NOT EXISTS`). On PostgreSQL several
         processes (web workers, an ingest) may do it at once, and two concurrent CREATE TABLE IF NOT EXISTS
@@ -250,6 +256,16 @@ class PostgresCatalog(Catalog):
 
     def lock_custody(self) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (CUSTODY_LOCK,))
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        # COPY: one stream instead of a statement per row (a register's rows are most of an ingest's writes)
+        from psycopg import sql
+
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table),
+                                                         sql.SQL(", ").join(map(sql.Identifier, columns)))
+        with self.conn.cursor() as cur, cur.copy(stmt) as copy:
+            for r in rows:
+                copy.write_row(r)
 
     def ensure(self, ddl: str) -> None:
         with self.conn.transaction():

@@ -221,17 +221,28 @@ _ROW_UPSERT = ("INSERT INTO table_rows(table_id, number, cells) VALUES (:t,:n,:c
 
 
 def _load_rows(db: Catalog, table_id: int, rows_file: str) -> None:
-    batch: list[dict[str, object]] = []
+    # The table is new (its id was just made), so its rows go in by the engine's bulk path (COPY on
+    # PostgreSQL); a row number the spool repeats keeps its last cells, as the upsert this replaced did.
+    batch: dict[int, str] = {}
+    flushed: set[int] = set()
     with open(rows_file, encoding="utf-8") as f:
         for line in f:
             number, _, cells = line.partition("\t")
-            batch.append({"t": table_id, "n": int(number), "c": cells.rstrip("\n")})
+            batch[int(number)] = cells.rstrip("\n")
             if len(batch) >= 5000:
-                db.executemany(_ROW_UPSERT, batch)
-                batch.clear()
-    if batch:
-        db.executemany(_ROW_UPSERT, batch)
+                _flush_rows(db, table_id, batch, flushed)
+    _flush_rows(db, table_id, batch, flushed)
     os.unlink(rows_file)
+
+
+def _flush_rows(db: Catalog, table_id: int, batch: dict[int, str], flushed: set[int]) -> None:
+    again = [{"t": table_id, "n": n, "c": c} for n, c in batch.items() if n in flushed]
+    db.bulk_insert("table_rows", ("table_id", "number", "cells"),
+                   [(table_id, n, c) for n, c in batch.items() if n not in flushed])
+    if again:
+        db.executemany(_ROW_UPSERT, again)
+    flushed.update(batch)
+    batch.clear()
 
 
 class KnownExhibits:
