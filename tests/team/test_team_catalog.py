@@ -96,3 +96,15 @@ def test_the_custody_log_refuses_an_update_and_a_delete(archive: Path) -> None:
                 with cat.transaction():
                     cat.execute(sql)
         assert arch.custody_events()[0].actor == "pytest"
+
+
+def test_a_command_not_yet_on_postgresql_says_so_and_writes_nothing(archive: Path, catalog_url: str | None) -> None:
+    before = run_json("verify", "--archive", str(archive))["exhibits"]
+    res = run("records", "extract", "--archive", str(archive))
+    if catalog_url is None:
+        assert res.returncode == 0, res.stderr
+        return
+    said = " ".join(res.stderr.split())
+    assert res.returncode != 0 and "PostgreSQL" in said and "catalog copy" in said
+    assert "Traceback" not in res.stderr
+    assert run_json("verify", "--archive", str(archive))["exhibits"] == before
