@@ -4,8 +4,11 @@
   --jobs 2 vs --jobs 1 on the same files                             target >= 1.7x
   hashing+storing large binary files                                  target >= 300 MB/s (vs `cat > file`)
   peak memory (all processes) ingesting many files totalling G GB     target < 500 MB
+  the same PDFs and a register, --jobs 2, PostgreSQL catalog vs SQLite  target >= 0.7x  (--catalog URL)
 
 Usage: python bench/ingest_speed.py [--pdfs 400] [--repeat 2] [--big-mb 1024] [--files 10000] [--total-gb 2] [--only NAME]
+       python bench/ingest_speed.py --only catalog --catalog postgresql://USER@HOST/DB
+(--catalog: a fresh database is created on that server for each run, and dropped after; needs CREATEDB)
 Inputs are generated under bench/out/ (or --work DIR).
 """
 
@@ -52,9 +55,9 @@ def make_pdfs(d: Path, n: int, pages: int = 4) -> None:
         doc.close()
 
 
-def timed_ingest(src: Path, root: Path, jobs: int) -> float:
+def timed_ingest(src: Path, root: Path, jobs: int, catalog_url: str | None = None) -> float:
     shutil.rmtree(root, ignore_errors=True)
-    arch = Archive.init(root)
+    arch = Archive.init(root, catalog_url)
     t = time.perf_counter()
     ingest(arch, [src], Config(archive=root, jobs=jobs, ocr=False, custodian="bench"))
     el = time.perf_counter() - t
@@ -193,6 +196,60 @@ def bench_memory(work: Path, n: int, total_gb: float) -> None:
     print(f"  peak RSS, all processes: {peak[0] / 1e6:.0f} MB (before: {base_rss / 1e6:.0f} MB)  (target < 500 MB)")
 
 
+def _fresh_database(server_url: str) -> tuple[str, str]:
+    """A new database on the server of `server_url`: (its URL, its name)."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = "bench_" + uuid.uuid4().hex[:10]
+    parts = urlsplit(server_url)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name)), name
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_register(d: Path, rows: int) -> None:
+    """A CSV register of `rows` invented rows (the table_rows path of the writer)."""
+    d.mkdir(parents=True, exist_ok=True)
+    rnd = random.Random(2)
+    with open(d / "register.csv", "w", encoding="utf-8") as f:
+        f.write("序号,姓名,身份证号,住址,原因\n")
+        for i in range(rows):
+            f.write(f"{i + 1},名{rnd.randrange(10**6)},{rnd.randrange(10**17, 10**18)},村{rnd.randrange(500)},"
+                    f"{rnd.choice(WORDS)}\n")
+
+
+def bench_catalog(work: Path, n: int, catalog_url: str, repeat: int = 2) -> None:
+    src = work / "catalog-src"
+    if not src.exists():
+        make_pdfs(src / "pdfs", n)
+        make_register(src / "registers", 50000)
+    sq, pg = [], []
+    for _ in range(repeat):  # alternate, best of each: the least disturbed by other work
+        sq.append(timed_ingest(src, work / "cat-sqlite", 2))
+        url, name = _fresh_database(catalog_url)
+        try:
+            pg.append(timed_ingest(src, work / "cat-pg", 2, url))
+        finally:
+            _drop_database(catalog_url, name)
+    a, b = min(sq), min(pg)
+    files = n + 1
+    print(f"catalog engines: {n} text PDFs + a 50,000-row CSV register, --jobs 2, best of {repeat}; load average "
+          f"{os.getloadavg()[0]:.1f}")
+    print(f"  SQLite         {files / a:8.1f} files/s")
+    print(f"  PostgreSQL     {files / b:8.1f} files/s   ratio vs SQLite {a / b:.2f}x  (target >= 0.7x)")
+    print(f"  runs (s): SQLite {', '.join(f'{x:.2f}' for x in sq)}; PostgreSQL {', '.join(f'{x:.2f}' for x in pg)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pdfs", type=int, default=400)
@@ -200,7 +257,8 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--total-gb", type=float, default=2.0)
     ap.add_argument("--work", type=Path, default=Path(__file__).parent / "out" / "ingest")
-    ap.add_argument("--only", choices=["pdf", "big", "memory"])
+    ap.add_argument("--only", choices=["pdf", "big", "memory", "catalog"])
+    ap.add_argument("--catalog", help="PostgreSQL server URL for the catalog part (postgresql://USER@HOST/DB)")
     ap.add_argument("--repeat", type=int, default=2, help="PDF part: alternate --jobs 1 and 2 this many times")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
@@ -210,6 +268,10 @@ def main() -> None:
         bench_big(a.work, a.big_mb)
     if a.only in (None, "memory"):
         bench_memory(a.work, a.files, a.total_gb)
+    if a.only == "catalog" or a.only is None and a.catalog:
+        if not a.catalog:
+            ap.error("--only catalog needs --catalog postgresql://USER@HOST/DB")
+        bench_catalog(a.work, a.pdfs, a.catalog, a.repeat)
     sys.stdout.flush()
 
 

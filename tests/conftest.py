@@ -83,3 +83,77 @@ def shots(tmp_path: Path) -> Iterator[Any]:
     dest.mkdir(parents=True, exist_ok=True)
     for p in folder.iterdir():
         shutil.copy(p, dest / p.name)
+
+
+# -- the catalog engines -----------------------------------------------------------------------------
+# A real PostgreSQL for the tests of team mode: Debian's server binaries, a cluster in a temporary folder,
+# loopback only, on a free port, trusted local logins (it is reachable from this machine only, for as long
+# as the test session runs), stopped and removed at the end.
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """The base URL (postgresql://postgres@127.0.0.1:PORT) of a PostgreSQL started for this session."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.fail("PostgreSQL server binaries are missing: `apt-get install postgresql` (scripts/setup-system.sh)")
+    run_as: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="exhibit-pg-"))
+    if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres account
+        run_as = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    data, port = folder / "data", _free_port()
+    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                    "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
+    opts = f"-c listen_addresses=127.0.0.1 -c port={port} -k {folder} -c fsync=off -c max_connections=200"
+    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(folder / "log"),
+                    "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(server: str) -> str:
+    """A fresh empty database on the test server, by URL."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_url(request: pytest.FixtureRequest) -> str | None:
+    """The catalog a test's archive is made with: None (SQLite in the folder) or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return new_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_catalog_url(request: pytest.FixtureRequest) -> str | None:
+    """As `catalog_url`, one per test module and engine (for an archive the module's tests share)."""
+    if request.param == "sqlite":
+        return None
+    return new_database(request.getfixturevalue("postgres_server"))

@@ -1,8 +1,9 @@
-"""The archive: one folder with content-addressed blobs, a SQLite catalog and derived indexes.
+"""The archive: one folder with content-addressed blobs, a catalog (SQLite in the folder, or PostgreSQL)
+and derived indexes.
 
     archive/
-      exhibit.json        format marker
-      catalog.sqlite      exhibits, paths, pages, tables, custody (WAL)
+      exhibit.json        format marker (and the PostgreSQL catalog's URL, in team mode)
+      catalog.sqlite      exhibits, paths, pages, tables, custody (WAL); absent in team mode
       blobs/ab/cd/<sha>   the files exactly as received, read-only
       index/              the search index (derived, rebuildable)
       tmp/                scratch space: a locked folder per process, leftovers of dead ones removed on open
@@ -20,6 +21,7 @@ from typing import Any
 
 from exhibit.archive import catalog, custody, scratch
 from exhibit.archive.blobs import BlobStore
+from exhibit.archive.engine import Catalog, Dialect, Rows, connect, in_list, is_postgres_url
 from exhibit.archive.feed import IndexFeed
 from exhibit.archive.types import (
     Cell,
@@ -49,24 +51,41 @@ def _chunks(items: list[int], n: int) -> Iterator[list[int]]:
         yield items[i:i + n]
 
 
-def _page(r: sqlite3.Row) -> Page:
+def _page(r: Any) -> Page:
     return Page(number=r["number"], text=r["text"], source=PageSource(r["source"]), lang=r["lang"],
                 meta=json.loads(r["meta"]))
 
 
-def _table(r: sqlite3.Row) -> TableInfo:
+def _table(r: Any) -> TableInfo:
     return TableInfo(id=r["id"], exhibit_seq=r["exhibit_seq"], ordinal=r["ordinal"], name=r["name"],
                      page=r["page"], kind=TableKind(r["kind"]), meta=json.loads(r["meta"]), row_count=r["row_count"])
 
 
 class Archive:
-    """An open archive. Every capability reads and writes through this object's `db` and helpers."""
+    """An open archive. Every capability reads and writes through this object's `catalog` and helpers."""
 
-    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+    def __init__(self, root: Path, cat: Catalog | sqlite3.Connection) -> None:
         self.root = root
-        self.db = db
+        if isinstance(cat, sqlite3.Connection):  # a caller with a connection of its own (web/deps.py)
+            cat = catalog_from_sqlite(cat, root)
+        self.catalog: Catalog = cat
         self.blobs = BlobStore(root / "blobs")
         self.index_dir = root / "index"
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The SQLite connection, for the capability stores not yet written in the portable convention
+        (engine.py); on a PostgreSQL catalog they are not available yet, and say so."""
+        raw = getattr(self.catalog, "raw", None)
+        if raw is None:
+            raise UserError(f"{self.root}: this command keeps its tables in a SQLite catalog and does not run on a "
+                            "PostgreSQL catalog yet (docs/team.md lists what does). Copy the catalog back with "
+                            "`exhibit catalog copy --to sqlite` to use it.")
+        return raw  # type: ignore[no-any-return]
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.catalog.dialect
 
     @property
     def tmp_dir(self) -> Path:
@@ -75,33 +94,53 @@ class Archive:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def init(cls, root: Path) -> Archive:
+    def init(cls, root: Path, catalog_url: str | None = None) -> Archive:
+        """A new archive at `root`; its catalog on PostgreSQL when `catalog_url` is a postgresql:// URL."""
+        if catalog_url and not is_postgres_url(catalog_url):
+            raise UserError(f"{catalog_url}: not a catalog URL. Give postgresql://USER@HOST/DB, or nothing for the "
+                            "SQLite catalog in the archive folder.")
         root.mkdir(parents=True, exist_ok=True)
         marker = root / "exhibit.json"
-        if not marker.exists():
-            marker.write_text(json.dumps({"format": FORMAT, "created": custody.utc_now()}) + "\n")
+        if marker.exists():
+            known = catalog_url_of(root)
+            if catalog_url and known != catalog_url:
+                raise UserError(f"{root}: already an archive with its catalog at {known or 'catalog.sqlite'}; "
+                                "`exhibit catalog copy --to URL` moves a catalog.")
+        else:
+            doc: dict[str, Any] = {"format": FORMAT, "created": custody.utc_now()}
+            if catalog_url:
+                doc["catalog"] = catalog_url
+            marker.write_text(json.dumps(doc) + "\n")
         (root / "blobs").mkdir(exist_ok=True)
-        db = catalog.connect(root / "catalog.sqlite")
-        catalog.create(db)
-        return cls(root, db)
+        cat = _connect(root, catalog_url_of(root))
+        catalog.create(cat)
+        return cls(root, cat)
 
     @classmethod
-    def open(cls, root: Path, create: bool = False) -> Archive:
+    def open(cls, root: Path, create: bool = False, role: str | None = None) -> Archive:
+        """The archive at `root`; `role` is the PostgreSQL role to act as (the web app's, see catalog.grant_app_role)."""
         if not (root / "exhibit.json").exists():
             if create:
                 return cls.init(root)
             raise UserError(f"{root}: no exhibit archive here. Run `exhibit init --archive {root}` "
                             "or point --archive (or $EXHIBIT_ARCHIVE) at an existing archive.")
-        db = catalog.connect(root / "catalog.sqlite")
-        catalog.create(db)
-        arch = cls(root, db)
+        cat = _connect(root, catalog_url_of(root), role=role)
+        if role is None:  # the app role creates nothing: its owner did, at init
+            catalog.create(cat)
+        arch = cls(root, cat)
         # Leftovers of killed runs go; the scratch of live processes (an ingest's workers while the web
         # app opens the archive) stays. Blobs are only ever renamed into place whole.
         scratch.clean(root / "tmp")
         return arch
 
+    @classmethod
+    def attach(cls, root: Path, role: str | None = None) -> Archive:
+        """Another connection to an archive that is open already (a web thread's): no schema work, and the
+        scratch folders of live processes (a running ingest's) are left alone."""
+        return cls(root, _connect(root, catalog_url_of(root), role=role))
+
     def close(self) -> None:
-        self.db.close()
+        self.catalog.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -110,20 +149,16 @@ class Archive:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        done = False
-        try:
-            yield self.db
-            done = True
-        finally:  # anything raised inside, even KeyboardInterrupt, leaves no half-written change
-            self.db.execute("COMMIT" if done else "ROLLBACK")
+    def transaction(self) -> Iterator[Catalog]:
+        """A write transaction: everything inside commits together or not at all."""
+        with self.catalog.transaction() as cat:
+            yield cat
 
     @contextmanager
     def custody_batch(self) -> Iterator[custody.Appender]:
         """A transaction whose custody events are appended together when it commits (an ingest batch)."""
         with self.transaction() as db:
-            log = custody.Appender(db)
+            log = custody.Appender(db)  # takes the custody lock
             yield log
             log.flush()
 
@@ -134,15 +169,15 @@ class Archive:
         m = _EX_RE.match(ref)
         if m or ref.isascii() and ref.isdigit() and len(ref) < 8:
             seq = int(m.group(1) if m else ref)
-            if self.db.execute("SELECT 1 FROM exhibits WHERE seq=?", (seq,)).fetchone():
+            if self.catalog.execute("SELECT 1 FROM exhibits WHERE seq=:s", {"s": seq}).fetchone():
                 return seq
             raise UserError(f"{ref}: no such exhibit. `exhibit ls` lists them.")
         m = _HEX_RE.match(ref)
         if not m:
             raise UserError(f"{ref!r} is neither an exhibit ID (EX-000012) nor a SHA-256 prefix of 8+ hex digits.")
         prefix = m.group(1).lower()
-        rows = self.db.execute("SELECT seq FROM exhibits WHERE sha256 >= ? AND sha256 < ? LIMIT 2",
-                               (prefix, prefix + "g")).fetchall()
+        rows = self.catalog.execute("SELECT seq FROM exhibits WHERE sha256 >= :lo AND sha256 < :hi LIMIT 2",
+                                    {"lo": prefix, "hi": prefix + "g"}).fetchall()
         if not rows:
             raise UserError(f"{ref}: no exhibit has a SHA-256 starting with {prefix}.")
         if len(rows) > 1:
@@ -152,7 +187,7 @@ class Archive:
     # -- reading -------------------------------------------------------------------------------
     def exhibit(self, seq: int) -> Exhibit:
         """One exhibit, with every path it was found under."""
-        r = self.db.execute("SELECT * FROM exhibits WHERE seq=?", (seq,)).fetchone()
+        r = self.catalog.execute("SELECT * FROM exhibits WHERE seq=:s", {"s": seq}).fetchone()
         if r is None:
             raise UserError(f"{ex_id(seq)}: no such exhibit. `exhibit ls` lists them.")
         return self._exhibit(r, self._paths([seq]).get(seq, ()))
@@ -160,14 +195,14 @@ class Archive:
     def exhibits(self, seqs: list[int] | None = None) -> Iterator[Exhibit]:
         """All exhibits in ingest order, or those of `seqs` (in the order given, unknown ones left out)."""
         if seqs is None:
-            rows = self.db.execute("SELECT * FROM exhibits ORDER BY seq").fetchall()
+            rows = self.catalog.execute("SELECT * FROM exhibits ORDER BY seq").fetchall()
             paths = self._paths(None)
             for r in rows:
                 yield self._exhibit(r, paths.get(r["seq"], ()))
             return
         for chunk in _chunks(seqs, 500):
-            marks = ",".join("?" * len(chunk))
-            by_seq = {r["seq"]: r for r in self.db.execute(f"SELECT * FROM exhibits WHERE seq IN ({marks})", chunk)}
+            marks, args = in_list("s", chunk)
+            by_seq = {r["seq"]: r for r in self.catalog.execute(f"SELECT * FROM exhibits WHERE seq IN {marks}", args)}
             paths = self._paths(chunk)
             for s in chunk:
                 if s in by_seq:
@@ -175,19 +210,19 @@ class Archive:
 
     def _paths(self, seqs: list[int] | None) -> dict[int, tuple[PathEntry, ...]]:
         if seqs is None:
-            rs = self.db.execute("SELECT * FROM paths ORDER BY id")
+            rs: Rows = self.catalog.execute("SELECT * FROM paths ORDER BY id")
         else:
-            rs = self.db.execute(f"SELECT * FROM paths WHERE exhibit_seq IN ({','.join('?' * len(seqs))}) "
-                                 "ORDER BY id", seqs)
+            marks, args = in_list("s", seqs)
+            rs = self.catalog.execute(f"SELECT * FROM paths WHERE exhibit_seq IN {marks} ORDER BY id", args)
         out: dict[int, list[PathEntry]] = {}
         for p in rs:
             out.setdefault(p["exhibit_seq"], []).append(
-                PathEntry(p["path"], p["source"], p["parent_seq"], p["root"], p["received"], p["path_bytes"],
-                          p["path_encoding"]))
+                PathEntry(p["path"], p["source"], p["parent_seq"], p["root"], p["received"],
+                          None if p["path_bytes"] is None else bytes(p["path_bytes"]), p["path_encoding"]))
         return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod
-    def _exhibit(r: sqlite3.Row, paths: tuple[PathEntry, ...]) -> Exhibit:
+    def _exhibit(r: Any, paths: tuple[PathEntry, ...]) -> Exhibit:
         return Exhibit(seq=r["seq"], sha256=r["sha256"], size=r["size"], media_type=r["media_type"],
                        status=Status(r["status"]), reason=r["reason"], page_count=r["page_count"], paths=paths,
                        lang=r["lang"], title=r["title"], doc_date=r["doc_date"],
@@ -200,38 +235,39 @@ class Archive:
                              tuple(self.children(seq)), tuple(self.tables(seq)), tuple(self.pages(seq)))
 
     def metadata(self, seq: int) -> dict[str, Any]:
-        r = self.db.execute("SELECT metadata FROM exhibits WHERE seq=?", (seq,)).fetchone()
+        r = self.catalog.execute("SELECT metadata FROM exhibits WHERE seq=:s", {"s": seq}).fetchone()
         return json.loads(r["metadata"]) if r else {}
 
     def children(self, seq: int) -> list[int]:
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT exhibit_seq FROM paths WHERE parent_seq=? ORDER BY exhibit_seq", (seq,))]
+        return [r[0] for r in self.catalog.execute(
+            "SELECT DISTINCT exhibit_seq FROM paths WHERE parent_seq=:s ORDER BY exhibit_seq", {"s": seq})]
 
     def pages(self, seq: int) -> list[Page]:
         """The exhibit's pages in order."""
-        return [_page(r) for r in self.db.execute("SELECT * FROM pages WHERE exhibit_seq=? ORDER BY number", (seq,))]
+        return [_page(r) for r in self.catalog.execute("SELECT * FROM pages WHERE exhibit_seq=:s ORDER BY number",
+                                                       {"s": seq})]
 
     def page(self, seq: int, number: int) -> Page | None:
-        r = self.db.execute("SELECT * FROM pages WHERE exhibit_seq=? AND number=?", (seq, number)).fetchone()
+        r = self.catalog.execute("SELECT * FROM pages WHERE exhibit_seq=:s AND number=:n",
+                                 {"s": seq, "n": number}).fetchone()
         return None if r is None else _page(r)
 
     def tables(self, seq: int | None = None) -> list[TableInfo]:
         """The tables of one exhibit, or of all, in exhibit and table order."""
-        sql = "SELECT * FROM tables" + (" WHERE exhibit_seq=?" if seq is not None else "") + \
+        sql = "SELECT * FROM tables" + (" WHERE exhibit_seq=:s" if seq is not None else "") + \
               " ORDER BY exhibit_seq, ordinal"
-        args: tuple[Any, ...] = (seq,) if seq is not None else ()
-        return [_table(r) for r in self.db.execute(sql, args)]
+        return [_table(r) for r in self.catalog.execute(sql, {"s": seq} if seq is not None else {})]
 
     def table(self, table_id: int) -> TableInfo | None:
-        r = self.db.execute("SELECT * FROM tables WHERE id=?", (table_id,)).fetchone()
+        r = self.catalog.execute("SELECT * FROM tables WHERE id=:t", {"t": table_id}).fetchone()
         return None if r is None else _table(r)
 
     def table_rows(self, table_id: int, batch: int = 5000) -> Iterator[Row]:
         """Stream a table's rows in order, a batch at a time, so memory does not grow with the table."""
         last = -1
         while True:
-            rs = self.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number>? "
-                                 "ORDER BY number LIMIT ?", (table_id, last, batch)).fetchall()
+            rs = self.catalog.execute("SELECT number, cells FROM table_rows WHERE table_id=:t AND number>:n "
+                                      "ORDER BY number LIMIT :k", {"t": table_id, "n": last, "k": batch}).fetchall()
             if not rs:
                 return
             for r in rs:
@@ -240,9 +276,9 @@ class Archive:
 
     def custody_events(self, sha256: str | None = None) -> list[custody.CustodyEvent]:
         if sha256 is None:
-            rs = self.db.execute("SELECT * FROM custody ORDER BY seq")
+            rs = self.catalog.execute("SELECT * FROM custody ORDER BY seq")
         else:
-            rs = self.db.execute("SELECT * FROM custody WHERE exhibit_sha256=? ORDER BY seq", (sha256,))
+            rs = self.catalog.execute("SELECT * FROM custody WHERE exhibit_sha256=:h ORDER BY seq", {"h": sha256})
         return [custody.row_to_event(r) for r in rs]
 
     def blob_path(self, sha256: str) -> Path:
@@ -251,13 +287,14 @@ class Archive:
     # -- writing -------------------------------------------------------------------------------
     def replace_pages(self, seq: int, pages: list[Page]) -> None:
         """Replace an exhibit's pages (re-OCR); call inside a transaction. Search catches up via `changes`."""
-        self.db.execute("DELETE FROM pages WHERE exhibit_seq=?", (seq,))
-        self.db.executemany(
-            "INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (?,?,?,?,?,?)",
-            [(seq, p.number, p.text, str(p.source), p.lang, json.dumps(p.meta or {}, ensure_ascii=False))
-             for p in pages])
-        self.db.execute("UPDATE exhibits SET page_count=? WHERE seq=?", (len(pages), seq))
-        self.db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'pages')", (seq,))
+        cat = self.catalog
+        cat.execute("DELETE FROM pages WHERE exhibit_seq=:s", {"s": seq})
+        cat.executemany(
+            "INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (:s,:n,:t,:src,:l,:m)",
+            [{"s": seq, "n": p.number, "t": p.text, "src": str(p.source), "l": p.lang,
+              "m": json.dumps(p.meta or {}, ensure_ascii=False)} for p in pages])
+        cat.execute("UPDATE exhibits SET page_count=:n WHERE seq=:s", {"n": len(pages), "s": seq})
+        cat.execute("INSERT INTO changes(exhibit_seq, what) VALUES (:s, 'pages')", {"s": seq})
 
     @property
     def feed(self) -> IndexFeed:
@@ -273,7 +310,7 @@ class Archive:
 
     def ocr_candidates(self) -> list[int]:
         """Exhibits with something to OCR, in order: images, and PDFs with at least one OCR'd page."""
-        rows = self.db.execute(
+        rows = self.catalog.execute(
             "SELECT seq FROM exhibits WHERE media_type LIKE 'image/%' OR (media_type='application/pdf' AND "
             "EXISTS (SELECT 1 FROM pages p WHERE p.exhibit_seq=exhibits.seq AND p.source='ocr')) ORDER BY seq")
         return [int(r[0]) for r in rows]
@@ -281,4 +318,47 @@ class Archive:
     def set_extraction_state(self, seq: int, status: str, reason: str | None, lang: str | None) -> None:
         """An exhibit's status, reason and language after it was read again (re-OCR); call inside a
         transaction."""
-        self.db.execute("UPDATE exhibits SET status=?, reason=?, lang=? WHERE seq=?", (status, reason, lang, seq))
+        self.catalog.execute("UPDATE exhibits SET status=:st, reason=:r, lang=:l WHERE seq=:s",
+                             {"st": status, "r": reason, "l": lang, "s": seq})
+
+
+def catalog_url_of(root: Path) -> str | None:
+    """The PostgreSQL catalog's URL the archive's marker names, or None (the folder's catalog.sqlite)."""
+    try:
+        doc = json.loads((root / "exhibit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = doc.get("catalog") if isinstance(doc, dict) else None
+    return str(url) if url else None
+
+
+def set_catalog_url(root: Path, url: str | None) -> None:
+    """Point the archive's marker at another catalog (after `catalog copy --switch`)."""
+    marker = root / "exhibit.json"
+    doc = json.loads(marker.read_text(encoding="utf-8"))
+    if url:
+        doc["catalog"] = url
+    else:
+        doc.pop("catalog", None)
+    marker.write_text(json.dumps(doc) + "\n")
+
+
+def _connect(root: Path, url: str | None, role: str | None = None) -> Catalog:
+    if not is_postgres_url(url):
+        return connect(root, None)
+    import psycopg
+
+    try:
+        return connect(root, url, role=role)
+    except psycopg.OperationalError as e:
+        raise UserError(f"{root}: cannot reach the catalog at {url}: {str(e).strip()}. Check that PostgreSQL "
+                        "is running and the URL, user and password (~/.pgpass) are right.") from e
+
+
+def catalog_from_sqlite(db: sqlite3.Connection, root: Path) -> Catalog:
+    """A Catalog around a sqlite3 connection a caller opened itself."""
+    from exhibit.archive.engine import SqliteCatalog
+
+    cat = SqliteCatalog.__new__(SqliteCatalog)
+    cat.path, cat.raw, cat._depth = root / "catalog.sqlite", db, 0
+    return cat

@@ -5,12 +5,12 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from exhibit import TOOL
+from exhibit.archive.engine import Catalog
 
 GENESIS = "0" * 64
 
@@ -51,55 +51,63 @@ class CustodyEvent:
                 "prev_hash": self.prev_hash, "hash": self.hash}
 
 
-def append(db: sqlite3.Connection, event: str, sha256: str | None, actor: str,
+_INSERT = ("INSERT INTO custody(seq, time, actor, tool, event, exhibit_sha256, details, prev_hash, hash)"
+           " VALUES (:seq, :time, :actor, :tool, :event, :sha, :details, :prev, :hash)")
+
+
+def append(db: Catalog, event: str, sha256: str | None, actor: str,
            details: dict[str, Any] | None = None, tool: str = TOOL) -> CustodyEvent:
     """Append one event; call inside the caller's transaction so the event and the change it records
-    commit together."""
+    commit together. The custody lock is held from reading the head to the commit (one unbroken chain
+    whoever appends at the same time)."""
+    db.lock_custody()
     last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
     seq = (last["seq"] + 1) if last else 1
     prev = last["hash"] if last else GENESIS
     time = utc_now()
     det = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
     h = event_hash(seq, time, actor, tool, event, sha256, det, prev)
-    db.execute("INSERT INTO custody(seq, time, actor, tool, event, exhibit_sha256, details, prev_hash, hash)"
-               " VALUES (?,?,?,?,?,?,?,?,?)", (seq, time, actor, tool, event, sha256, det, prev, h))
+    db.execute(_INSERT, {"seq": seq, "time": time, "actor": actor, "tool": tool, "event": event, "sha": sha256,
+                         "details": det, "prev": prev, "hash": h})
     return CustodyEvent(seq, time, actor, tool, event, sha256, details or {}, prev, h)
 
 
 class Appender:
     """Several events appended in one transaction: the chain's head is read once and the rows go in with
     one executemany (the ingest writer appends three or more events per file). Use inside the caller's
-    transaction (BEGIN IMMEDIATE holds the write lock, so the head cannot move underneath)."""
+    transaction: the custody lock (SQLite: BEGIN IMMEDIATE's write lock; PostgreSQL: an advisory lock)
+    holds the head still until the commit."""
 
-    def __init__(self, db: sqlite3.Connection, tool: str = TOOL) -> None:
+    def __init__(self, db: Catalog, tool: str = TOOL) -> None:
+        db.lock_custody()
         self.db = db
         self.tool = tool
         last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
         self.seq = last[0] if last else 0
         self.prev = last[1] if last else GENESIS
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[dict[str, Any]] = []
 
     def add(self, event: str, sha256: str | None, actor: str, details: dict[str, Any] | None = None) -> None:
         self.seq += 1
         time = utc_now()
         det = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
         h = event_hash(self.seq, time, actor, self.tool, event, sha256, det, self.prev)
-        self.rows.append((self.seq, time, actor, self.tool, event, sha256, det, self.prev, h))
+        self.rows.append({"seq": self.seq, "time": time, "actor": actor, "tool": self.tool, "event": event,
+                          "sha": sha256, "details": det, "prev": self.prev, "hash": h})
         self.prev = h
 
     def flush(self) -> None:
         if self.rows:
-            self.db.executemany("INSERT INTO custody(seq, time, actor, tool, event, exhibit_sha256, details, "
-                                "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)", self.rows)
+            self.db.executemany(_INSERT, self.rows)
             self.rows.clear()
 
 
-def row_to_event(r: sqlite3.Row) -> CustodyEvent:
+def row_to_event(r: Any) -> CustodyEvent:
     return CustodyEvent(r["seq"], r["time"], r["actor"], r["tool"], r["event"], r["exhibit_sha256"],
                         json.loads(r["details"]), r["prev_hash"], r["hash"])
 
 
-def broken_links(db: sqlite3.Connection) -> list[CustodyEvent]:
+def broken_links(db: Catalog) -> list[CustodyEvent]:
     """Events whose stored hash or link to the previous event does not recompute."""
     bad: list[CustodyEvent] = []
     prev = GENESIS

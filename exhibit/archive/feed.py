@@ -84,12 +84,12 @@ class IndexFeed:
     """The catalog as the search index reads it. `Archive.feed` gives one."""
 
     def __init__(self, arch: Archive) -> None:
-        self.db = arch.db
+        self.db = arch.catalog
 
     # -- catching up ---------------------------------------------------------------------------
     def mark(self) -> Mark:
         """The catalog's mark now (checked before every search: two max() on primary keys)."""
-        r = self.db.execute("SELECT (SELECT ifnull(max(seq), 0) FROM changes), (SELECT ifnull(max(id), 0) FROM paths)"
+        r = self.db.execute("SELECT (SELECT COALESCE(max(seq), 0) FROM changes), (SELECT COALESCE(max(id), 0) FROM paths)"
                             ).fetchone()
         return Mark(int(r[0]), int(r[1]))
 
@@ -97,9 +97,9 @@ class IndexFeed:
         """The exhibits changed (pages, tables, status) or found under a new path after `since`, up to
         `until`."""
         return {int(r[0]) for r in self.db.execute(
-            "SELECT exhibit_seq FROM changes WHERE seq > ? AND seq <= ? "
-            "UNION SELECT exhibit_seq FROM paths WHERE id > ? AND id <= ?",
-            (since.change, until.change, since.path, until.path))}
+            "SELECT exhibit_seq FROM changes WHERE seq > :c0 AND seq <= :c1 "
+            "UNION SELECT exhibit_seq FROM paths WHERE id > :p0 AND id <= :p1",
+            {"c0": since.change, "c1": until.change, "p0": since.path, "p1": until.path})}
 
     def exhibit_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM exhibits").fetchone()[0])
@@ -110,7 +110,7 @@ class IndexFeed:
         pw = f" WHERE exhibit_seq IN ({ids})" if ids else ""
         tw = f" WHERE exhibit_seq IN ({ids})" if ids else ""
         return int(self.db.execute(f"SELECT (SELECT count(*) FROM pages{pw}) + "
-                                   f"(SELECT ifnull(sum(row_count), 0) FROM tables{tw})").fetchone()[0])
+                                   f"(SELECT COALESCE(sum(row_count), 0) FROM tables{tw})").fetchone()[0])
 
     def sample_texts(self, n: int) -> list[str]:
         """About `n` page texts from exhibits spread over the archive (seeded, so a rebuild is repeatable)."""
@@ -161,12 +161,12 @@ class IndexFeed:
     # of index ranges (and row values `IN (VALUES ...)` as a full scan).
     def page_text(self, seq: int, number: int) -> PageText | None:
         """One page's text, source and language (Archive.page would also parse its OCR meta)."""
-        r = self.db.execute("SELECT exhibit_seq, number, text, source, lang FROM pages WHERE exhibit_seq=? AND number=?",
-                            (seq, number)).fetchone()
+        r = self.db.execute("SELECT exhibit_seq, number, text, source, lang FROM pages WHERE exhibit_seq=:s "
+                            "AND number=:n", {"s": seq, "n": number}).fetchone()
         return None if r is None else PageText(r[2], r[3], r[4])
 
     def row(self, table_id: int, number: int) -> Row | None:
         """One table row."""
-        r = self.db.execute("SELECT cells FROM table_rows WHERE table_id=? AND number=?", (table_id, number)
-                            ).fetchone()
+        r = self.db.execute("SELECT cells FROM table_rows WHERE table_id=:t AND number=:n",
+                            {"t": table_id, "n": number}).fetchone()
         return None if r is None else Row(number, tuple(Cell(c[0], c[1], c[2]) for c in json.loads(r[0])))

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 from exhibit.archive import Archive
 from exhibit.archive.custody import CustodyEvent, row_to_event
+from exhibit.archive.engine import in_list
 from exhibit.archive.types import Cell, Exhibit, Row, Status
 
 T = TypeVar("T")
@@ -30,42 +31,43 @@ class Paged(Generic[T]):
 # -- the archive at a glance -------------------------------------------------------------------------
 def status_counts(arch: Archive) -> dict[Status, int]:
     """How many exhibits have each status (only the statuses that occur), in status order."""
-    return {Status(r["status"]): r["n"] for r in arch.db.execute(
+    return {Status(r["status"]): r["n"] for r in arch.catalog.execute(
         "SELECT status, COUNT(*) AS n FROM exhibits GROUP BY status ORDER BY status")}
 
 
 def page_total(arch: Archive) -> int:
     """The pages of every exhibit together."""
-    return int(arch.db.execute("SELECT COALESCE(SUM(page_count), 0) FROM exhibits").fetchone()[0])
+    return int(arch.catalog.execute("SELECT COALESCE(SUM(page_count), 0) FROM exhibits").fetchone()[0])
 
 
 def problem_exhibits(arch: Archive, limit: int = 1000) -> list[Exhibit]:
     """The first `limit` exhibits whose status is not ok, in ingest order."""
-    seqs = [r[0] for r in arch.db.execute("SELECT seq FROM exhibits WHERE status != ? ORDER BY seq LIMIT ?",
-                                          (str(Status.OK), limit))]
+    seqs = [r[0] for r in arch.catalog.execute("SELECT seq FROM exhibits WHERE status != :st ORDER BY seq LIMIT :k",
+                                               {"st": str(Status.OK), "k": limit})]
     return list(arch.exhibits(seqs))
 
 
 # -- a page at a time --------------------------------------------------------------------------------
 def exhibit_page(arch: Archive, page: int, size: int, status: Status | str | None = None) -> Paged[Exhibit]:
     """Exhibits in ingest order, `size` per page, those with `status` only if given."""
-    where, args = ("WHERE status=?", [str(status)]) if status else ("", [])
-    total = int(arch.db.execute(f"SELECT COUNT(*) FROM exhibits {where}", args).fetchone()[0])
-    seqs = [r[0] for r in arch.db.execute(f"SELECT seq FROM exhibits {where} ORDER BY seq LIMIT ? OFFSET ?",
-                                          [*args, size, (page - 1) * size])]
+    where, args = ("WHERE status=:st", {"st": str(status)}) if status else ("", {})
+    total = int(arch.catalog.execute(f"SELECT COUNT(*) FROM exhibits {where}", args).fetchone()[0])
+    seqs = [r[0] for r in arch.catalog.execute(f"SELECT seq FROM exhibits {where} ORDER BY seq LIMIT :k OFFSET :o",
+                                               {**args, "k": size, "o": (page - 1) * size})]
     return Paged(tuple(arch.exhibits(seqs)), total, page, size)
 
 
 def custody_page(arch: Archive, page: int, size: int) -> Paged[CustodyEvent]:
     """The custody log newest first, `size` events per page."""
-    total = int(arch.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0])
-    rows = arch.db.execute("SELECT * FROM custody ORDER BY seq DESC LIMIT ? OFFSET ?", (size, (page - 1) * size))
+    total = int(arch.catalog.execute("SELECT COUNT(*) FROM custody").fetchone()[0])
+    rows = arch.catalog.execute("SELECT * FROM custody ORDER BY seq DESC LIMIT :k OFFSET :o",
+                                {"k": size, "o": (page - 1) * size})
     return Paged(tuple(row_to_event(r) for r in rows), total, page, size)
 
 
 def custody_head(arch: Archive) -> CustodyEvent | None:
     """The latest custody event (its hash vouches for the whole log before it), or None if there is none."""
-    r = arch.db.execute("SELECT * FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    r = arch.catalog.execute("SELECT * FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
     return None if r is None else row_to_event(r)
 
 
@@ -75,34 +77,36 @@ def seqs_by_sha256(arch: Archive, shas: list[str]) -> dict[str, int]:
     wanted = sorted(set(shas))
     for i in range(0, len(wanted), 500):
         chunk = wanted[i:i + 500]
-        out.update({r["sha256"]: r["seq"] for r in arch.db.execute(
-            f"SELECT sha256, seq FROM exhibits WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk)})
+        marks, args = in_list("h", chunk)
+        out.update({r["sha256"]: r["seq"] for r in arch.catalog.execute(
+            f"SELECT sha256, seq FROM exhibits WHERE sha256 IN {marks}", args)})
     return out
 
 
 def sha256_prefix_count(arch: Archive, prefix: str) -> int:
     """How many exhibits' SHA-256 start with `prefix` (lower-case hex): tells an unknown from an ambiguous one."""
-    return int(arch.db.execute("SELECT count(*) FROM exhibits WHERE sha256 >= ? AND sha256 < ?",
-                               (prefix, prefix + "g")).fetchone()[0])
+    return int(arch.catalog.execute("SELECT count(*) FROM exhibits WHERE sha256 >= :lo AND sha256 < :hi",
+                                    {"lo": prefix, "hi": prefix + "g"}).fetchone()[0])
 
 
 # -- rows of a table, directly -----------------------------------------------------------------------
 # A direct lookup: streaming a million-row sheet to test or show a few row numbers would be wasteful.
 def row_range(arch: Archive, table_id: int) -> tuple[int, int] | None:
     """The first and last row numbers of a table, or None if it has no rows."""
-    r = arch.db.execute("SELECT min(number), max(number) FROM table_rows WHERE table_id=?", (table_id,)).fetchone()
+    r = arch.catalog.execute("SELECT min(number), max(number) FROM table_rows WHERE table_id=:t",
+                             {"t": table_id}).fetchone()
     return None if r[0] is None else (int(r[0]), int(r[1]))
 
 
 def has_row(arch: Archive, table_id: int, number: int) -> bool:
-    return arch.db.execute("SELECT 1 FROM table_rows WHERE table_id=? AND number=?",
-                           (table_id, number)).fetchone() is not None
+    return arch.catalog.execute("SELECT 1 FROM table_rows WHERE table_id=:t AND number=:n",
+                                {"t": table_id, "n": number}).fetchone() is not None
 
 
 def rows_between(arch: Archive, table_id: int, first: int, last: int) -> list[Row]:
     """The table's rows numbered `first` to `last`, both included, in order (numbers may have gaps)."""
-    rs = arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number BETWEEN ? AND ?"
-                         " ORDER BY number", (table_id, first, last))
+    rs = arch.catalog.execute("SELECT number, cells FROM table_rows WHERE table_id=:t AND number BETWEEN :a AND :b"
+                              " ORDER BY number", {"t": table_id, "a": first, "b": last})
     return [Row(r["number"], tuple(Cell(c[0], c[1], c[2]) for c in json.loads(r["cells"]))) for r in rs]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from exhibit.archive import Archive
+from exhibit.archive.engine import in_list
 
 StoredCells = list[list[Any]]  # [[value, type, raw], ...]: a row's cells as the catalog stores them
 
@@ -26,8 +27,8 @@ def stored_rows(arch: Archive, table_id: int, batch: int = 20000, after: int = -
     (memory does not grow with the table)."""
     last = after
     while True:
-        rs = arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number>? ORDER BY number "
-                             "LIMIT ?", (table_id, last, batch)).fetchall()
+        rs = arch.catalog.execute("SELECT number, cells FROM table_rows WHERE table_id=:t AND number>:n "
+                                  "ORDER BY number LIMIT :k", {"t": table_id, "n": last, "k": batch}).fetchall()
         if not rs:
             return
         for number, cells in rs:
@@ -44,15 +45,16 @@ def stored_cells(arch: Archive, table_id: int, numbers: Sequence[int]) -> dict[i
     if hi - lo < 2 * len(numbers):
         # Dense (a page of records in source order): one range scan on the key beats a lookup per row.
         wanted = set(numbers)
-        for n, cells in arch.db.execute("SELECT number, cells FROM table_rows WHERE table_id=? AND number "
-                                        "BETWEEN ? AND ?", (table_id, lo, hi)):
+        for n, cells in arch.catalog.execute("SELECT number, cells FROM table_rows WHERE table_id=:t AND number "
+                                             "BETWEEN :a AND :b", {"t": table_id, "a": lo, "b": hi}):
             if n in wanted:
                 out[n] = orjson.loads(cells)
         return out
     for i in range(0, len(numbers), _IN_CHUNK):
         chunk = list(numbers[i:i + _IN_CHUNK])
-        for n, cells in arch.db.execute(f"SELECT number, cells FROM table_rows WHERE table_id=? AND number IN "
-                                        f"({','.join('?' * len(chunk))})", (table_id, *chunk)):
+        marks, args = in_list("n", chunk)
+        for n, cells in arch.catalog.execute(f"SELECT number, cells FROM table_rows WHERE table_id=:t AND number IN "
+                                             f"{marks}", {"t": table_id, **args}):
             out[n] = orjson.loads(cells)
     return out
 
@@ -60,11 +62,11 @@ def stored_cells(arch: Archive, table_id: int, numbers: Sequence[int]) -> dict[i
 def row_span(arch: Archive, table_id: int, after: int = -1) -> tuple[int, int] | None:
     """(first, last) row number of a table above `after`, or None when it has no such row."""
     # two queries: SQLite reads one min() or max() from the key's ends, but scans for both at once
-    first = arch.db.execute("SELECT min(number) FROM table_rows WHERE table_id=? AND number>?",
-                            (table_id, after)).fetchone()[0]
+    first = arch.catalog.execute("SELECT min(number) FROM table_rows WHERE table_id=:t AND number>:n",
+                                 {"t": table_id, "n": after}).fetchone()[0]
     if first is None:
         return None
-    last = arch.db.execute("SELECT max(number) FROM table_rows WHERE table_id=?", (table_id,)).fetchone()[0]
+    last = arch.catalog.execute("SELECT max(number) FROM table_rows WHERE table_id=:t", {"t": table_id}).fetchone()[0]
     return int(first), int(last)
 
 
@@ -87,13 +89,13 @@ def projection_sql(columns: str) -> str:
 def table_at(arch: Archive, sha256_prefix: str, ordinal: int) -> int | None:
     """The id of table `ordinal` of the exhibit whose SHA-256 starts with `sha256_prefix`, if there is one
     (what a record ID names: 'R-' + sha256[:12] + ordinal + row)."""
-    r = arch.db.execute("SELECT t.id FROM tables t JOIN exhibits e ON e.seq = t.exhibit_seq "
-                        "WHERE e.sha256 >= ? AND e.sha256 < ? AND t.ordinal = ?",
-                        (sha256_prefix, sha256_prefix + "g", ordinal)).fetchone()
+    r = arch.catalog.execute("SELECT t.id FROM tables t JOIN exhibits e ON e.seq = t.exhibit_seq "
+                             "WHERE e.sha256 >= :lo AND e.sha256 < :hi AND t.ordinal = :o",
+                             {"lo": sha256_prefix, "hi": sha256_prefix + "g", "o": ordinal}).fetchone()
     return int(r[0]) if r else None
 
 
 def exhibits_at_path(arch: Archive, path: str) -> list[int]:
     """The exhibits received under `path` exactly, or under a path ending in `/path`."""
-    return [int(r[0]) for r in arch.db.execute("SELECT DISTINCT exhibit_seq FROM paths WHERE path=? OR path LIKE ?",
-                                               (path, "%/" + path))]
+    return [int(r[0]) for r in arch.catalog.execute(
+        "SELECT DISTINCT exhibit_seq FROM paths WHERE path=:p OR path LIKE :like", {"p": path, "like": "%/" + path})]

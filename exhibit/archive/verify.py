@@ -11,7 +11,7 @@ from exhibit.archive import Archive, custody, ex_id
 
 def manifest(arch: Archive) -> tuple[str, list[str]]:
     """SHA-256 over the sorted lines `sha256  path` (every path of every exhibit), and the lines."""
-    lines = sorted(f"{r['sha256']}  {r['path']}" for r in arch.db.execute(
+    lines = sorted(f"{r['sha256']}  {r['path']}" for r in arch.catalog.execute(
         "SELECT e.sha256, p.path FROM paths p JOIN exhibits e ON e.seq = p.exhibit_seq"))
     h = hashlib.sha256()
     for line in lines:
@@ -27,7 +27,7 @@ def verify(arch: Archive, on_progress: Callable[[int, int], None] | None = None,
     (a custody event of this exhibit does not recompute or does not link to its predecessor).
     """
     problems: list[dict[str, Any]] = []
-    rows = arch.db.execute("SELECT seq, sha256 FROM exhibits ORDER BY seq").fetchall()
+    rows = arch.catalog.execute("SELECT seq, sha256 FROM exhibits ORDER BY seq").fetchall()
     for i, r in enumerate(rows, 1):
         now = arch.blobs.rehash(r["sha256"])
         if now is None:
@@ -37,7 +37,7 @@ def verify(arch: Archive, on_progress: Callable[[int, int], None] | None = None,
         if on_progress:
             on_progress(i, len(rows))
     by_sha = {r["sha256"]: r["seq"] for r in rows}
-    for ev in custody.broken_links(arch.db):
+    for ev in custody.broken_links(arch.catalog):
         seq = by_sha.get(ev.exhibit_sha256 or "")
         problems.append({"id": ex_id(seq) if seq else None, "sha256": ev.exhibit_sha256,
                          "problem": "chain_broken", "event": ev.seq, "event_type": ev.event})

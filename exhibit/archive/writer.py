@@ -11,8 +11,10 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from exhibit.archive import Archive, custody
+from exhibit.archive import Archive, catalog_url_of, custody
+from exhibit.archive.engine import Catalog, connect
 from exhibit.archive.types import Status, ex_id
 
 # A page as the writer inserts it: (number, text, source, lang, meta JSON).
@@ -90,7 +92,7 @@ class IngestWriter:
     """Catalogues the stored files of one ingest root, inside the caller's transaction."""
 
     def __init__(self, arch: Archive, actor: str, root_label: str, source: str) -> None:
-        self.db = arch.db
+        self.db = arch.catalog
         self.actor = actor
         self.root_label = root_label
         self.root_key = str(Path(root_label).resolve())
@@ -98,12 +100,12 @@ class IngestWriter:
 
     def root_seen_before(self) -> bool:
         """Whether this root was ingested with this source before (if not, no file needs a seen lookup)."""
-        return self.db.execute("SELECT 1 FROM ingest_seen WHERE root=? AND source=? LIMIT 1",
-                               (self.root_key, self.source)).fetchone() is not None
+        return self.db.execute("SELECT 1 FROM ingest_seen WHERE root=:r AND source=:s LIMIT 1",
+                               {"r": self.root_key, "s": self.source}).fetchone() is not None
 
     def unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
-        seen = self.db.execute("SELECT size, mtime_ns FROM ingest_seen WHERE root=? AND path=? AND source=?",
-                               (self.root_key, path, self.source)).fetchone()
+        seen = self.db.execute("SELECT size, mtime_ns FROM ingest_seen WHERE root=:r AND path=:p AND source=:s",
+                               {"r": self.root_key, "p": path, "s": self.source}).fetchone()
         return seen is not None and seen[0] == size and seen[1] == mtime_ns
 
     def write(self, log: custody.Appender, stored: StoredFile, rel: str, size: int, mtime_ns: int) -> list[Written]:
@@ -111,8 +113,11 @@ class IngestWriter:
         rows, custody events and seen-mark commit together)."""
         out: list[Written] = []
         self._write(log, stored, _Name(stored.name, stored.name_bytes, stored.name_encoding), None, out)
-        self.db.execute("INSERT OR REPLACE INTO ingest_seen VALUES (?,?,?,?,?,?)",
-                        (self.root_key, rel, self.source, size, mtime_ns, stored.sha256))
+        self.db.execute("INSERT INTO ingest_seen(root, path, source, size, mtime_ns, sha256) "
+                        "VALUES (:r,:p,:s,:size,:m,:h) ON CONFLICT (root, path, source) DO UPDATE SET "
+                        "size=excluded.size, mtime_ns=excluded.mtime_ns, sha256=excluded.sha256",
+                        {"r": self.root_key, "p": rel, "s": self.source, "size": size, "m": mtime_ns,
+                         "h": stored.sha256})
         return out
 
     def write_derived(self, log: custody.Appender, stored: StoredFile, path: str, parent: int) -> list[Written]:
@@ -128,12 +133,14 @@ class IngestWriter:
         db = self.db
         now = custody.utc_now()
         path = name.text
-        row = db.execute("SELECT seq, status FROM exhibits WHERE sha256=?", (node.sha256,)).fetchone()
+        row = db.execute("SELECT seq, status FROM exhibits WHERE sha256=:h", {"h": node.sha256}).fetchone()
+        path_row = {"p": path, "src": self.source, "parent": parent, "root": self.root_label, "now": now,
+                    "raw": name.raw, "enc": name.encoding}
         if row is not None:
             seq = row[0]
-            cur = db.execute("INSERT OR IGNORE INTO paths(exhibit_seq, path, source, parent_seq, root, received,"
-                             " path_bytes, path_encoding) VALUES (?,?,?,?,?,?,?,?)",
-                             (seq, path, self.source, parent, self.root_label, now, name.raw, name.encoding))
+            cur = db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received,"
+                             " path_bytes, path_encoding) VALUES (:seq,:p,:src,:parent,:root,:now,:raw,:enc)"
+                             " ON CONFLICT (exhibit_seq, path, source) DO NOTHING", {"seq": seq, **path_row})
             if cur.rowcount:
                 out.append(Written(seq, path, Status(row[1]), None, new_exhibit=False))
                 log.add("received", node.sha256, self.actor,
@@ -146,15 +153,14 @@ class IngestWriter:
                     self._write(log, StoredFile(name=member.text, sha256=child_sha, size=0),
                                 name.joined(member), seq, out)
             return
-        cur = db.execute(
+        seq = int(db.execute(
             "INSERT INTO exhibits(sha256, size, media_type, status, reason, page_count, metadata, lang, title,"
-            " doc_date, first_received) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (node.sha256, node.size, node.media_type, str(node.status), node.reason, len(node.pages),
-             node.metadata_json, node.lang, node.title, node.doc_date, now))
-        seq = int(cur.lastrowid or 0)
+            " doc_date, first_received) VALUES (:h,:size,:mt,:st,:r,:pc,:md,:l,:t,:d,:now) RETURNING seq",
+            {"h": node.sha256, "size": node.size, "mt": node.media_type, "st": str(node.status), "r": node.reason,
+             "pc": len(node.pages), "md": node.metadata_json, "l": node.lang, "t": node.title, "d": node.doc_date,
+             "now": now}).fetchone()[0])
         db.execute("INSERT INTO paths(exhibit_seq, path, source, parent_seq, root, received, path_bytes,"
-                   " path_encoding) VALUES (?,?,?,?,?,?,?,?)",
-                   (seq, path, self.source, parent, self.root_label, now, name.raw, name.encoding))
+                   " path_encoding) VALUES (:seq,:p,:src,:parent,:root,:now,:raw,:enc)", {"seq": seq, **path_row})
         out.append(Written(seq, path, node.status, node.reason, new_exhibit=True))
         base = {"path": path, **name.custody(), "source": self.source, "root": self.root_label,
                 "parent": ex_id(parent) if parent else None}
@@ -163,16 +169,18 @@ class IngestWriter:
         for note in node.notes:
             if note.startswith("password"):
                 log.add("password_used", node.sha256, self.actor, {"note": note})
-        db.executemany("INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) VALUES (?,?,?,?,?,?)",
-                       [(seq, *p) for p in node.pages])
+        db.executemany("INSERT INTO pages(exhibit_seq, number, text, source, lang, meta) "
+                       "VALUES (:s,:n,:t,:src,:l,:m)",
+                       [{"s": seq, "n": p[0], "t": p[1], "src": p[2], "l": p[3], "m": p[4]} for p in node.pages])
         for i, t in enumerate(node.tables, 1):
-            tcur = db.execute("INSERT INTO tables(exhibit_seq, ordinal, name, page, kind, meta, row_count)"
-                              " VALUES (?,?,?,?,?,?,?)",
-                              (seq, i, t.name, t.page, t.kind, t.meta, t.row_count))
+            tid = int(db.execute("INSERT INTO tables(exhibit_seq, ordinal, name, page, kind, meta, row_count)"
+                                 " VALUES (:s,:o,:n,:p,:k,:m,:c) RETURNING id",
+                                 {"s": seq, "o": i, "n": t.name, "p": t.page, "k": t.kind, "m": t.meta,
+                                  "c": t.row_count}).fetchone()[0])
             if t.rows_file:
-                _load_rows(db, int(tcur.lastrowid or 0), t.rows_file)
+                _load_rows(db, tid, t.rows_file)
         if node.pages or node.tables:
-            db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (?, 'extracted')", (seq,))
+            db.execute("INSERT INTO changes(exhibit_seq, what) VALUES (:s, 'extracted')", {"s": seq})
         if node.status.extracted:
             log.add("extracted", node.sha256, self.actor,
                     {"media_type": node.media_type, "pages": len(node.pages), "tables": len(node.tables),
@@ -231,18 +239,33 @@ class _Name:
     # the way a container's member is (a path under its parent, parent_seq, received/stored/extracted
     # events), through the same _write, without an ingest root's seen-mark.
 
-def _load_rows(db: sqlite3.Connection, table_id: int, rows_file: str) -> None:
-    batch: list[tuple[int, int, str]] = []
+_ROW_UPSERT = ("INSERT INTO table_rows(table_id, number, cells) VALUES (:t,:n,:c) "
+               "ON CONFLICT (table_id, number) DO UPDATE SET cells=excluded.cells")
+
+
+def _load_rows(db: Catalog, table_id: int, rows_file: str) -> None:
+    # The table is new (its id was just made), so its rows go in by the engine's bulk path (COPY on
+    # PostgreSQL); a row number the spool repeats keeps its last cells, as the upsert this replaced did.
+    batch: dict[int, str] = {}
+    flushed: set[int] = set()
     with open(rows_file, encoding="utf-8") as f:
         for line in f:
             number, _, cells = line.partition("\t")
-            batch.append((table_id, int(number), cells.rstrip("\n")))
+            batch[int(number)] = cells.rstrip("\n")
             if len(batch) >= 5000:
-                db.executemany("INSERT OR REPLACE INTO table_rows(table_id, number, cells) VALUES (?,?,?)", batch)
-                batch.clear()
-    if batch:
-        db.executemany("INSERT OR REPLACE INTO table_rows(table_id, number, cells) VALUES (?,?,?)", batch)
+                _flush_rows(db, table_id, batch, flushed)
+    _flush_rows(db, table_id, batch, flushed)
     os.unlink(rows_file)
+
+
+def _flush_rows(db: Catalog, table_id: int, batch: dict[int, str], flushed: set[int]) -> None:
+    again = [{"t": table_id, "n": n, "c": c} for n, c in batch.items() if n in flushed]
+    db.bulk_insert("table_rows", ("table_id", "number", "cells"),
+                   [(table_id, n, c) for n, c in batch.items() if n not in flushed])
+    if again:
+        db.executemany(_ROW_UPSERT, again)
+    flushed.update(batch)
+    batch.clear()
 
 
 class KnownExhibits:
@@ -250,8 +273,12 @@ class KnownExhibits:
     path is catalogued and nothing is parsed again.)"""
 
     def __init__(self, archive_root: Path) -> None:
-        self.db = sqlite3.connect(f"file:{archive_root / 'catalog.sqlite'}?mode=ro", uri=True, timeout=60,
-                                  check_same_thread=False)
+        url = catalog_url_of(archive_root)
+        if url:
+            self.db: Any = connect(archive_root, url)
+        else:
+            self.db = sqlite3.connect(f"file:{archive_root / 'catalog.sqlite'}?mode=ro", uri=True, timeout=60,
+                                      check_same_thread=False)
 
     def __contains__(self, sha256: object) -> bool:
-        return self.db.execute("SELECT 1 FROM exhibits WHERE sha256=?", (sha256,)).fetchone() is not None
+        return self.db.execute("SELECT 1 FROM exhibits WHERE sha256=:h", {"h": sha256}).fetchone() is not None

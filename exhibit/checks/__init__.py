@@ -119,7 +119,8 @@ def _check(arch: Archive, as_of: str | None) -> CheckResult:
     _duplicates(db, found, shown)
     combos = Counter(tuple(cs) for cs in found.values())  # a few combinations of codes, many records
     as_json = {combo: orjson.dumps([str(c) for c in combo]).decode() for combo in combos}
-    with arch.transaction() as wdb:
+    with arch.transaction():
+        wdb = arch.db
         store.save_anomalies(wdb, [(*k, as_json[tuple(cs)]) for k, cs in found.items()])
         store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
     return CheckResult(n, as_of, tuple(_anomalies(arch, found, shown)),

@@ -34,18 +34,62 @@ from exhibit.ingest import Summary, ingest
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init_cmd)
+    cat = typer.Typer(help="Team mode: the catalog on PostgreSQL (docs/team.md).", no_args_is_help=True)
+    cat.command("copy")(catalog_copy_cmd)
+    cat.command("grant-app")(catalog_grant_cmd)
+    app.add_typer(cat, name="catalog")
     app.command("ingest")(ingest_cmd)
     app.command("ls")(ls_cmd)
     app.command("show")(show_cmd)
     app.command("verify")(verify_cmd)
 
 
-def init_cmd(archive: ArchiveOpt = None) -> None:
+def init_cmd(archive: ArchiveOpt = None,
+             catalog: Annotated[str | None, typer.Option(
+                 envvar="EXHIBIT_CATALOG",
+                 help="Team mode: the catalog on PostgreSQL, postgresql://USER@HOST/DB (blobs, OCR cache and "
+                      "search index stay in the archive folder).")] = None) -> None:
     """Create an empty archive."""
     root = archive_path(archive)
     existed = (root / "exhibit.json").exists()
-    Archive.init(root).close()
-    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {shown(root)}")
+    Archive.init(root, catalog or None).close()
+    where = f" (catalog on {catalog})" if catalog else ""
+    console.print(f"{'Archive already exists' if existed else 'Created archive'} at {shown(root)}{where}")
+
+
+def catalog_copy_cmd(
+    to: Annotated[str, typer.Option("--to", help="postgresql://USER@HOST/DB, or `sqlite` for catalog.sqlite in "
+                                               "the archive folder.")],
+    archive: ArchiveOpt = None,
+    actor: Annotated[str | None, typer.Option(help="Who is moving the catalog (default: the OS user).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move the archive's catalog to the other engine: copy, verify (counts, manifest hash, custody chain),
+    record the move as a custody event, and point the archive at the copy."""
+    from exhibit.archive.move import copy_catalog
+
+    arch = Archive.open(archive_path(archive))
+    moved = copy_catalog(arch, to, actor)
+    if as_json:
+        print_json(moved.as_json())
+        return
+    console.print(f"Copied the catalog to {moved.target} and verified it: {moved.counts['exhibits']} exhibits, "
+                  f"{moved.custody_events} custody events, manifest {moved.manifest_sha256[:16]}...")
+
+
+def catalog_grant_cmd(
+    role: Annotated[str, typer.Argument(help="The database role the web app connects as.")],
+    archive: ArchiveOpt = None,
+) -> None:
+    """Let a PostgreSQL role read and write the catalog, but never UPDATE or DELETE custody events."""
+    from exhibit.archive import catalog
+
+    with Archive.open(archive_path(archive)) as arch:
+        if arch.dialect.value != "postgresql":
+            raise UserError(f"{arch.root}: the catalog is SQLite; database roles exist in team mode only "
+                            "(`exhibit catalog copy --to postgresql://...`).")
+        catalog.grant_app_role(arch.catalog, role)
+    console.print(f"{role} may read and write the catalog; custody events it can only append.")
 
 
 def ingest_cmd(

@@ -79,6 +79,11 @@ def register(app: typer.Typer) -> None:
               behind_tls: Annotated[bool, typer.Option(help="A TLS proxy is in front: mark cookies Secure.")] = False,
               demo_admin: Annotated[bool, typer.Option(
                   help="Give the user `admin` a new random password and print it (for `make demo`).")] = False,
+              workers: Annotated[int, typer.Option(
+                  help="Worker processes (team mode on PostgreSQL; a SQLite catalog has one writer, so one).")] = 1,
+              db_role: Annotated[str | None, typer.Option(
+                  help="Team mode: act as this PostgreSQL role (`exhibit catalog grant-app ROLE`), which cannot "
+                       "alter custody events.")] = None,
               archive: ArchiveOpt = None) -> None:
         """The web app, on loopback unless --host says otherwise."""
         import uvicorn
@@ -108,6 +113,21 @@ def register(app: typer.Typer) -> None:
         if host not in ("127.0.0.1", "localhost", "::1") and not (tls_cert or behind_tls):
             console.print("[yellow]warning:[/] listening beyond loopback without TLS; passwords and session "
                           "cookies cross the network in clear. Use --tls-cert/--tls-key or a TLS proxy (--behind-tls).")
-        settings = WebSettings(secure_cookies=bool(tls_cert) or behind_tls)
-        uvicorn.run(create_app(root, settings), host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
-                    log_level="warning", proxy_headers=behind_tls, server_header=False)
+        settings = WebSettings(secure_cookies=bool(tls_cert) or behind_tls, db_role=db_role)
+        if workers < 1:
+            raise UserError(f"--workers {workers}: give 1 or more.")
+        if workers == 1:
+            uvicorn.run(create_app(root, settings), host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+                        log_level="warning", proxy_headers=behind_tls, server_header=False)
+            return
+        import dataclasses
+        import json
+        import os
+
+        from exhibit.web.app import WORKER_ARCHIVE_ENV, WORKER_SETTINGS_ENV
+
+        os.environ[WORKER_ARCHIVE_ENV] = str(root.resolve())
+        os.environ[WORKER_SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
+        uvicorn.run("exhibit.web.app:app_for_worker", factory=True, workers=workers, host=host, port=port,
+                    ssl_certfile=tls_cert, ssl_keyfile=tls_key, log_level="warning", proxy_headers=behind_tls,
+                    server_header=False)

@@ -135,7 +135,7 @@ def hand_code(arch: Archive, record: dict[str, Any] | None, record_id: str, cate
             if not exists:
                 ordinal = db.execute("SELECT COALESCE(MAX(ordinal), 0) + 1 FROM code_records").fetchone()[0]
                 db.execute(_INSERT_FACTS, _facts_row(facts(record), ordinal, None))
-        prev = _latest_hand(db, record_id)
+        prev = _latest_hand(arch.db, record_id)
         ev = custody.append(db, "coding_judgement", None, coder,
                             {"record_id": record_id, "categories": categories, "coder": coder,
                              "previous": prev, "note": note})

@@ -229,7 +229,8 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
         prev = (table, tm)
     progress.finish()
     if not show_mapping:
-        with arch.transaction() as db:
+        with arch.transaction():
+            db = arch.db
             # Tables that are gone (re-ingest) leave no records behind.
             store.forget_tables_except(db, [t.id for t in tables])
             store.forget_anomalies(db)

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS web_users (
 );
 CREATE TABLE IF NOT EXISTS web_sessions (
     token_sha256  TEXT PRIMARY KEY,           -- the cookie holds the token; the catalog only its hash
-    user          TEXT NOT NULL REFERENCES web_users(name),
+    "user"        TEXT NOT NULL REFERENCES web_users(name),  -- quoted: a keyword on PostgreSQL
     csrf          TEXT NOT NULL,              -- session-bound CSRF token, checked on every POST
     created       TEXT NOT NULL,
     expires       TEXT NOT NULL
@@ -56,7 +56,7 @@ class Session:
 
 
 def ensure_schema(arch: Archive) -> None:
-    arch.db.executescript(SCHEMA)
+    arch.catalog.ensure(SCHEMA)
 
 
 def generate_password() -> str:
@@ -75,10 +75,10 @@ def _check(name: str, role: str | None = None, password: str | None = None) -> N
 def add_user(arch: Archive, name: str, role: str, password: str, actor: str | None = None) -> User:
     _check(name, role, password)
     ensure_schema(arch)
-    if arch.db.execute("SELECT 1 FROM web_users WHERE name=?", (name,)).fetchone():
+    if arch.catalog.execute("SELECT 1 FROM web_users WHERE name=:n", {"n": name}).fetchone():
         raise UserError(f"{name}: that user exists already; `exhibit user passwd {name}` sets a new password.")
-    arch.db.execute("INSERT INTO web_users(name, role, password_hash, created) VALUES (?,?,?,?)",
-                    (name, role, _hasher.hash(password), utc_now()))
+    arch.catalog.execute("INSERT INTO web_users(name, role, password_hash, created) VALUES (:n,:r,:h,:t)",
+                         {"n": name, "r": role, "h": _hasher.hash(password), "t": utc_now()})
     arch.log_event("web_user_added", None, actor, {"user": name, "role": role})
     return User(name, role)
 
@@ -86,27 +86,28 @@ def add_user(arch: Archive, name: str, role: str, password: str, actor: str | No
 def set_password(arch: Archive, name: str, password: str, actor: str | None = None) -> None:
     _check(name, None, password)
     ensure_schema(arch)
-    cur = arch.db.execute("UPDATE web_users SET password_hash=? WHERE name=?", (_hasher.hash(password), name))
+    cur = arch.catalog.execute("UPDATE web_users SET password_hash=:h WHERE name=:n",
+                               {"h": _hasher.hash(password), "n": name})
     if cur.rowcount == 0:
         raise UserError(f"{name}: no such user; `exhibit user ls` lists them.")
-    arch.db.execute("DELETE FROM web_sessions WHERE user=?", (name,))  # a new password ends old sessions
+    arch.catalog.execute('DELETE FROM web_sessions WHERE "user"=:n', {"n": name})  # a new password ends old sessions
     arch.log_event("web_password_set", None, actor, {"user": name})
 
 
 def users(arch: Archive) -> list[dict[str, str | bool]]:
     ensure_schema(arch)
     return [{"name": r["name"], "role": r["role"], "created": r["created"], "disabled": bool(r["disabled"])}
-            for r in arch.db.execute("SELECT * FROM web_users ORDER BY name")]
+            for r in arch.catalog.execute("SELECT * FROM web_users ORDER BY name")]
 
 
 def has_admin(arch: Archive) -> bool:
     ensure_schema(arch)
-    return arch.db.execute("SELECT 1 FROM web_users WHERE role='admin' AND disabled=0").fetchone() is not None
+    return arch.catalog.execute("SELECT 1 FROM web_users WHERE role='admin' AND disabled=0").fetchone() is not None
 
 
 def authenticate(arch: Archive, name: str, password: str) -> User | None:
     """The user if the password is right, else None (same work either way)."""
-    r = arch.db.execute("SELECT * FROM web_users WHERE name=? AND disabled=0", (name,)).fetchone()
+    r = arch.catalog.execute("SELECT * FROM web_users WHERE name=:n AND disabled=0", {"n": name}).fetchone()
     try:
         _hasher.verify(r["password_hash"] if r else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -114,7 +115,8 @@ def authenticate(arch: Archive, name: str, password: str) -> User | None:
     if r is None:
         return None
     if _hasher.check_needs_rehash(r["password_hash"]):
-        arch.db.execute("UPDATE web_users SET password_hash=? WHERE name=?", (_hasher.hash(password), name))
+        arch.catalog.execute("UPDATE web_users SET password_hash=:h WHERE name=:n",
+                             {"h": _hasher.hash(password), "n": name})
     return User(r["name"], r["role"])
 
 
@@ -126,19 +128,20 @@ def start_session(arch: Archive, user: User, hours: float) -> tuple[str, str]:
     """(cookie token, CSRF token) of a new session."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    arch.db.execute("DELETE FROM web_sessions WHERE expires < ?", (now.isoformat(),))
-    arch.db.execute("INSERT INTO web_sessions(token_sha256, user, csrf, created, expires) VALUES (?,?,?,?,?)",
-                    (_token_hash(token), user.name, csrf, now.isoformat(),
-                     (now + timedelta(hours=hours)).isoformat()))
+    arch.catalog.execute("DELETE FROM web_sessions WHERE expires < :t", {"t": now.isoformat()})
+    arch.catalog.execute('INSERT INTO web_sessions(token_sha256, "user", csrf, created, expires) '
+                         "VALUES (:h,:u,:c,:t,:e)",
+                         {"h": _token_hash(token), "u": user.name, "c": csrf, "t": now.isoformat(),
+                          "e": (now + timedelta(hours=hours)).isoformat()})
     return token, csrf
 
 
 def session(arch: Archive, token: str | None) -> Session | None:
     if not token:
         return None
-    r = arch.db.execute(
-        "SELECT s.csrf, s.expires, u.name, u.role FROM web_sessions s JOIN web_users u ON u.name = s.user "
-        "WHERE s.token_sha256=? AND u.disabled=0", (_token_hash(token),)).fetchone()
+    r = arch.catalog.execute(
+        'SELECT s.csrf, s.expires, u.name, u.role FROM web_sessions s JOIN web_users u ON u.name = s."user" '
+        "WHERE s.token_sha256=:h AND u.disabled=0", {"h": _token_hash(token)}).fetchone()
     if r is None or r["expires"] < datetime.now(UTC).isoformat():
         return None
     return Session(User(r["name"], r["role"]), r["csrf"])
@@ -146,4 +149,4 @@ def session(arch: Archive, token: str | None) -> Session | None:
 
 def end_session(arch: Archive, token: str | None) -> None:
     if token:
-        arch.db.execute("DELETE FROM web_sessions WHERE token_sha256=?", (_token_hash(token),))
+        arch.catalog.execute("DELETE FROM web_sessions WHERE token_sha256=:h", {"h": _token_hash(token)})

@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from exhibit.archive import Archive, catalog
+from exhibit.archive import Archive
 from exhibit.errors import QueryError, UserError
 from exhibit.web.accounts import Session
 from exhibit.web.bounds import MAX_QUERY_CHARS, ExhibitRef
@@ -275,7 +275,7 @@ def download_zip(request: Request, sess: Session, body: DownloadRequest) -> Stre
     # the stream reads the catalog from the thread pool while this thread serves other requests: it gets a
     # connection of its own (the thread's one is not to be shared), closed when the zip is done
     root = state(request).root
-    own = Archive(root, catalog.connect(root / "catalog.sqlite"))
+    own = Archive.attach(root, role=state(request).settings.db_role)
     chunks = download.stream(own, sel, f"{body.purpose} (web, {client_ip(request)})", actor=sess.user.name,
                              identified=body.identified)
     try:

@@ -36,6 +36,24 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+# `exhibit serve --workers N`: uvicorn starts each worker process by importing the app by name, so the
+# archive and settings cross into the workers through the environment, set by `serve` just before.
+WORKER_ARCHIVE_ENV = "EXHIBIT_WEB_ARCHIVE"
+WORKER_SETTINGS_ENV = "EXHIBIT_WEB_SETTINGS"
+
+
+def app_for_worker() -> FastAPI:
+    """The app of one of several worker processes (uvicorn factory), as `exhibit serve` configured it."""
+    import dataclasses
+    import json
+    import os
+
+    fields = json.loads(os.environ.get(WORKER_SETTINGS_ENV) or "{}")
+    known = {f.name for f in dataclasses.fields(WebSettings)}
+    return create_app(Path(os.environ[WORKER_ARCHIVE_ENV]),
+                      WebSettings(**{k: v for k, v in fields.items() if k in known}))
+
+
 def create_app(archive_path: Path, settings: WebSettings | None = None) -> FastAPI:
     """The web app over the archive at `archive_path`."""
     from exhibit.web import (

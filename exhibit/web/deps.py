@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import Depends, HTTPException, Request
 
-from exhibit.archive import Archive, catalog
+from exhibit.archive import Archive
 from exhibit.web import accounts
 from exhibit.web.accounts import Session
 from exhibit.web.security import LoginLimiter
@@ -29,8 +29,9 @@ class WebState:
         self.settings = settings
         self.limiter = LoginLimiter(settings.login_attempts, settings.login_window_s)
         self._local = threading.local()
-        with Archive.open(root) as arch:  # checks that it is an archive; creates the web_* tables
-            accounts.ensure_schema(arch)
+        with Archive.open(root, role=settings.db_role) as arch:  # checks that it is an archive
+            if settings.db_role is None:  # the app role creates nothing: `exhibit serve` did, as the owner
+                accounts.ensure_schema(arch)
 
     def archive(self) -> Archive:
         # sqlite3 connections must not be shared by concurrent threads; the server runs sync handlers in a
@@ -38,7 +39,7 @@ class WebState:
         # ingest may be using).
         arch: Archive | None = getattr(self._local, "arch", None)
         if arch is None:
-            arch = Archive(self.root, catalog.connect(self.root / "catalog.sqlite"))
+            arch = Archive.attach(self.root, role=self.settings.db_role)
             self._local.arch = arch
         return arch
 

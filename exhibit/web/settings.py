@@ -17,3 +17,4 @@ class WebSettings:
     image_width: int = 1200           # page images are rendered to about this many pixels wide
     request_deadline_s: float = REQUEST_DEADLINE_S  # an answer starts within this many seconds, else 503
     viewers_annotate: bool = False    # viewers may tag, note and highlight too (they always read them)
+    db_role: str | None = None        # team mode: the PostgreSQL role the app acts as (`exhibit catalog grant-app`)

@@ -110,7 +110,7 @@ def add(arch: Archive, ref: str, page: int, quote: str | None = None, comment: s
         before, after = p.text[max(0, start - CONTEXT):start], p.text[end:end + CONTEXT]
     store.ensure(arch.db)
     with arch.transaction() as db:
-        hid = store.add_highlight(db, {
+        hid = store.add_highlight(arch.db, {
             "exhibit_seq": seq, "page": page, "kind": str(HighlightKind.RECT if rect else HighlightKind.TEXT),
             "quote": quote, "before": before, "after": after, "start": start, "end_": end,
             "rect": json.dumps(list(rect)) if rect else None, "comment": comment, "author": who,
@@ -153,7 +153,7 @@ def list_(arch: Archive, exhibit_seq: int | None = None, page: int | None = None
     if changed:
         with arch.transaction() as db:
             for r, start, end, anchor, sha in changed:
-                store.reanchor(db, int(r["highlight_id"]), start, end, str(anchor), sha)
+                store.reanchor(arch.db, int(r["highlight_id"]), start, end, str(anchor), sha)
                 if anchor is not Anchor(r["anchor"]) or anchor is not Anchor.ANCHORED:
                     custody.append(db, f"highlight_{anchor}", arch.exhibit(int(r["exhibit_seq"])).sha256,
                                    custody.os_user(), {"highlight": int(r["highlight_id"]), "page": int(r["page"]),

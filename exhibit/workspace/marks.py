@@ -108,11 +108,11 @@ def tag(arch: Archive, targets: Iterable[Target], add: Iterable[str] = (), remov
             sha = _sha(arch, t)
             for name in adds:
                 now = custody.utc_now()
-                if store.add_tag(db, str(t.kind), t.key, t.exhibit_seq, name, who, now):
+                if store.add_tag(arch.db, str(t.kind), t.key, t.exhibit_seq, name, who, now):
                     custody.append(db, "tagged", sha, who, {"target": t.key, "tag": name})
                     changes.append((t, name, "added"))
             for name in removes:
-                if store.remove_tag(db, t.key, name):
+                if store.remove_tag(arch.db, t.key, name):
                     custody.append(db, "untagged", sha, who, {"target": t.key, "tag": name})
                     changes.append((t, name, "removed"))
     return changes
@@ -150,7 +150,7 @@ def add_note(arch: Archive, t: Target, text: str, actor: str | None = None, priv
     who = actor or custody.os_user()
     store.ensure(arch.db)
     with arch.transaction() as db:
-        note_id = store.add_note(db, str(t.kind), t.key, t.exhibit_seq, _text(text), who, custody.utc_now(),
+        note_id = store.add_note(arch.db, str(t.kind), t.key, t.exhibit_seq, _text(text), who, custody.utc_now(),
                                  private)
         # a private note's text stays out of the shared custody log; its revision is kept in the workspace
         custody.append(db, "noted", _sha(arch, t), who, {"target": t.key, "note": note_id, "private": private,
@@ -172,7 +172,7 @@ def edit_note(arch: Archive, note_id: int, text: str, actor: str | None = None) 
     who = actor or custody.os_user()
     current = note(arch, note_id, who)
     with arch.transaction() as db:
-        rev = store.add_revision(db, note_id, _text(text), who, custody.utc_now())
+        rev = store.add_revision(arch.db, note_id, _text(text), who, custody.utc_now())
         custody.append(db, "note_edited", _sha(arch, current.target), who,
                        {"target": current.target.key, "note": note_id, "rev": rev})
     return note(arch, note_id, who)
@@ -183,7 +183,7 @@ def delete_note(arch: Archive, note_id: int, actor: str | None = None) -> Note:
     who = actor or custody.os_user()
     current = note(arch, note_id, who)
     with arch.transaction() as db:
-        store.set_note_deleted(db, note_id, True)
+        store.set_note_deleted(arch.db, note_id, True)
         custody.append(db, "note_deleted", _sha(arch, current.target), who,
                        {"target": current.target.key, "note": note_id})
     return note(arch, note_id, who)

@@ -44,8 +44,8 @@ def save(arch: Archive, name: str, query: str, owner: str | None = None, shared:
     store.ensure(arch.db)
     last = overview.last_seq(arch)
     with arch.transaction() as db:
-        sid = store.add_saved(db, name, query, who, shared, custody.utc_now())
-        store.set_seen(db, sid, who, last, custody.utc_now())
+        sid = store.add_saved(arch.db, name, query, who, shared, custody.utc_now())
+        store.set_seen(arch.db, sid, who, last, custody.utc_now())
         custody.append(db, "search_saved", None, who, {"saved": sid, "name": name, "query": query, "shared": shared})
     return next(s for s in searches(arch, who) if s.saved_id == sid)
 
@@ -70,7 +70,7 @@ def remove(arch: Archive, saved: SavedSearch, actor: str | None = None) -> None:
     if saved.owner != who:
         raise UserError(f"{saved.name}: only its owner {saved.owner} can remove this saved search.")
     with arch.transaction() as db:
-        store.remove_saved(db, saved.saved_id)
+        store.remove_saved(arch.db, saved.saved_id)
         custody.append(db, "search_unsaved", None, who, {"saved": saved.saved_id, "name": saved.name})
 
 
@@ -83,8 +83,8 @@ def alerts(arch: Archive, viewer: str | None = None, mark_seen: bool = False) ->
     for s in searches(arch, who):
         since = store.seen(arch.db, s.saved_id, who)
         if since is None:
-            with arch.transaction() as db:
-                store.set_seen(db, s.saved_id, who, last, custody.utc_now())
+            with arch.transaction():
+                store.set_seen(arch.db, s.saved_id, who, last, custody.utc_now())
             since = last
         if since < last:
             res = find.search(arch, s.query, viewer=who, limit=ALERT_HITS, within=range(since + 1, last + 1))
@@ -98,6 +98,6 @@ def alerts(arch: Archive, viewer: str | None = None, mark_seen: bool = False) ->
 def see(arch: Archive, saved_ids: list[int], viewer: str, upto: int | None = None) -> None:
     """`viewer` has looked at these saved searches' hits up to exhibit `upto` (default: the newest)."""
     last = overview.last_seq(arch) if upto is None else upto
-    with arch.transaction() as db:
+    with arch.transaction():
         for sid in saved_ids:
-            store.set_seen(db, sid, viewer, last, custody.utc_now())
+            store.set_seen(arch.db, sid, viewer, last, custody.utc_now())
