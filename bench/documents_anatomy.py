@@ -42,7 +42,7 @@ def run(files: Path, root: Path, jobs: int, sync: bool) -> tuple[float, float]:
     shutil.rmtree(root, ignore_errors=True)
     arch = Archive.init(root)
     t0 = time.perf_counter()
-    ingest(arch, [files], Config(archive=root, jobs=jobs, custodian="bench"))
+    ingest(arch, [files], Config(jobs=jobs, custodian="bench"))
     t1 = time.perf_counter()
     if sync:
         documents.sync(arch)

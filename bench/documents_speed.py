@@ -73,7 +73,7 @@ def bench_ingest(work: Path, n: int) -> None:
         shutil.rmtree(root, ignore_errors=True)
         arch = Archive.init(root)
         t = time.perf_counter()
-        ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="bench"))
+        ingest(arch, [src], Config(jobs=1, ocr=False, custodian="bench"))
         ingests.append(time.perf_counter() - t)
         t = time.perf_counter()
         versions.sync(arch)

@@ -26,7 +26,7 @@ def _run(folder: Path, root: Path) -> tuple[float, float, dict[str, int]]:
 
     start = time.perf_counter()
     with TreePeak() as peak, Archive.open(root, create=True) as arch:
-        summary = ingest(arch, [folder], Config(archive=root, jobs=1, ocr=False, custodian="bench"))
+        summary = ingest(arch, [folder], Config(jobs=1, ocr=False, custodian="bench"))
     return time.perf_counter() - start, peak.rss / 2**20, dict(summary.by_status)
 
 

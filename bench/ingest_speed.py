@@ -59,7 +59,7 @@ def timed_ingest(src: Path, root: Path, jobs: int, catalog_url: str | None = Non
     shutil.rmtree(root, ignore_errors=True)
     arch = Archive.init(root, catalog_url)
     t = time.perf_counter()
-    ingest(arch, [src], Config(archive=root, jobs=jobs, ocr=False, custodian="bench"))
+    ingest(arch, [src], Config(jobs=jobs, ocr=False, custodian="bench"))
     el = time.perf_counter() - t
     arch.close()
     return el

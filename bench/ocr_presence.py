@@ -39,7 +39,7 @@ def phase(photos: str, archive: str, presence: str, jobs: str) -> dict[str, obje
     from exhibit.ingest import ingest
 
     arch = Archive.init(Path(archive))
-    config = Config(archive=Path(archive), jobs=int(jobs), ocr_langs="chi_sim+uig+eng",
+    config = Config(jobs=int(jobs), ocr_langs="chi_sim+uig+eng",
                     ocr_presence=presence == "on")
     summary = ingest(arch, [Path(photos)], config)
     skipped = read = 0

@@ -62,7 +62,7 @@ def ingest_time(pages_dir: Path, jobs: int, work: Path) -> tuple[float, int, flo
     c0 = _cpu()
     t0 = time.perf_counter()
     with _TreeCpu() as tree:
-        ingest(arch, [pages_dir], Config(archive=root, jobs=jobs, ocr_langs="chi_sim+uig+eng"))
+        ingest(arch, [pages_dir], Config(jobs=jobs, ocr_langs="chi_sim+uig+eng"))
     elapsed = time.perf_counter() - t0
     cpu = tree.total() - c0  # this process's own CPU before the run is not the run's
     n = arch.db.execute("SELECT COUNT(*) FROM pages WHERE source='ocr' AND text != ''").fetchone()[0]

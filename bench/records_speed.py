@@ -140,7 +140,7 @@ def phase_ingest(path: str, archive: str) -> dict[str, object]:
     # A million-row sheet inflates to more XML than the default expansion limits allow for one member:
     # raised here as a user ingesting such a register would.
     limits = Limits(member_bytes=8 << 30, total_bytes=16 << 30, ratio=5000.0)
-    s = ingest(arch, [Path(path)], Config(archive=Path(archive), jobs=1, ocr=False, limits=limits))
+    s = ingest(arch, [Path(path)], Config(jobs=1, ocr=False, limits=limits))
     tables = arch.tables()
     arch.close()
     return {"by_status": s.as_json().get("by_status"), "table_rows": sum(t.row_count for t in tables)}

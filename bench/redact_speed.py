@@ -95,7 +95,7 @@ def main() -> None:
         boxes = make_pdf(pdf, args.pages, args.regions)
         root = work / "archive"
         arch = Archive.init(root)
-        ingest(arch, [cache], Config(archive=root, jobs=1, ocr=False, custodian="bench"))
+        ingest(arch, [cache], Config(jobs=1, ocr=False, custodian="bench"))
         seq = next(e.seq for e in arch.exhibits() if "register.pdf" in e.path_names)
         sel = rd.Selection(boxes=tuple((n, rd.Box.of(*b)) for n, mine in enumerate(boxes, 1) for b in mine))
         base = min(baseline(pdf, boxes, None) for _ in range(args.repeat))

@@ -79,7 +79,7 @@ def add_pdf(arch: Archive, work: Path) -> None:
         page = doc.new_page()
         page.insert_text((72, 100), f"第{i + 1}页 实行积分管理。学员每周考评一次。", fontname="china-s", fontsize=14)
     doc.save(src / "telegram.pdf")
-    ingest(arch, [src], Config(archive=arch.root, jobs=1, custodian="bench"))
+    ingest(arch, [src], Config(jobs=1, custodian="bench"))
 
 
 def free_port() -> int:

@@ -47,7 +47,6 @@ class Limits:
 
 @dataclass(frozen=True)
 class Config:
-    archive: Path = Path("exhibit-archive")
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     spark: str | None = None  # a Spark master URL (`local[2]`, `spark://host:7077`): parse on Spark, not in local workers
     ocr_langs: str = DEFAULT_OCR_LANGS

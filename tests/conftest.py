@@ -38,7 +38,7 @@ def dev_archive(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> P
     root = tmp_path_factory.mktemp("dev") / "archive"
     arch = Archive.init(root)
     pw = json.loads((CORPUS / "truth.json").read_text(encoding="utf-8"))["encrypted_password"]
-    ingest(arch, [corpus_dir], Config(archive=root, jobs=2, passwords=tuple(pw.values()), custodian="pytest"))
+    ingest(arch, [corpus_dir], Config(jobs=2, passwords=tuple(pw.values()), custodian="pytest"))
     arch.close()
     return root
 

@@ -141,7 +141,7 @@ def ingest_cmd(
                "pages": max_pages, "chars": max_chars, "rows": max_rows, "cells": max_cells,
                "image_pixels": max_pixels}
     limits = dataclasses.replace(limits, **{k: v for k, v in changes.items() if v is not None})
-    config = Config(archive=root, jobs=jobs or os.cpu_count() or 1, spark=spark, ocr_langs=ocr_langs, ocr=not no_ocr,
+    config = Config(jobs=jobs or os.cpu_count() or 1, spark=spark, ocr_langs=ocr_langs, ocr=not no_ocr,
                     passwords=tuple(password or ()), custodian=custodian, source=source, limits=limits)
     summary = _run_with_progress(arch, paths, config, quiet=as_json)
     sync_search(arch, quiet=as_json)

@@ -20,7 +20,7 @@ def arch(tmp_path: Path) -> Archive:
     (src / "notes" / "b.txt").write_text("积分管理\n", encoding="utf-8")
     (src / "list.csv").write_text("姓名,编号\n买买提,1\n阿依古丽,2\n", encoding="utf-8")
     a = Archive.init(tmp_path / "archive")
-    ingest(a, [src], Config(archive=a.root, jobs=1, ocr=False, source="leak-1"))
+    ingest(a, [src], Config(jobs=1, ocr=False, source="leak-1"))
     return a
 
 
@@ -45,7 +45,7 @@ def test_the_mark_moves_with_each_change_and_each_new_path(arch: Archive, tmp_pa
     copy = tmp_path / "copy"
     copy.mkdir()
     (copy / "b-again.txt").write_text("积分管理\n", encoding="utf-8")  # the same bytes under a new path
-    ingest(arch, [copy], Config(archive=arch.root, jobs=1, ocr=False))
+    ingest(arch, [copy], Config(jobs=1, ocr=False))
     assert feed.mark().path == after.path + 1
     assert seq_of(arch, "notes/b.txt") in feed.changed_since(after, feed.mark())
 

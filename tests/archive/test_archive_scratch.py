@@ -64,7 +64,7 @@ def test_opening_the_archive_during_an_ingest_does_not_disturb_it(tmp_path: Path
     t = threading.Thread(target=meanwhile)
     t.start()
     try:
-        summary = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"))
+        summary = ingest(arch, [src], Config(jobs=2, ocr=False, custodian="pytest"))
     finally:
         done.set()
         t.join()

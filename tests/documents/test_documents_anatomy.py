@@ -40,7 +40,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive,
     root = tmp_path_factory.mktemp("documents")
     write_all(root / "cache")
     arch = Archive.init(root / "archive")
-    ingest(arch, [root / "cache"], Config(archive=root / "archive", jobs=2, ocr_langs="chi_sim+eng",
+    ingest(arch, [root / "cache"], Config(jobs=2, ocr_langs="chi_sim+eng",
                                           custodian="pytest"))
     documents.sync(arch)
     seqs = {Path(ex.path).stem: ex.seq for ex in arch.exhibits()}

@@ -45,7 +45,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     docx_file(tmp / "src" / "typed.docx", sentences(2, 4), revision=3, total_minutes=47)
     root = tmp / "archive"
     with Archive.init(root) as arch:
-        ingest(arch, [tmp / "src"], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        ingest(arch, [tmp / "src"], Config(jobs=1, ocr=False, custodian="pytest"))
     return root
 
 
@@ -103,7 +103,7 @@ def test_a_word_97_file_shows_its_summary_properties(tmp_path: Path) -> None:
     shutil.copy(Path(__file__).parents[1] / "ingest" / "fixtures" / "english.doc", src / "old.doc")
     root = tmp_path / "archive"
     with Archive.init(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
         seq = next(e.seq for e in arch.exhibits())
         meta = arch.metadata(seq)
         found = [f for f in forensics.findings(arch, seq) if f.code == FindingCode.OFFICE_PROPERTIES]

@@ -18,7 +18,7 @@ from exhibit.ingest import ingest
 def _ingest(tmp_path: Path, src: Path) -> Archive:
     root = tmp_path / "archive"
     arch = Archive.init(root)
-    ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+    ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
     versions.sync(arch)
     return arch
 

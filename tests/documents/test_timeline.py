@@ -28,7 +28,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (src / "register.csv").write_text("编号,姓名,登记日期\n1,甲,2017-05-03\n2,乙,2017年6月9日\n", encoding="utf-8")
     root = tmp / "archive"
     with Archive.init(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
     return root
 
 

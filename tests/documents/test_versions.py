@@ -32,7 +32,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         docx_file(src / f"unrelated_{seed}.docx", sentences(seed, 10))
     root = tmp / "archive"
     with Archive.init(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, ocr=True, ocr_langs="chi_sim", custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, ocr=True, ocr_langs="chi_sim", custodian="pytest"))
         versions.sync(arch)
     return root
 
@@ -80,7 +80,7 @@ def test_sync_again_changes_nothing_and_a_new_copy_is_found(archive: Path, tmp_p
         src = tmp_path / "more"
         src.mkdir()
         docx_file(src / "retyped.docx", [*DRAFT[:9], DRAFT[9] + "特此通知。"])
-        ingest(arch, [src], Config(archive=arch.root, jobs=1, ocr=False, custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
         versions.sync(arch)
         s = _seqs(arch)
         assert s["retyped"] in {x.seq for x in versions.similar(arch, s["draft"])}

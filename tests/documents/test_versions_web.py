@@ -34,7 +34,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
     photo(src / "IMG_20180314_102231.jpg", 1, original="2018:03:14 10:22:31")
     root = tmp / "archive"
     with Archive.init(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
         versions.sync(arch)
         ids = {Path(e.path).stem: e.id for e in arch.exhibits()}
         pw = accounts.generate_password()

@@ -126,7 +126,7 @@ def _ingest(root: Path, src: Path, config: Config) -> tuple[Summary, TreePeak]:
 
 
 def _config(root: Path, ocr: bool, limits: Limits = Limits()) -> Config:
-    return Config(archive=root, jobs=1, ocr=ocr, ocr_langs="eng", custodian="pytest", limits=limits)
+    return Config(jobs=1, ocr=ocr, ocr_langs="eng", custodian="pytest", limits=limits)
 
 
 @pytest.fixture(scope="session")

@@ -131,7 +131,7 @@ def test_7z_in_the_pipeline_members_become_exhibits_and_a_zip_inside_is_opened(t
                                           "-pk").read_bytes())
     root = tmp_path / "arch"
     arch = Archive.init(root)
-    summary = ingest(arch, [cache], Config(archive=root, jobs=1, ocr=False, custodian="test"))
+    summary = ingest(arch, [cache], Config(jobs=1, ocr=False, custodian="test"))
     paths = {p: e for e in (x.as_json() for x in arch.exhibits()) for p in e["paths"]}
     assert {"release.7z/mail.zip/通报.txt", "release.7z/readme.txt", "locked.7z"} <= set(paths)
     assert paths["locked.7z"]["status"] == "encrypted"

@@ -111,7 +111,7 @@ def test_doc_register_in_the_archive_gives_records(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "register.doc", src / "花名册.doc")
     root = tmp_path / "arch"
     arch = Archive.init(root)
-    summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="test"))
+    summary = ingest(arch, [src], Config(jobs=1, ocr=False, custodian="test"))
     assert summary.by_status == {"ok": 1}
     result = extract(arch)
     assert result["records"] == len(REGISTER) - 1

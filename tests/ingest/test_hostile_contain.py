@@ -61,7 +61,7 @@ def _check(case: Case, tmp: Path, base_limits: Limits = Limits()) -> None:
     ordinary = {k: v for k, v in case.files.items() if k != case.name}
     _write(tmp / "ordinary-only", ordinary)
     _write(tmp / "cache", case.files)
-    config = Config(archive=tmp / "a0", jobs=1, ocr=case.ocr, ocr_langs="eng", custodian="pytest",
+    config = Config(jobs=1, ocr=case.ocr, ocr_langs="eng", custodian="pytest",
                     limits=base_limits)
     _, base = _ingest(tmp / "a0", tmp / "ordinary-only", config)
     limits = dataclasses.replace(base_limits, **case.limits)

@@ -120,7 +120,7 @@ def test_a_fan_out_of_zips_is_stored_and_read_once_per_distinct_file(tmp_path: P
     (cache / case.name).write_bytes(case.files[case.name])
     root = tmp_path / "archive"
     with Archive.open(root, create=True) as arch:
-        summary = ingest(arch, [cache], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        summary = ingest(arch, [cache], Config(jobs=1, ocr=False, custodian="pytest"))
         exhibits = list(arch.exhibits())
     assert summary.new_exhibits == len(exhibits) == 6  # the five zips and the note
     assert all(str(e.status) == "ok" for e in exhibits)
@@ -131,7 +131,7 @@ def test_a_fan_out_of_zips_is_stored_and_read_once_per_distinct_file(tmp_path: P
     root2 = tmp_path / "archive2"
     limits = dataclasses.replace(Limits(), **bounded.limits)
     with Archive.open(root2, create=True) as arch:
-        ingest(arch, [cache], Config(archive=root2, jobs=1, ocr=False, custodian="pytest", limits=limits))
+        ingest(arch, [cache], Config(jobs=1, ocr=False, custodian="pytest", limits=limits))
         stopped = [e for e in arch.exhibits() if str(e.status) == "expansion_limit"]
     assert stopped and all("--max-total-members" in (e.reason or "") for e in stopped)
 

@@ -40,7 +40,7 @@ def _exhibit(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _ingest(root: Path, paths: list[Path]) -> Summary:
     with Archive.open(root, create=True) as arch:
-        return ingest(arch, paths, Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        return ingest(arch, paths, Config(jobs=1, ocr=False, custodian="pytest"))
 
 
 def _exact_paths(root: Path) -> dict[bytes, tuple[str, str | None]]:

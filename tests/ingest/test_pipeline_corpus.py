@@ -60,7 +60,7 @@ def test_hostile_files_are_preserved_with_their_status(tmp_path: Path, truth: di
     folders = {rel.split("/", 1)[0] for rel in truth["hostile"]}
     root = tmp_path / "archive"
     arch = Archive.init(root)
-    ingest(arch, [corpus_dir / f for f in sorted(folders)], Config(archive=root, jobs=2, ocr=False))
+    ingest(arch, [corpus_dir / f for f in sorted(folders)], Config(jobs=2, ocr=False))
     arch.close()
     by_path = _by_path(root)
     for rel, status in truth["hostile"].items():

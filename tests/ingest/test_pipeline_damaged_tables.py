@@ -38,7 +38,7 @@ def test_a_sheet_cut_halfway_keeps_its_first_rows_and_says_where_it_stopped(tmp_
     (src / "after.txt").write_text("收押 the ingest went on", encoding="utf-8")
     root = tmp_path / "archive"
     arch = Archive.init(root)
-    summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False))
+    summary = ingest(arch, [src], Config(jobs=1, ocr=False))
     by_path = {p: e for e in (x.as_json() for x in arch.exhibits()) for p in e["paths"]}
     reg = by_path["register.xlsx"]
     assert reg["status"] in ("corrupt", "failed") and "名单" in (reg["reason"] or "")

@@ -45,11 +45,11 @@ def test_progress_total_and_events_cover_every_file(tmp_path: Path) -> None:
     root = tmp_path / "archive"
     arch = Archive.init(root)
     seen = _Recorder()
-    summary = ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"), seen)
+    summary = ingest(arch, [src], Config(jobs=2, ocr=False, custodian="pytest"), seen)
     assert seen.totals == [60] and seen.working == 60 and seen.done == 60 and seen.nbytes == summary.bytes
     assert summary.files == 60 and summary.new_exhibits == 60 and seen.finished == 1
     again = _Recorder()
-    ingest(arch, [src], Config(archive=root, jobs=2, ocr=False, custodian="pytest"), again)
+    ingest(arch, [src], Config(jobs=2, ocr=False, custodian="pytest"), again)
     assert again.totals == [60] and again.working == 0 and again.done == 60 and again.nbytes == 0
     arch.close()
 
@@ -69,7 +69,7 @@ def test_a_file_gone_before_its_turn_is_listed_and_the_ingest_goes_on(tmp_path: 
             if item == rel_victim:
                 victim.unlink()  # listed by the walk, gone when the worker opens it
 
-    summary = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"), Vanish())
+    summary = ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"), Vanish())
     rel = victim.relative_to(src).as_posix()
     [problem] = summary.problems
     assert problem["path"] == rel and problem["status"] == "unreadable" and problem["id"] is None
@@ -78,7 +78,7 @@ def test_a_file_gone_before_its_turn_is_listed_and_the_ingest_goes_on(tmp_path: 
     assert verify(arch)["ok"]
     # not remembered as seen: once the file is back, the next run takes it
     victim.write_bytes(keep)
-    again = ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+    again = ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
     assert again.new_exhibits == 1 and again.unchanged == 29 and not again.problems
     assert rel in {p for e in arch.exhibits() for p in e.path_names}
     arch.close()

@@ -41,7 +41,7 @@ def test_a_worker_killed_mid_file_does_not_stop_the_ingest(tmp_path: Path, corpu
     arch = Archive.init(root)
     result: dict[str, Summary] = {}
     t = threading.Thread(target=lambda: result.setdefault(
-        "s", ingest(arch, [src], Config(archive=root, jobs=1, ocr=True, custodian="pytest"))))
+        "s", ingest(arch, [src], Config(jobs=1, ocr=True, custodian="pytest"))))
     t.start()
     killed = 0
     deadline = time.monotonic() + 120

@@ -24,7 +24,7 @@ def redact_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = make_cache(work / "cache")
     root = work / "archive"
     arch = Archive.init(root)
-    ingest(arch, [cache], Config(archive=root, jobs=1, ocr_langs="eng", custodian="pytest"))
+    ingest(arch, [cache], Config(jobs=1, ocr_langs="eng", custodian="pytest"))
     records.extract(arch)
     arch.close()
     return root

@@ -36,7 +36,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dic
         pdf_page(src / f"{name}.pdf", w, h)
     (src / "long.txt").write_text(long_page_text(), encoding="utf-8")
     with Archive.init(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, ocr=False, custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, ocr=False, custodian="pytest"))
         ids = {p.rsplit("/", 1)[-1]: e.id for e in arch.exhibits() for p in e.path_names}
     pw = add_users(root)
     app = create_app(root, WebSettings(login_attempts=1000))

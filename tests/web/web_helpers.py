@@ -25,7 +25,7 @@ def add_hostile_file(root: Path, work: Path) -> None:
     (src / HOSTILE_NAME).write_text(HOSTILE_TEXT, encoding="utf-8")
     (src / "cells.csv").write_text("姓名,备注\n<img src=x onerror=alert(3)>,zzhostile\n", encoding="utf-8")
     with Archive.open(root) as arch:
-        ingest(arch, [src], Config(archive=root, jobs=1, custodian="pytest"))
+        ingest(arch, [src], Config(jobs=1, custodian="pytest"))
 
 
 def derive(root: Path) -> None:

@@ -25,7 +25,7 @@ def ws_base(tmp_path_factory: pytest.TempPathFactory, ws_cache: Cache) -> Path:
 
     root = tmp_path_factory.mktemp("ws") / "archive"
     with Archive.init(root) as arch:
-        ingest(arch, [ws_cache.root], Config(archive=root, jobs=1, custodian="pytest"))
+        ingest(arch, [ws_cache.root], Config(jobs=1, custodian="pytest"))
     return root
 
 
