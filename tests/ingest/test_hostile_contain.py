@@ -69,7 +69,7 @@ def _check(case: Case, tmp: Path, base_limits: Limits = Limits()) -> None:
         # The address space the workers of this very test need, and 320 MB on top for the parser.
         limits = dataclasses.replace(limits, memory_bytes=base.worker_vms + 320 * MB)
     root = tmp / "a1"
-    summary, peak = _ingest(root, tmp / "cache", dataclasses.replace(config, archive=root, limits=limits))
+    summary, peak = _ingest(root, tmp / "cache", dataclasses.replace(config, limits=limits))
 
     with Archive.open(root) as arch:
         by_path = {p.path: e for e in arch.exhibits() for p in e.paths}
