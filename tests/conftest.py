@@ -131,23 +131,13 @@ def postgres_server() -> Any:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def new_database(server: str) -> str:
-    """A fresh empty database on the test server, by URL."""
-    import uuid
-
-    import psycopg
-
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def catalog_url(request: pytest.FixtureRequest) -> str | None:
     """The catalog a test's archive is made with: None (SQLite in the folder) or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return None
+    from pg_support import new_database
+
     return new_database(request.getfixturevalue("postgres_server"))
 
 
@@ -156,4 +146,6 @@ def module_catalog_url(request: pytest.FixtureRequest) -> str | None:
     """As `catalog_url`, one per test module and engine (for an archive the module's tests share)."""
     if request.param == "sqlite":
         return None
+    from pg_support import new_database
+
     return new_database(request.getfixturevalue("postgres_server"))
