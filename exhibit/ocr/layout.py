@@ -183,6 +183,12 @@ def reading_order(lines: list[Line], rules: list[tuple[int, int, int]] | None = 
 
 
 def _cut(lines: list[Line], rules: list[tuple[int, int, int]], rtl: bool, out: list[list[Line]], depth: int) -> None:
+    one_row = rows(lines)
+    if len(one_row) == 1:
+        # A block one line high is a row, however wide its gaps: the 印发 line of an official document
+        # (office on the left, date on the right) is one line to read, not two columns.
+        out.extend(one_row)
+        return
     if len(lines) > 1 and depth < 12:
         h = sorted(ln.height for ln in lines)[len(lines) // 2]
         cols = _split(lines, axis=0, min_gap=max(8, round(0.9 * h)))
