@@ -40,3 +40,16 @@ def make_archive(root: Path, corpus_dir: Path, catalog_url: str | None, truth: d
 def text_files(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """truth.json's files in the text folders, by path."""
     return {p: f for p, f in truth["files"].items() if p.split("/", 1)[0] in TEXT_FOLDERS}
+
+
+def new_database(server: str) -> str:
+    """A fresh empty database on the test server (the same as tests/conftest.py's: a module named
+    `conftest` is ambiguous once tests/web's conftest is loaded too)."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
