@@ -194,15 +194,16 @@ class IngestWriter:
 
     def _members(self, seq: int) -> list[tuple[_Name, str]]:
         """The members of a catalogued container: each one's name inside it and its content hash."""
-        parents = self.db.execute("SELECT path, path_bytes FROM paths WHERE exhibit_seq=?", (seq,)).fetchall()
+        parents = self.db.execute("SELECT path, path_bytes FROM paths WHERE exhibit_seq=:s", {"s": seq}).fetchall()
         found: dict[str, tuple[_Name, str]] = {}
         for child_path, raw, encoding, sha in self.db.execute(
                 "SELECT p.path, p.path_bytes, p.path_encoding, e.sha256 FROM paths p"
-                " JOIN exhibits e ON e.seq = p.exhibit_seq WHERE p.parent_seq=? ORDER BY p.path", (seq,)):
+                " JOIN exhibits e ON e.seq = p.exhibit_seq WHERE p.parent_seq=:s ORDER BY p.path", {"s": seq}):
+            raw = bytes(raw) if raw is not None else None  # BYTEA may come back as a memoryview
             for ppath, praw in parents:
                 if child_path.startswith(ppath + "/"):
                     text = child_path[len(ppath) + 1:]
-                    head = (praw if praw is not None else ppath.encode("utf-8")) + b"/"
+                    head = (bytes(praw) if praw is not None else ppath.encode("utf-8")) + b"/"
                     member_raw = raw[len(head):] if raw is not None and raw.startswith(head) else None
                     found.setdefault(text, (_Name(text, member_raw, encoding if member_raw else None), sha))
                     break

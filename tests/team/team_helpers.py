@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pg_support import new_database  # noqa: F401  (the tests import it from here too)
+
 EXHIBIT = [sys.executable, "-m", "exhibit.cli"]
 # The folders of the dev cache whose files need no OCR: the tests are about the catalog, not OCR.
 TEXT_FOLDERS = ("documents", "registers", "archives", "broken", "mail")
@@ -40,3 +42,5 @@ def make_archive(root: Path, corpus_dir: Path, catalog_url: str | None, truth: d
 def text_files(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """truth.json's files in the text folders, by path."""
     return {p: f for p, f in truth["files"].items() if p.split("/", 1)[0] in TEXT_FOLDERS}
+
+

@@ -10,8 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from pg_support import new_database
-from team_helpers import make_archive, run, run_json
+from team_helpers import make_archive, new_database, run, run_json
 
 from exhibit.archive import Archive, catalog, catalog_url_of, custody
 from exhibit.archive.engine import Dialect
