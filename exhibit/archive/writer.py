@@ -94,6 +94,7 @@ class IngestWriter:
     def __init__(self, arch: Archive, actor: str, root_label: str, source: str) -> None:
         self.db = arch.catalog
         self.actor = actor
+        self._expanded: set[int] = set()  # catalogued containers whose members were listed in this write
         self.root_label = root_label
         self.root_key = str(Path(root_label).resolve())
         self.source = source
@@ -112,6 +113,7 @@ class IngestWriter:
         """Catalog one top-level file and its members and remember it as seen under `rel` (the file's
         rows, custody events and seen-mark commit together)."""
         out: list[Written] = []
+        self._expanded = set()
         self._write(log, stored, _Name(stored.name, stored.name_bytes, stored.name_encoding), None, out)
         self.db.execute("INSERT INTO ingest_seen(root, path, source, size, mtime_ns, sha256) "
                         "VALUES (:r,:p,:s,:size,:m,:h) ON CONFLICT (root, path, source) DO UPDATE SET "
@@ -149,7 +151,10 @@ class IngestWriter:
                 # A container already catalogued is not parsed again, but its members are at this new
                 # path too: without their paths here, which paths an archive lists would depend on
                 # whether the two copies were parsed at the same moment by two workers.
-                for member, child_sha in self._members(seq):
+                # Each catalogued container's members once per file: a fan-out of stored zips (every entry of
+                # a level pointing at one inner zip) would otherwise list its paths exponentially.
+                for member, child_sha in (self._members(seq) if seq not in self._expanded else ()):
+                    self._expanded.add(seq)
                     self._write(log, StoredFile(name=member.text, sha256=child_sha, size=0),
                                 name.joined(member), seq, out)
             return
