@@ -37,7 +37,3 @@ def arch(redact_archive: Path, tmp_path: Path) -> Iterator[Archive]:
     shutil.copytree(redact_archive, root)
     with Archive.open(root) as a:
         yield a
-
-
-def seq_of(arch: Archive, path: str) -> int:
-    return next(e.seq for e in arch.exhibits() if path in e.path_names)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pymupdf
 from PIL import Image
 
+from exhibit.archive import Archive
 from exhibit.redact.glyphs import fold
 
 
@@ -45,3 +46,9 @@ def ocr(path: Path, scratch: Path, langs: str = "eng") -> str:
 def holds(text: str, value: str) -> bool:
     """Whether the value is in the text, folded as verification folds (white space, width, script, case)."""
     return fold(value) in fold(text)
+
+
+def seq_of(arch: Archive, path: str) -> int:
+    """The exhibit at `path` in the test cache (here, not in conftest: a module named `conftest` is
+    another folder's once the whole suite is collected)."""
+    return next(e.seq for e in arch.exhibits() if path in e.path_names)

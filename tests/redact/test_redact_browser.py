@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 from browser_support import CHROMIUM, serve
-from conftest import seq_of
 from fixtures import ID_1, ID_2, NAME_HAN, NAME_LATIN, REASON
-from readout import holds, pymupdf_text
+from readout import holds, pymupdf_text, seq_of
 
 from exhibit.archive import Archive
 

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pymupdf
-from conftest import seq_of
 from fixtures import ID_1, NAME_LATIN, PHONE
-from readout import holds, pymupdf_text
+from readout import holds, pymupdf_text, seq_of
 
 from exhibit.archive import Archive
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import seq_of
 from fixtures import ID_1, ID_2, KEEP_EN, KEEP_HAN, NAME_HAN, NAME_LATIN, PHONE, REASON
 from PIL import Image
-from readout import holds, ocr, poppler_text, pymupdf_text, strings
+from readout import holds, ocr, poppler_text, pymupdf_text, seq_of, strings
 
 from exhibit import redact as rd
 from exhibit.archive import Archive

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import seq_of
 from fastapi.testclient import TestClient
 from fixtures import ID_1, NAME_HAN, NAME_LATIN, REASON
-from readout import holds, pymupdf_text
+from readout import holds, pymupdf_text, seq_of
 
 from exhibit.archive import Archive
 
