@@ -73,7 +73,8 @@ def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress 
         if not p.is_symlink() and not p.exists():  # a dangling link is listed as a link, not refused
             raise FileNotFoundError(f"{shown_path(p)}: no such file or folder")
     progress.start("ingest")
-    threading.Thread(target=lambda: progress.total(count_files(paths)), daemon=True).start()
+    counter = threading.Thread(target=lambda: progress.total(count_files(paths)), daemon=True)
+    counter.start()
 
     def unreadable(path: str, reason: str) -> None:
         summary.problem(None, path, Status.UNREADABLE, reason)
@@ -152,6 +153,7 @@ def ingest(arch: Archive, paths: list[Path], config: Config, progress: Progress 
             one = suspects.pop()
             again = _run_pool(arch, config, _Feed(iter([one])), 1, finish, progress)
             finish([(w, task, _crashed(arch, task, config.limits if again.overran else None)) for w, task in again.in_flight])
+    counter.join()  # the total is given before the end, however fast the files went (a small cache, a busy machine)
     progress.finish()
     return summary
 
