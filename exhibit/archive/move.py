@@ -109,10 +109,8 @@ def copy_catalog(arch: Archive, to: str, actor: str | None = None) -> Moved:
             custody.append(src, "catalog_copied", None, who, details)
         with dest.transaction():
             custody.append(dest, "catalog_copied", None, who, details)
-    except BaseException:
+    finally:
         dest.close()
-        raise
-    dest.close()
     arch.catalog.close()
     if src.dialect is Dialect.SQLITE:
         old = arch.root / "catalog.sqlite"

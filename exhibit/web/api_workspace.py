@@ -4,6 +4,7 @@ their author's only. The HTML pages (pages_workspace.py) build on the same funct
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -282,11 +283,10 @@ def download_zip(request: Request, sess: Session, body: DownloadRequest) -> Stre
     own = Archive.attach(root, role=state(request).settings.db_role)
     chunks = download.stream(own, sel, f"{body.purpose} (web, {client_ip(request)})", actor=sess.user.name,
                              identified=body.identified)
-    try:
+    with contextlib.ExitStack() as on_failure:  # the connection is the stream's once the zip has started
+        on_failure.callback(own.close)
         first = next(chunks)  # the custody event is written here, before the response starts
-    except BaseException:
-        own.close()
-        raise
+        on_failure.pop_all()
 
     def rest() -> Any:
         try:

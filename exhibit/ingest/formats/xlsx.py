@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import zipfile
@@ -104,11 +105,10 @@ class _WorkbookReader(ExcelReader):  # type: ignore[misc]
 
 def _workbook(fh: Any) -> tuple[Any, list[Any], list[_SheetPart]]:
     reader = _WorkbookReader(fh, read_only=True, data_only=True)
-    try:
+    with contextlib.ExitStack() as on_failure:  # the zip is closed if reading the workbook fails, kept if not
+        on_failure.callback(reader.archive.close)
         parts = reader.sheets()
-    except BaseException:
-        reader.archive.close()
-        raise
+        on_failure.pop_all()
     return reader.wb, reader.shared_strings, parts
 
 
