@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MAGIC = b"EXHIBIT-HOSTILE-TEST "
 
@@ -159,3 +160,10 @@ def pdf_huge_page(seed: int, points: int = 4000) -> Case:
 
 PLUGIN_CASES = (memory_hog, cpu_spinner, sleeper, stuck_in_c, scratch_one_file, scratch_many_files)
 REAL_PARSER_CASES = (csv_many_cells, csv_many_rows, text_many_chars, pdf_many_pages, pdf_huge_page)
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write a case's files (relative path -> bytes) under `folder`."""
+    for rel, data in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)

@@ -23,7 +23,7 @@ from exhibit.config import Config, Limits
 from exhibit.ingest import Summary, ingest
 from exhibit.search import search, sync
 from hostile import gen_contain, gen_formats, gen_names, gen_outside
-from hostile.gen_contain import Case
+from hostile.gen_contain import Case, write_files
 from hostile.gen_formats import FormatCase
 from hostile.peak import TreePeak
 
@@ -112,12 +112,6 @@ def _generators() -> list[tuple[str, Callable[[int], Hostile]]]:
     return out
 
 
-def _write(folder: Path, files: dict[str, bytes]) -> None:
-    for rel, data in files.items():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_bytes(data)
-
-
 def _ingest(root: Path, src: Path, config: Config) -> tuple[Summary, TreePeak]:
     with TreePeak() as peak, Archive.open(root, create=True) as arch:
         summary = ingest(arch, [src], config)
@@ -146,7 +140,7 @@ def ordinary_peak(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], 
             if ocr:
                 pdf = gen_outside.write_scanned_pdf(base / "s.pdf", ("ORDINARY SCAN", "one page"))
                 files["scans/s.pdf"] = pdf.read_bytes()
-            _write(base / "cache", files)
+            write_files(base / "cache", files)
             _, peaks[ocr] = _ingest(base / "archive", base / "cache", _config(base / "archive", ocr))
         return peaks[ocr]
 
@@ -173,7 +167,7 @@ def test_a_hostile_class_is_contained_and_the_rest_of_the_folder_is_catalogued(
         _register_plugin(tmp_path, monkeypatch)
     base = ordinary_peak(h.ocr)
     cache = tmp_path / "cache"
-    _write(cache, h.files)
+    write_files(cache, h.files)
     if h.links:
         (cache / "links").mkdir(parents=True)
         gen_names.make_links(cache / "links", tmp_path / "outside")

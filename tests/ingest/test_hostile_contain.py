@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from hostile import gen_contain
-from hostile.gen_contain import Case
+from hostile.gen_contain import Case, write_files
 from hostile.peak import TreePeak
 
 from exhibit.archive import Archive
@@ -37,12 +37,6 @@ def _register_plugin(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(site))
 
 
-def _write(folder: Path, files: dict[str, bytes]) -> None:
-    for rel, data in files.items():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_bytes(data)
-
-
 def _ingest(root: Path, src: Path, config: Config) -> tuple[Summary, TreePeak]:
     with TreePeak() as peak, Archive.open(root, create=True) as arch:
         summary = ingest(arch, [src], config)
@@ -59,8 +53,8 @@ def _texts(arch: Archive, seq: int) -> Iterator[str]:
 
 def _check(case: Case, tmp: Path, base_limits: Limits = Limits()) -> None:
     ordinary = {k: v for k, v in case.files.items() if k != case.name}
-    _write(tmp / "ordinary-only", ordinary)
-    _write(tmp / "cache", case.files)
+    write_files(tmp / "ordinary-only", ordinary)
+    write_files(tmp / "cache", case.files)
     config = Config(jobs=1, ocr=case.ocr, ocr_langs="eng", custodian="pytest",
                     limits=base_limits)
     _, base = _ingest(tmp / "a0", tmp / "ordinary-only", config)
