@@ -53,6 +53,27 @@ def copy_archive(dev_archive: Path, tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def _dev_templates(dev_archive: Path) -> dict[str, Path]:
+    """The dev archive on each engine, made once, never opened by a test: `engine_archive` clones them."""
+    return {"sqlite": dev_archive}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_archive(request: pytest.FixtureRequest, _dev_templates: dict[str, Path],
+                   tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """A private writable copy of the dev archive, with its catalog on SQLite or on PostgreSQL."""
+    import shutil
+
+    from pg_support import clone_archive, to_engine
+
+    if request.param not in _dev_templates:  # the PostgreSQL template: the dev archive moved by catalog copy
+        root = tmp_path_factory.mktemp("dev-pg") / "archive"
+        shutil.copytree(_dev_templates["sqlite"], root)
+        _dev_templates[request.param] = to_engine(root, request.param, request.getfixturevalue("postgres_server"))
+    return clone_archive(_dev_templates[request.param], tmp_path / "archive")
+
+
 @pytest.fixture()
 def browser() -> Iterator[Any]:
     """Debian chromium through Playwright (tests/browser_support.py has its arguments)."""

@@ -90,6 +90,8 @@ CREATE TRIGGER IF NOT EXISTS custody_no_update BEFORE UPDATE ON custody
 CREATE TRIGGER IF NOT EXISTS custody_no_delete BEFORE DELETE ON custody
     BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- each capability's DDL template (Catalog.ensure), so that a catalog copy makes its tables on the other engine
+CREATE TABLE IF NOT EXISTS schema_parts (sha256 TEXT PRIMARY KEY, template TEXT NOT NULL, added TEXT NOT NULL);
 -- The files of each ingest root as last catalogued: a rerun skips those whose size and mtime agree.
 CREATE TABLE IF NOT EXISTS ingest_seen (
     root        TEXT NOT NULL,                  -- the ingest PATH, resolved
@@ -114,7 +116,7 @@ _ADDED_COLUMNS = (
 def create(cat: Catalog) -> None:
     if cat.dialect is Dialect.POSTGRESQL:
         # Several processes (web workers, an ingest) open the catalog at once: the DDL is serialised.
-        cat.ensure(SCHEMA_PG)
+        cat.create_schema(SCHEMA_PG)
         return
     cat.script(SCHEMA)
     for table, column, decl in _ADDED_COLUMNS:
@@ -139,16 +141,16 @@ def grant_app_role(cat: Catalog, role: str) -> None:
 
 def sync_keys(cat: Catalog) -> None:
     """After rows were inserted with explicit keys (a catalog copy), move each identity past the largest
-    key, so the next insert does not collide. SQLite's rowid keys need nothing."""
+    key, so the next insert does not collide: the core's and every capability's. SQLite's rowid keys need
+    nothing."""
     if cat.dialect is not Dialect.POSTGRESQL:
         return
-    for table, column in KEYED:
-        cat.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                    f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)")
+    keyed = cat.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
+                        "current_schema() AND is_identity = 'YES'").fetchall()
+    for table, column in keyed:
+        cat.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
+                    f'COALESCE((SELECT max("{column}") FROM "{table}"), 0) + 1, false)')
 
-
-# The tables with a generated key: (table, key column).
-KEYED = (("exhibits", "seq"), ("paths", "id"), ("tables", "id"), ("changes", "seq"), ("custody", "seq"))
 
 # The same schema for PostgreSQL: identity keys that take explicit values (a copy keeps every number),
 # BYTEA for bytes, JSON as TEXT (byte-exact across engines), and custody append-only by trigger.
@@ -235,6 +237,8 @@ DO $$ BEGIN
     END IF;
 END $$;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- each capability's DDL template (Catalog.ensure), so that a catalog copy makes its tables on the other engine
+CREATE TABLE IF NOT EXISTS schema_parts (sha256 TEXT PRIMARY KEY, template TEXT NOT NULL, added TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_seen (
     root        TEXT NOT NULL,
     path        TEXT NOT NULL,

@@ -33,9 +33,11 @@ Capabilities that still write `?` SQL through `Archive.db` run on SQLite only (s
 from __future__ import annotations
 
 import enum
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -106,11 +108,25 @@ class Catalog:
         self.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})",
                          [dict(zip(columns, r, strict=True)) for r in rows])
 
-    def ensure(self, ddl: str) -> None:
-        """Create a capability's tables if missing (`CREATE ... IF NOT EXISTS`). On PostgreSQL several
-        processes (web workers, an ingest) may do it at once, and two concurrent CREATE TABLE IF NOT EXISTS
-        can still collide there, so it runs in a transaction under an advisory lock."""
+    def create_schema(self, ddl: str) -> None:
+        """Run schema DDL (`CREATE ... IF NOT EXISTS`). On PostgreSQL several processes (web workers, an
+        ingest) may do it at once, and two concurrent CREATE TABLE IF NOT EXISTS can still collide there,
+        so it runs in a transaction under an advisory lock."""
         self.script(ddl)
+
+    def ensure(self, template: str) -> None:
+        """Create a capability's tables if missing, from its one DDL template (`{fields}` filled in by `ddl`
+        for this engine), once per connection; and keep the template in the catalog's `schema_parts`, so
+        that `catalog copy` makes the same tables on the other engine and carries their rows. Call it outside
+        a transaction: SQLite's script runner commits a pending one first."""
+        if template in self._ensured:
+            return
+        self.create_schema(self.ddl(template))
+        self.execute("INSERT INTO schema_parts(sha256, template, added) VALUES (:h, :t, :a) "
+                     "ON CONFLICT (sha256) DO NOTHING",
+                     {"h": hashlib.sha256(template.encode()).hexdigest(), "t": template,
+                      "a": datetime.now(UTC).isoformat(timespec="microseconds")})
+        self._ensured.add(template)
 
     _DDL: dict[str, str] = {}
     row_order = "rowid"
@@ -144,6 +160,7 @@ class SqliteCatalog(Catalog):
         db.execute("PRAGMA busy_timeout=60000")
         self.raw = db
         self._depth = 0
+        self._ensured: set[str] = set()
 
     def execute(self, sql: str, params: Params | None = None) -> Rows:
         return self.raw.execute(sql, params if params is not None else ())
@@ -224,6 +241,7 @@ class PostgresCatalog(Catalog):
         import psycopg
 
         self._url = url
+        self._ensured: set[str] = set()
         self.conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
         if role:  # the app's role: what the web app may do (grant_app_role)
             self.conn.execute(f"SET ROLE {psycopg.sql.Identifier(role).as_string(self.conn)}")
@@ -267,7 +285,7 @@ class PostgresCatalog(Catalog):
             for r in rows:
                 copy.write_row(r)
 
-    def ensure(self, ddl: str) -> None:
+    def create_schema(self, ddl: str) -> None:
         with self.conn.transaction():
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             self.script(ddl)

@@ -3,6 +3,7 @@ recorded as a custody event in both catalogs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ CORE = (("exhibits", "seq"), ("paths", "id"), ("pages", "exhibit_seq, number"), 
 # Derived tables a sync rebuilds from the core ones on the new catalog: not copied.
 _DERIVED_PREFIXES = ("documents_", "search_", "sqlite_")
 _BATCH = 2000
+_TABLE_RE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+\"?(\w+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,17 +54,45 @@ def _tables(cat: Catalog) -> list[str]:
     return sorted(r[0] for r in cat.execute(sql))
 
 
-def _not_copied(cat: Catalog) -> list[str]:
-    """Capability tables with rows (records, links, judgements, accounts...): a copy of the core alone would
-    leave them behind, so the copy refuses instead."""
-    core = {t for t, _ in CORE}
+def _parts(cat: Catalog) -> list[tuple[str, list[str]]]:
+    """The capability schemas the catalog holds (Catalog.ensure), oldest first, each with its tables in
+    the order its DDL creates them (so that a table comes after the tables it references)."""
+    out = []
+    for r in cat.execute("SELECT template FROM schema_parts ORDER BY added, sha256"):
+        out.append((r[0], _TABLE_RE.findall(r[0])))
+    return out
+
+
+def _not_copied(cat: Catalog, parts: list[tuple[str, list[str]]]) -> list[str]:
+    """Tables with rows that neither the core nor a recorded capability schema makes (an archive from before
+    schemas were recorded, or a table made by hand): a copy would leave them behind, so it refuses instead."""
+    known = {t for t, _ in CORE} | {t for _, tables in parts for t in tables} | {"schema_parts"}
     out = []
     for t in _tables(cat):
-        if t in core or t.startswith(_DERIVED_PREFIXES):
+        if t in known or t.startswith(_DERIVED_PREFIXES):
             continue
         if cat.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone():
             out.append(t)
     return out
+
+
+def _columns(cat: Catalog, table: str) -> list[str]:
+    if cat.dialect is Dialect.SQLITE:
+        return [r[1] for r in cat.execute(f'PRAGMA table_info("{table}")')]
+    return [r[0] for r in cat.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                      "current_schema() AND table_name = :t ORDER BY ordinal_position", {"t": table})]
+
+
+def _copy_rows(src: Catalog, dest: Catalog, table: str, order: str | None) -> None:
+    # Columns both sides have: a `{row_id}` column exists on PostgreSQL only, and the target numbers its own.
+    have = set(_columns(dest, table))
+    cols = [c for c in _columns(src, table) if c in have]
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    cur = src.execute(f'SELECT {quoted} FROM "{table}"' + (f" ORDER BY {order}" if order else ""))
+    while rows := cur.fetchmany(_BATCH):
+        dest.executemany(f'INSERT INTO "{table}"({quoted}) VALUES ({", ".join(":c" + str(i) for i in range(len(cols)))})',
+                         [{f"c{i}": bytes(v) if isinstance(v, memoryview) else v for i, v in enumerate(r)}
+                          for r in rows])
 
 
 def _target(root: Path, to: str) -> Catalog:
@@ -82,10 +112,12 @@ def copy_catalog(arch: Archive, to: str, actor: str | None = None) -> Moved:
     src = arch.catalog
     if src.dialect is Dialect.POSTGRESQL and is_postgres_url(to) or src.dialect is Dialect.SQLITE and not is_postgres_url(to):
         raise UserError(f"{arch.root}: the catalog is on {src.dialect} already; copy to the other engine.")
-    left = _not_copied(src)
+    parts = _parts(src)
+    left = _not_copied(src, parts)
     if left:
-        raise UserError(f"{arch.root}: the catalog holds {', '.join(left)}, which a catalog copy does not carry "
-                        "yet (only the core tables and what syncs rebuild); nothing was copied.")
+        raise UserError(f"{arch.root}: the catalog holds {', '.join(left)}, which no recorded schema makes, so a "
+                        "catalog copy would leave them behind; nothing was copied. Open the archive with the "
+                        "command that made them once (it records its schema), then copy again.")
     who = actor or custody.os_user()
     dest = _target(arch.root, to)
     try:
@@ -93,6 +125,8 @@ def copy_catalog(arch: Archive, to: str, actor: str | None = None) -> Moved:
         if dest.execute("SELECT 1 FROM exhibits LIMIT 1").fetchone() or \
                 dest.execute("SELECT 1 FROM custody LIMIT 1").fetchone():
             raise UserError(f"{to}: this catalog is not empty; copy into an empty database.")
+        for template, _ in parts:  # outside the transaction: SQLite's executescript commits first
+            dest.ensure(template)
         with dest.transaction():
             for table, key in CORE:
                 cur = src.execute(f"SELECT * FROM {table} ORDER BY {key}")
@@ -102,8 +136,12 @@ def copy_catalog(arch: Archive, to: str, actor: str | None = None) -> Moved:
                                      f"({', '.join(':' + c for c in cols)})",
                                      [dict(zip(cols, (bytes(v) if isinstance(v, memoryview) else v for v in r),
                                                strict=True)) for r in rows])
+            for _, tables in parts:
+                for table in tables:
+                    if not table.startswith(_DERIVED_PREFIXES):
+                        _copy_rows(src, dest, table, _row_key(src, table))
             catalog.sync_keys(dest)
-        moved = _verify(arch, dest, to)
+        moved = _verify(arch, dest, to, [t for _, ts in parts for t in ts if not t.startswith(_DERIVED_PREFIXES)])
         details = {**moved.as_json()}
         with src.transaction():
             custody.append(src, "catalog_copied", None, who, details)
@@ -122,13 +160,21 @@ def copy_catalog(arch: Archive, to: str, actor: str | None = None) -> Moved:
     return moved
 
 
-def _verify(arch: Archive, dest: Catalog, to: str) -> Moved:
+def _row_key(cat: Catalog, table: str) -> str | None:
+    """The order that keeps insertion order: SQLite scans a table in rowid (or key) order by itself; a
+    PostgreSQL `{row_id}` table is ordered by its identity column."""
+    if cat.dialect is Dialect.POSTGRESQL and "id" in _columns(cat, table):
+        return '"id"'
+    return None
+
+
+def _verify(arch: Archive, dest: Catalog, to: str, capability_tables: list[str]) -> Moved:
     """Counts, manifest hash and custody chain of the copy against the source; raises on any difference."""
     src = arch.catalog
     counts: dict[str, int] = {}
-    for table, _ in CORE:
-        a = int(src.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        b = int(dest.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    for table in [t for t, _ in CORE] + capability_tables:
+        a = int(src.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+        b = int(dest.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
         if a != b:
             raise UserError(f"{to}: the copy of {table} has {b} rows, the source {a}; the archive still uses "
                             "its old catalog.")

@@ -73,7 +73,7 @@ CREATE INDEX IF NOT EXISTS documents_numbers_ys ON documents_numbers(year_serial
 
 
 def create(arch: Archive) -> None:
-    arch.catalog.ensure(arch.catalog.ddl(SCHEMA))
+    arch.catalog.ensure(SCHEMA)
 
 
 def fold(value: str) -> str:

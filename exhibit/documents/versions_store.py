@@ -65,7 +65,7 @@ class VersionsStore:
 
     def __init__(self, arch: Archive) -> None:
         self.db = arch.catalog
-        self.db.ensure(self.db.ddl(SCHEMA))
+        self.db.ensure(SCHEMA)
 
     # -- the sync mark --------------------------------------------------------------------------
     def mark(self) -> Mark:

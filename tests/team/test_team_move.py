@@ -112,3 +112,55 @@ def test_concurrent_appends_from_several_processes_make_one_unbroken_chain(
 def test_grant_app_role_is_for_postgresql_only(tmp_path: Path) -> None:
     with Archive.init(tmp_path / "a") as arch, pytest.raises(ValueError):
         catalog.grant_app_role(arch.catalog, "exhibit_app")
+
+
+# A capability's schema of each kind the DDL convention has (engine.py): an insertion-ordered `{row_id}`
+# table, a `{serial_key}` table whose keys have gaps, a `{without_rowid}` table, bytes and NULLs.
+_CAPABILITY = """
+CREATE TABLE IF NOT EXISTS zz_notes ({row_id} who TEXT NOT NULL, body TEXT, raw {blob});
+CREATE TABLE IF NOT EXISTS zz_items (n {serial_key}, label TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS zz_pairs (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b)) {without_rowid};
+"""
+
+
+def _capability_rows(arch: Archive) -> dict[str, list[tuple[Any, ...]]]:
+    order = arch.catalog.row_order
+    return {"zz_notes": [tuple(r) for r in arch.catalog.execute(f"SELECT who, body, raw FROM zz_notes ORDER BY {order}")],
+            "zz_items": [tuple(r) for r in arch.catalog.execute("SELECT n, label FROM zz_items ORDER BY n")],
+            "zz_pairs": [tuple(r) for r in arch.catalog.execute("SELECT a, b FROM zz_pairs ORDER BY a, b")]}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_copy_carries_every_capability_table_both_ways(tmp_path: Path, postgres_server: str, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    words = ["证人", "ئەركىن", "note", "", "x" * 300, "a'b", "100%"]
+    root = tmp_path / "archive"
+    with Archive.init(root) as arch:
+        arch.catalog.ensure(_CAPABILITY)
+        with arch.catalog.transaction():
+            for i in range(rng.randint(5, 40)):
+                arch.catalog.execute("INSERT INTO zz_notes(who, body, raw) VALUES (:w, :b, :r)",
+                                     {"w": f"u{i}", "b": rng.choice(words + [None]),
+                                      "r": rng.choice([None, bytes(rng.randrange(256) for _ in range(rng.randint(0, 64)))])})
+            for n in sorted(rng.sample(range(1, 500), rng.randint(3, 30))):
+                arch.catalog.execute("INSERT INTO zz_items(n, label) VALUES (:n, :l)", {"n": n, "l": rng.choice(words)})
+            for a, b in {(rng.choice(words), rng.choice(words)) for _ in range(20)}:
+                arch.catalog.execute("INSERT INTO zz_pairs(a, b) VALUES (:a, :b)", {"a": a, "b": b})
+        before = _capability_rows(arch)
+
+    there = run_json("catalog", "copy", "--to", new_database(postgres_server), "--archive", str(root))
+    assert there["counts"]["zz_notes"] == len(before["zz_notes"]) and there["counts"]["zz_items"] == len(before["zz_items"])
+    with Archive.open(root) as arch:
+        assert arch.dialect is Dialect.POSTGRESQL
+        assert _capability_rows(arch) == before
+        # the copy's keys go on after the largest one copied, as they would have on the source
+        new = arch.catalog.execute("INSERT INTO zz_items(label) VALUES (:l) RETURNING n", {"l": "next"}).fetchone()[0]
+        assert new == before["zz_items"][-1][0] + 1
+        arch.catalog.execute("DELETE FROM zz_items WHERE n = :n", {"n": new})
+    for old in root.glob("catalog.sqlite.moved*"):
+        old.unlink()
+    run_json("catalog", "copy", "--to", "sqlite", "--archive", str(root))
+    with Archive.open(root) as arch:
+        assert arch.dialect is Dialect.SQLITE and _capability_rows(arch) == before
