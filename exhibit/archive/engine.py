@@ -83,6 +83,7 @@ class Catalog:
     """One connection to the catalog. Subclasses: SqliteCatalog, PostgresCatalog."""
 
     dialect: Dialect
+    _ensured: set[str]  # the templates this connection has made sure of
 
     def execute(self, sql: str, params: Params | None = None) -> Rows:
         raise NotImplementedError
@@ -160,7 +161,7 @@ class SqliteCatalog(Catalog):
         db.execute("PRAGMA busy_timeout=60000")
         self.raw = db
         self._depth = 0
-        self._ensured: set[str] = set()
+        self._ensured = set()
 
     def execute(self, sql: str, params: Params | None = None) -> Rows:
         return self.raw.execute(sql, params if params is not None else ())
@@ -241,7 +242,7 @@ class PostgresCatalog(Catalog):
         import psycopg
 
         self._url = url
-        self._ensured: set[str] = set()
+        self._ensured = set()
         self.conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
         if role:  # the app's role: what the web app may do (grant_app_role)
             self.conn.execute(f"SET ROLE {psycopg.sql.Identifier(role).as_string(self.conn)}")
