@@ -16,6 +16,7 @@ stored in step 1, and a repeated run catalogs what a killed run did not.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -116,7 +117,7 @@ def run(arch: Archive, config: Config, master: str, items: Iterator[Item], finis
             while in_flight:
                 catalog(*in_flight.popleft())
     finally:
-        sc.stop()
+        _stop(sc)
     return out
 
 
@@ -135,7 +136,7 @@ def map_files(arch: Archive, master: str, fn: Callable[[T], R], items: Iterable[
                 got = {i: fn(x) for i, x in enumerate(chunk)}
             yield from ((x, got[i]) for i, x in enumerate(chunk))
     finally:
-        sc.stop()
+        _stop(sc)
 
 
 def _mapper(root: str, fn: Callable[[T], R]) -> Callable[[Iterator[tuple[int, T]]], Iterator[tuple[int, R]]]:
@@ -160,6 +161,28 @@ def _extractor(root: str, config: Config) -> Callable[[Iterator[_Stored]], Itera
             yield f.index, worker.process_stored(f.task, f.sha256, f.size)
 
     return extract
+
+
+def _stop(sc: Any) -> None:
+    """Stop the context and the JVM it ran in. That JVM's class path and temp folder (inside this archive's
+    scratch) were this run's: a later Spark user in the same process (a test session, a notebook, splink's
+    Spark backend with its own jars) must start a JVM of its own rather than inherit this one."""
+    from pyspark import SparkContext
+
+    sc.stop()
+    with SparkContext._lock:
+        gateway, SparkContext._gateway, SparkContext._jvm = SparkContext._gateway, None, None
+    if gateway is None:
+        return
+    proc = getattr(gateway, "proc", None)
+    gateway.shutdown()
+    if proc is not None:
+        if proc.stdin:
+            proc.stdin.close()  # PySpark's gateway server exits when its stdin closes
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _context(arch: Archive, master: str) -> Any:

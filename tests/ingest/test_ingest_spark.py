@@ -51,9 +51,12 @@ def _snapshot(arch: Archive) -> dict[str, Any]:
                                [(p.number, p.text) for p in arch.pages(ex.seq)], sorted(tables))
     # Exhibit IDs follow the order in which files finish, on Spark as with two local workers: events name
     # exhibits by content hash here.
+    # Which of two paths with the same content arrives first (the other then says `duplicate_of`) depends
+    # on which worker finishes first, on Spark as locally: that key is left out, the paths are compared.
     sha_of = {ex.id: ex.sha256 for ex in arch.exhibits()}
     events = sorted((e.exhibit_sha256 or "", e.event, e.actor,
-                     re.sub(r"EX-\d+", lambda m: sha_of.get(m.group(0), m.group(0)), json.dumps(e.details, sort_keys=True)))
+                     re.sub(r"EX-\d+", lambda m: sha_of.get(m.group(0), m.group(0)),
+                            json.dumps({k: v for k, v in e.details.items() if k != "duplicate_of"}, sort_keys=True)))
                     for e in arch.custody_events())
     return {"manifest": manifest(arch)[0], "exhibits": exhibits, "events": events}
 
