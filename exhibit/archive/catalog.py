@@ -136,7 +136,10 @@ def grant_app_role(cat: Catalog, role: str) -> None:
     cat.script(f"GRANT USAGE ON SCHEMA public TO {ident};"
                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ident};"
                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ident};"
-               f"REVOKE UPDATE, DELETE, TRUNCATE ON custody FROM {ident};")
+               f"REVOKE UPDATE, DELETE, TRUNCATE ON custody FROM {ident};"
+               # tables the owner makes later (a capability first used after the grant) are the app's too
+               f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {ident};"
+               f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {ident};")
 
 
 def sync_keys(cat: Catalog) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,6 +42,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
+
+from exhibit.errors import UserError
 
 # Any key fits: it names the custody chain's lock among the database's advisory locks.
 CUSTODY_LOCK = 0x45584849  # "EXHI"
@@ -71,6 +74,14 @@ class Rows(Protocol):
 
 
 Params = Mapping[str, Any] | Sequence[Any]
+
+
+_TABLE_RE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+\"?(\w+)", re.IGNORECASE)
+
+
+def tables_of(template: str) -> list[str]:
+    """The tables a DDL template creates, in its order (a referenced table before the one that references it)."""
+    return _TABLE_RE.findall(template)
 
 
 def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
@@ -122,12 +133,17 @@ class Catalog:
         a transaction: SQLite's script runner commits a pending one first."""
         if template in self._ensured:
             return
-        self.create_schema(self.ddl(template))
+        if not self._made_already(template):
+            self.create_schema(self.ddl(template))
         self.execute("INSERT INTO schema_parts(sha256, template, added) VALUES (:h, :t, :a) "
                      "ON CONFLICT (sha256) DO NOTHING",
                      {"h": hashlib.sha256(template.encode()).hexdigest(), "t": template,
                       "a": datetime.now(UTC).isoformat(timespec="microseconds")})
         self._ensured.add(template)
+
+    def _made_already(self, template: str) -> bool:
+        """Whether running the template's DDL can be skipped (the engine decides; see PostgresCatalog)."""
+        return False
 
     _DDL: dict[str, str] = {}
     row_order = "rowid"
@@ -244,8 +260,22 @@ class PostgresCatalog(Catalog):
         self._url = url
         self._ensured = set()
         self.conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+        self.role = role
         if role:  # the app's role: what the web app may do (grant_app_role)
             self.conn.execute(f"SET ROLE {psycopg.sql.Identifier(role).as_string(self.conn)}")
+
+    def _made_already(self, template: str) -> bool:
+        # The app's role may not create anything, and PostgreSQL refuses it even CREATE TABLE IF NOT EXISTS
+        # on a table that exists: under that role, a capability whose tables the owner made is left as it is.
+        if not self.role:
+            return False
+        tables = tables_of(template)
+        have = {r[0] for r in self.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        if all(t in have for t in tables):
+            return True
+        raise UserError(f"the catalog has no {', '.join(t for t in tables if t not in have)} table yet, and the web "
+                        f"app's database role {self.role} may not create tables. Run `exhibit catalog grant-app "
+                        f"{self.role}` as the catalog's owner: it makes every capability's tables, then grants.")
 
     def _bind(self, sql: str, params: Params | None) -> tuple[str, Any]:
         if params is not None and not isinstance(params, Mapping):

@@ -3,7 +3,6 @@ recorded as a custody event in both catalogs."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from exhibit.archive.engine import (
     SqliteCatalog,
     is_postgres_url,
     shown_url,
+    tables_of,
 )
 from exhibit.archive.verify import manifest
 from exhibit.errors import UserError
@@ -27,7 +27,6 @@ CORE = (("exhibits", "seq"), ("paths", "id"), ("pages", "exhibit_seq, number"), 
 # Derived tables a sync rebuilds from the core ones on the new catalog: not copied.
 _DERIVED_PREFIXES = ("documents_", "search_", "sqlite_")
 _BATCH = 2000
-_TABLE_RE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+\"?(\w+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def _parts(cat: Catalog) -> list[tuple[str, list[str]]]:
     the order its DDL creates them (so that a table comes after the tables it references)."""
     out = []
     for r in cat.execute("SELECT template FROM schema_parts ORDER BY added, sha256"):
-        out.append((r[0], _TABLE_RE.findall(r[0])))
+        out.append((r[0], tables_of(r[0])))
     return out
 
 
