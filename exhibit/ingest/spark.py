@@ -73,12 +73,16 @@ def run(arch: Archive, config: Config, master: str, items: Iterator[Item], finis
 
     Three things overlap, as in a local ingest: this process stores the next chunk's bytes while Spark
     parses the one before it (up to JOBS_IN_FLIGHT jobs queued, so that no executor waits for the driver)
-    and the one before that is written into the catalog."""
-    sc = _context(arch, master)
+    and the one before that is written into the catalog. The JVM and the Spark context start (about six
+    seconds) in the background while the first chunks' bytes are stored."""
+    starting = ThreadPoolExecutor(1, thread_name_prefix="spark-start")
+    context = starting.submit(_context, arch, master)
+    starting.shutdown(wait=False)
     out = SparkRun()
     extract = _extractor(str(arch.root), config)
 
     def parse(stored: list[_Stored]) -> dict[int, StoredFile]:
+        sc = context.result()  # a Spark that did not start raises its UserError here, in the first job
         slices = max(1, min(len(stored), sc.defaultParallelism * 2))
         return dict(sc.parallelize(stored, slices).mapPartitions(extract).collect())
 
@@ -116,8 +120,10 @@ def run(arch: Archive, config: Config, master: str, items: Iterator[Item], finis
                     catalog(*in_flight.popleft())
             while in_flight:
                 catalog(*in_flight.popleft())
+            context.result()  # a cache with nothing to parse still says when Spark did not start
     finally:
-        _stop(sc)
+        if context.exception() is None:  # waits for a context still starting, then stops it
+            _stop(context.result())
     return out
 
 
