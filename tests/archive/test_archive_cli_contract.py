@@ -1,4 +1,5 @@
-"""The command-line contract of product.md: JSON shapes of ls, show and verify; IDs and SHA-256 prefixes."""
+"""The command-line contract of product.md: JSON shapes of ls, show and verify; IDs and SHA-256 prefixes;
+on both catalog engines (`engine_archive`)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def ls(root: Path) -> list[dict[str, Any]]:
     return json.loads(res.stdout)  # exactly one JSON document
 
 
-def test_ls_json_has_the_contract_keys_and_ids_in_ingest_order(dev_archive: Path) -> None:
-    items = ls(dev_archive)
+def test_ls_json_has_the_contract_keys_and_ids_in_ingest_order(engine_archive: Path) -> None:
+    items = ls(engine_archive)
     assert items
     for e in items:
         assert LS_KEYS <= e.keys()
@@ -36,10 +37,10 @@ def test_ls_json_has_the_contract_keys_and_ids_in_ingest_order(dev_archive: Path
     assert nums == sorted(nums) and len(set(nums)) == len(nums)
 
 
-def test_show_takes_an_id_or_a_sha256_prefix_and_gives_custody_and_pages(dev_archive: Path) -> None:
-    e = next(x for x in ls(dev_archive) if x["pages"] > 1)
-    by_id = json.loads(exhibit("show", e["id"], "--json", "--text", "--archive", str(dev_archive)).stdout)
-    by_sha = json.loads(exhibit("show", e["sha256"][:10], "--json", "--archive", str(dev_archive)).stdout)
+def test_show_takes_an_id_or_a_sha256_prefix_and_gives_custody_and_pages(engine_archive: Path) -> None:
+    e = next(x for x in ls(engine_archive) if x["pages"] > 1)
+    by_id = json.loads(exhibit("show", e["id"], "--json", "--text", "--archive", str(engine_archive)).stdout)
+    by_sha = json.loads(exhibit("show", e["sha256"][:10], "--json", "--archive", str(engine_archive)).stdout)
     assert by_id["sha256"] == by_sha["sha256"] == e["sha256"]
     assert LS_KEYS | {"metadata", "custody"} <= by_id.keys()
     assert [p["number"] for p in by_id["pages"]] == list(range(1, e["pages"] + 1))
@@ -52,9 +53,9 @@ def test_show_takes_an_id_or_a_sha256_prefix_and_gives_custody_and_pages(dev_arc
         assert re.fullmatch(r"[0-9a-f]{64}", c["prev_hash"])
 
 
-def test_a_short_or_unknown_reference_is_a_clear_error_not_a_traceback(dev_archive: Path) -> None:
+def test_a_short_or_unknown_reference_is_a_clear_error_not_a_traceback(engine_archive: Path) -> None:
     for ref in ("abc", "EX-999999", "ffffffffffff"):
-        res = exhibit("show", ref, "--archive", str(dev_archive))
+        res = exhibit("show", ref, "--archive", str(engine_archive))
         assert res.returncode == 2
         assert "Traceback" not in res.stderr and ref in res.stderr
 
@@ -64,14 +65,14 @@ def test_a_missing_archive_says_what_to_do(tmp_path: Path) -> None:
     assert res.returncode == 2 and "exhibit init" in res.stderr
 
 
-def test_the_library_searches_like_the_command_line(dev_archive: Path, truth: dict[str, Any]) -> None:
+def test_the_library_searches_like_the_command_line(engine_archive: Path, truth: dict[str, Any]) -> None:
     # The search API lives in exhibit.search (built on the archive, not the other way round).
     from exhibit.archive import Archive
     from exhibit.search import search
 
     query = truth["phrases"][1]["query"]
-    cli = json.loads(exhibit("search", query, "--json", "--archive", str(dev_archive)).stdout)
-    with Archive.open(dev_archive) as arch:
+    cli = json.loads(exhibit("search", query, "--json", "--archive", str(engine_archive)).stdout)
+    with Archive.open(engine_archive) as arch:
         api = search(arch, query, limit=10)
     assert api.total == cli["total"] > 0
     assert [(h.id, h.page) for h in api.hits] == [(h["id"], h["page"]) for h in cli["hits"]]

@@ -88,15 +88,15 @@ def test_a_bomb_costs_neither_its_size_in_disk(dev_archive: Path) -> None:
     assert total < 200 * 1024 * 1024
 
 
-def test_running_the_same_ingest_again_adds_nothing_and_says_so(copy_archive: Path, corpus_dir: Path) -> None:
-    with Archive.open(copy_archive) as arch:
-        before = arch.db.execute("SELECT (SELECT count(*) FROM exhibits), (SELECT count(*) FROM paths)").fetchone()
+def test_running_the_same_ingest_again_adds_nothing_and_says_so(engine_archive: Path, corpus_dir: Path) -> None:
+    with Archive.open(engine_archive) as arch:
+        before = arch.catalog.execute("SELECT (SELECT count(*) FROM exhibits), (SELECT count(*) FROM paths)").fetchone()
     res = subprocess.run([sys.executable, "-m", "exhibit.cli", "ingest", str(corpus_dir), "--archive",
-                          str(copy_archive), "--no-ocr", "--jobs", "1"], capture_output=True, text=True, timeout=600)
+                          str(engine_archive), "--no-ocr", "--jobs", "1"], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     assert "Nothing new" in res.stderr
-    with Archive.open(copy_archive) as arch:
-        after = arch.db.execute("SELECT (SELECT count(*) FROM exhibits), (SELECT count(*) FROM paths)").fetchone()
+    with Archive.open(engine_archive) as arch:
+        after = arch.catalog.execute("SELECT (SELECT count(*) FROM exhibits), (SELECT count(*) FROM paths)").fetchone()
     assert tuple(before) == tuple(after)
 
 
