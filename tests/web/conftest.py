@@ -44,12 +44,15 @@ def clients(web_app, web_archive) -> Iterator[dict[str, tuple[TestClient, str]]]
 
 
 @pytest.fixture(scope="session")
-def telegram(web_archive: tuple[Path, dict[str, str]], truth: dict) -> tuple[str, int]:  # type: ignore[type-arg]
-    """(exhibit ID, page number) of the telegram page that says 积分管理, found through the archive API."""
+def telegram(web_archive: tuple[Path, dict[str, str]], truth: dict) -> tuple[str, int, str]:  # type: ignore[type-arg]
+    """(exhibit ID, page number, phrase): a Chinese phrase that truth.json places on a later page of a text-layer
+    PDF (the telegram, in the sample), and where the archive has it."""
     from exhibit.archive import Archive
 
-    phrase = next(p for p in truth["phrases"] if p["query"] == "积分管理")
+    phrase = next(p for p in truth["phrases"] if p["file"].endswith(".pdf") and p.get("page", 1) > 1
+                  and not p.get("ocr") and all("\u4e00" <= c <= "\u9fff" for c in p["query"]))
     with Archive.open(web_archive[0]) as arch:
         ex = next(e for e in arch.exhibits() if phrase["file"] in e.path_names)
-        page = next(p.number for p in arch.pages(ex.seq) if "积分管理" in p.text)
-    return ex.id, page
+        page = next(p.number for p in arch.pages(ex.seq) if phrase["query"] in p.text)
+    assert page == phrase["page"]
+    return ex.id, page, phrase["query"]

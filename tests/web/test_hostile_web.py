@@ -63,7 +63,7 @@ def test_the_enumeration_sees_every_route(web_app) -> None:  # type: ignore[no-u
 
 
 @pytest.fixture(scope="module")
-def valid(telegram: tuple[str, int], web_archive: tuple[Path, Any]) -> dict[str, str]:
+def valid(telegram: tuple[str, int, str], web_archive: tuple[Path, Any]) -> dict[str, str]:
     """A value that names something real for each path parameter, and the required query and form fields."""
     from exhibit.archive import Archive
     from exhibit.link import clusters
@@ -73,7 +73,7 @@ def valid(telegram: tuple[str, int], web_archive: tuple[Path, Any]) -> dict[str,
         rid = next(iter(iter_records(arch)))["record_id"]
         cid = clusters(arch)[0].cluster_id
     return {"ref": telegram[0], "number": str(telegram[1]), "record_id": rid, "cluster_id": cid,
-            "name": "categories_by_register.png", "q": "积分管理", "a": "x", "b": "y", "verdict": "unsure"}
+            "name": "categories_by_register.png", "q": telegram[2], "a": "x", "b": "y", "verdict": "unsure"}
 
 
 def send(client: TestClient, csrf: str, p: Param, value: str, valid: dict[str, str]) -> Any:

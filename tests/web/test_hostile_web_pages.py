@@ -118,8 +118,8 @@ def test_long_highlight_terms_on_a_long_page_do_not_hold_up_other_requests(hosti
 def test_the_highlighter_marks_across_line_breaks_and_case_and_escapes_the_rest() -> None:
     from exhibit.web.display import mark_terms
 
-    out = str(mark_terms('<b>积分\n管理</b> Points sys\ntem "x"', ["积分管理", "points system", "<b>"]))
-    assert out == ('<mark>&lt;b&gt;</mark><mark>积分\n管理</mark>&lt;/b&gt; <mark>Points sys\ntem</mark> '
+    out = str(mark_terms('<b>证据\n材料</b> Witness state\nment "x"', ["证据材料", "witness statement", "<b>"]))
+    assert out == ('<mark>&lt;b&gt;</mark><mark>证据\n材料</mark>&lt;/b&gt; <mark>Witness state\nment</mark> '
                    '&quot;x&quot;')
 
 

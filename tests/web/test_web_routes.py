@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 # (method, path, least role, form data). Pages redirect to /login without a session; /api answers 401.
 ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/", "viewer", None),
-    ("GET", "/search?q=积分管理", "viewer", None),
+    ("GET", "/search?q=测试", "viewer", None),
     ("GET", "/exhibits", "viewer", None),
     ("GET", "/exhibits/{ex}", "viewer", None),
-    ("GET", "/exhibits/{ex}/pages/{page}.png?hl=积分管理", "viewer", None),
+    ("GET", "/exhibits/{ex}/pages/{page}.png?hl=测试", "viewer", None),
     ("GET", "/exhibits/{ex}/download", "investigator", None),
     ("GET", "/status", "viewer", None),
     ("GET", "/custody", "viewer", None),
@@ -34,7 +34,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/api/docs", "viewer", None),
     ("GET", "/api/openapi.json", "viewer", None),
     ("GET", "/api/me", "viewer", None),
-    ("GET", "/api/search?q=积分管理", "viewer", None),
+    ("GET", "/api/search?q=测试", "viewer", None),
     ("GET", "/api/exhibits", "viewer", None),
     ("GET", "/api/exhibits/{ex}", "viewer", None),
     ("GET", "/api/status", "viewer", None),
@@ -54,7 +54,7 @@ LOWER = {"viewer": None, "investigator": "viewer", "admin": "investigator"}
 
 
 @pytest.fixture(autouse=True)
-def _ids(telegram: tuple[str, int], web_archive: tuple[Any, Any]) -> None:
+def _ids(telegram: tuple[str, int, str], web_archive: tuple[Any, Any]) -> None:
     """Fill the placeholders of ROUTES from the archive: an exhibit and page, two records, a person."""
     from exhibit.archive import Archive
     from exhibit.link import clusters

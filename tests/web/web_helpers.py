@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 HOSTILE_NAME = "<script>alert(1)</script>.txt"
-HOSTILE_TEXT = '<html><body><script>alert("doc")</script><img src=x onerror=alert(2)>积分管理 hostile</body></html>\n'
+HOSTILE_TEXT = '<html><body><script>alert("doc")</script><img src=x onerror=alert(2)>证据材料 hostile</body></html>\n'
 ROLES = ("viewer", "investigator", "admin")
 
 
