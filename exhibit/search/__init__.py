@@ -22,7 +22,7 @@ from exhibit.archive import Archive, Row, TableInfo
 from exhibit.archive.feed import PageText
 from exhibit.progress import SILENT, Progress
 from exhibit.search.index import SearchIndex, SyncReport
-from exhibit.search.query import Highlights, compile_query, parse
+from exhibit.search.query import Highlights, compile_query, exhibits_query, parse
 from exhibit.search.results import Hit, Matches, RowRef, SearchResult
 from exhibit.search.snippets import snippet
 
@@ -102,9 +102,7 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
                           documents=lambda name, value: documents.exhibits_with(arch, name, value),
                           marks=marks.exhibits_with if marks is not None else None)
     if within is not None:
-        q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(idx.schema, "ex", sorted(within)) if within else
-            tantivy.Query.empty_query(), 0.0))])
+        q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, exhibits_query(idx.schema, within))])
     total_exhibits: int | None = None
     if group:
         total, ranked = _ranked(idx, searcher, q, min(GROUP_FETCH, max(limit + offset, 1) * 20))
@@ -132,7 +130,7 @@ def tag_facet(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     """Hits (pages and rows) per tag: one counting query per tag, the query within the tag's exhibits."""
     out: dict[str, int] = {}
     for tag, seqs in tagged.items():
-        within = tantivy.Query.term_set_query(idx.schema, "ex", seqs)
+        within = exhibits_query(idx.schema, seqs)
         res = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, within)]),
                               1, count=True)
         n = int(res.count)  # type: ignore[attr-defined]  # (tantivy's stub lacks it)

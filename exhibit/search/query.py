@@ -9,7 +9,7 @@ can be built from it, and a malformed query must name the position of the proble
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -445,11 +445,9 @@ class Compiler:
         if name in ("date", "received"):
             return self._date(f)
         if name in DOCUMENT_FIELDS:
-            seqs = self.documents(name, value) if self.documents else []
-            return tantivy.Query.term_set_query(s, "ex", seqs) if seqs else tantivy.Query.empty_query()
+            return exhibits_query(s, self.documents(name, value) if self.documents else [])
         if name in WORKSPACE_FIELDS:
-            seqs = self.marks(name, value) if self.marks else []
-            return tantivy.Query.term_set_query(s, "ex", seqs) if seqs else tantivy.Query.empty_query()
+            return exhibits_query(s, self.marks(name, value) if self.marks else [])
         if name == "ocr":
             v = value.lower()
             if v not in ("true", "false", "yes", "no"):
@@ -516,6 +514,25 @@ def _date_bound(value: str, pos: int, upper: bool) -> datetime:
     except ValueError as e:
         raise QueryError(f"{value!r} at position {pos} is not a valid date ({e})", pos) from None
     return end - timedelta(microseconds=1) if upper else start
+
+
+# Below this many exhibits a filter is a disjunction of their `ex` terms; above it, one term-set query.
+# Measured on 100,000 pages (a word within N exhibits, median ms): N=20 term set 0.39, disjunction 0.03;
+# N=110 0.54 vs 0.20; N=512 0.71 vs 1.22; N=2000 1.4 vs 8.0. The crossover is near 300.
+SMALL_EXHIBIT_SET = 200
+
+
+def exhibits_query(schema: tantivy.Schema, seqs: Iterable[int]) -> tantivy.Query:
+    """Pages and rows of these exhibits, as a filter: it matches or not and adds nothing to the score."""
+    seqs = sorted(set(seqs))
+    if not seqs:
+        return tantivy.Query.empty_query()
+    if len(seqs) <= SMALL_EXHIBIT_SET:
+        inner = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(schema, "ex", x))
+                                             for x in seqs])
+    else:
+        inner = tantivy.Query.term_set_query(schema, "ex", seqs)
+    return tantivy.Query.const_score_query(inner, 0.0)
 
 
 def compile_query(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
