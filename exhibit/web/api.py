@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 from starlette.background import BackgroundTask
 
 from exhibit.errors import QueryError
@@ -94,6 +94,24 @@ class Judgement(BaseModel):
     a: str
     b: str
     verdict: str
+
+
+class Coding(BaseModel):
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    categories: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=100)]],
+                          Field(min_length=1, max_length=50)]
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+@router.post("/coding/code", summary="Code a register record with the codebook's categories, or `none` "
+                                     "(investigators); every judgement is kept, the latest is in force")
+def code_record(request: Request, body: Coding,
+                sess: Session = Depends(require_post("investigator"))) -> dict[str, Any]:
+    from exhibit.coding import set_codes
+
+    result: dict[str, Any] = set_codes(archive(request), body.record_id, body.categories, sess.user.name,
+                                       note=body.note)
+    return result
 
 
 @router.get("/records", summary="Person records from the registers, with their check codes")

@@ -162,3 +162,32 @@ def test_register_pages_read_only_as_far_as_they_show(clients, web_archive) -> N
     last = client.get("/records", params={"page": last_page}).text
     assert f"{n} records" in last and 'rel="next"' not in last
     assert client.get("/api/records", params={"page": n // 1000 + 1, "size": 1000}).json()["paging"]["total"] == n
+
+
+def test_two_investigators_coding_one_record_through_the_api_are_both_kept(clients, web_archive) -> None:  # type: ignore[no-untyped-def]
+    from exhibit.archive import Archive
+    from exhibit.coding import store
+    from exhibit.records import iter_records
+
+    with Archive.open(web_archive[0]) as arch:
+        record_id = list(iter_records(arch))[-1]["record_id"]
+        category = store.current_codebook(arch).ids()[0]
+    inv, inv_csrf = clients["investigator"]
+    adm, adm_csrf = clients["admin"]
+    first = inv.post("/api/coding/code", json={"record_id": record_id, "categories": [category], "note": "first"},
+                     headers={"X-CSRF-Token": inv_csrf})
+    assert first.status_code == 200, first.text
+    second = adm.post("/api/coding/code", json={"record_id": record_id, "categories": ["none"]},
+                      headers={"X-CSRF-Token": adm_csrf})
+    assert second.status_code == 200, second.text
+    assert first.json()["coded_by"] == "investigator" and second.json()["categories"] == []
+    viewer, viewer_csrf = clients["viewer"]
+    assert viewer.post("/api/coding/code", json={"record_id": record_id, "categories": ["none"]},
+                       headers={"X-CSRF-Token": viewer_csrf}).status_code == 403
+    bad = inv.post("/api/coding/code", json={"record_id": record_id, "categories": ["no-such-category"]},
+                   headers={"X-CSRF-Token": inv_csrf})
+    assert bad.status_code == 400 and category in bad.text  # the message names the known categories
+    with Archive.open(web_archive[0]) as arch:
+        coders = [r[0] for r in arch.catalog.execute(
+            "SELECT coder FROM code_hand WHERE record_id = :r ORDER BY id", {"r": record_id})]
+    assert coders[-2:] == ["investigator", "admin"]  # the earlier judgement is kept, not overwritten

@@ -48,6 +48,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/api/link/clusters", "viewer", None),
     ("GET", "/api/link/review", "viewer", None),
     ("POST", "/api/link/judge", "investigator", {"a": "x", "b": "y", "verdict": "unsure"}),
+    ("POST", "/api/coding/code", "investigator", {"record_id": "{rid}", "categories": ["none"]}),
     ("GET", "/api/users", "admin", None),
 ]
 LOWER = {"viewer": None, "investigator": "viewer", "admin": "investigator"}
