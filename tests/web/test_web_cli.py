@@ -41,7 +41,7 @@ def test_user_add_prints_a_generated_password_that_signs_in(tmp_path: Path) -> N
     users = json.loads(run("user", "ls", "--json", "--archive", str(root)).stdout)
     assert [(u["name"], u["role"]) for u in users] == [("alice", "investigator"), ("bob", "viewer")]
     with Archive.open(root) as arch:
-        stored = arch.db.execute("SELECT password_hash FROM web_users WHERE name='alice'").fetchone()[0]
+        stored = arch.catalog.execute("SELECT password_hash FROM web_users WHERE name = :n", {"n": "alice"}).fetchone()[0]
         assert stored.startswith("$argon2id$") and pw not in stored
         assert any(e.event == "web_user_added" for e in arch.custody_events())
 
