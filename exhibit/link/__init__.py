@@ -193,16 +193,23 @@ def _recluster(cat: Catalog) -> None:
     transaction, after the custody lock."""
     cfg = store.latest_model(cat)
     s = LinkSettings(**cfg["settings"]) if cfg else LinkSettings()
-    decisions = resolver.decide(store.scored_pairs(cat), store.judgements(cat), s.link_threshold,
-                                s.review_threshold)
+    pairs, verdicts = store.scored_pairs(cat), store.judgements(cat)
+    decisions = resolver.decide(pairs, verdicts, s.link_threshold, s.review_threshold)
     groups = resolver.clusters(store.node_ids(cat), decisions)
     best: dict[str, float] = {}
     for d in decisions:
         if d.decision == "link":
             for n in (d.a, d.b):
                 best[n] = max(best.get(n, 0.0), d.probability)
+    decided = {(d.a, d.b) for d in decisions}
+    # a stored pair no longer decided (an accepted pair since rejected, say) is not linked any more
+    undecided = [{"a": p["unique_id_l"], "b": p["unique_id_r"], "probability": p["match_probability"],
+                  "weight": p["match_weight"], "decision": "none",
+                  "why": "judgement:reject" if verdicts.get(k) == "reject" else "below threshold"}
+                 for p in pairs
+                 if (k := resolver.pair_key(p["unique_id_l"], p["unique_id_r"])) not in decided]
     store.write_decisions(cat, [{"a": d.a, "b": d.b, "probability": d.probability, "weight": d.weight,
-                                 "decision": d.decision, "why": d.why} for d in decisions])
+                                 "decision": d.decision, "why": d.why} for d in decisions] + undecided)
     store.write_clusters(cat, [{"cluster_id": cid, "unique_id": m, "score": best.get(m)}
                                for cid, ms in groups.items() for m in ms])
 

@@ -31,8 +31,8 @@ CREATE TABLE IF NOT EXISTS link_mentions (     -- as of the latest run
 CREATE TABLE IF NOT EXISTS link_pairs (        -- scored pairs of the latest run, review threshold and up
     a           TEXT NOT NULL,
     b           TEXT NOT NULL,
-    probability REAL NOT NULL,
-    weight      REAL NOT NULL,
+    probability DOUBLE PRECISION NOT NULL,
+    weight      DOUBLE PRECISION NOT NULL,
     decision    TEXT NOT NULL,              -- link | review | none
     why         TEXT NOT NULL,
     gammas      TEXT NOT NULL,              -- JSON {{comparison: level}}
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS link_pairs (        -- scored pairs of the latest run
 CREATE TABLE IF NOT EXISTS link_clusters (
     cluster_id  TEXT NOT NULL,
     unique_id   TEXT NOT NULL PRIMARY KEY,
-    score       REAL                        -- best link probability of this member within the cluster
+    score       DOUBLE PRECISION            -- best link probability of this member within the cluster
 );
 CREATE INDEX IF NOT EXISTS link_clusters_cluster ON link_clusters(cluster_id);
 CREATE TABLE IF NOT EXISTS link_judgements (   -- append-only; the latest judgement of a pair counts

@@ -30,9 +30,7 @@ def dev_coded(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     from exhibit.records import extract
 
     with Archive.open(root) as arch:
-        if arch.db.execute("SELECT name FROM sqlite_master WHERE name='records_records'").fetchone() is None or \
-                arch.db.execute("SELECT COUNT(*) FROM records_records").fetchone()[0] == 0:
-            extract(arch)
+        extract(arch)
     return root
 
 
