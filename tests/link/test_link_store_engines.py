@@ -218,3 +218,48 @@ def test_catalog_copy_carries_every_judgement_there_and_back(tmp_path: Path, cor
         link.judge(arch, a, b, "accept", "carol")
         (view,) = link.judgement_history(arch, a, b)
         assert [h["actor"] for h in view["history"]] == ["alice", "bob", "carol"]
+
+
+# -- the web pages that show a pair's judgements ------------------------------------------------------
+def _signed_in(app: Any, arch_root: Path, name: str, role: str) -> tuple[Any, str]:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from exhibit.web import accounts
+
+    password = accounts.generate_password()
+    with Archive.open(arch_root) as arch:
+        accounts.add_user(arch, name, role, password, actor="pytest")
+    c = TestClient(app, base_url="http://testserver")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+    assert token
+    r = c.post("/login", data={"name": name, "password": password, "csrf_token": token.group(1), "next": "/status"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return c, str(c.get("/api/me").json()["csrf_token"])
+
+
+def test_review_and_person_pages_show_the_history_and_the_disagreement(linked: Path) -> None:
+    from exhibit import link
+    from exhibit.web.app import create_app
+    from exhibit.web.settings import WebSettings
+
+    with Archive.open(linked) as arch:
+        a, b = _review_pair(arch)
+    app = create_app(linked, WebSettings(login_attempts=1000))
+    judges = [_signed_in(app, linked, name, "investigator") for name in ("dilnur", "erkin")]
+    for (client, csrf), verdict in zip(judges, ("accept", "reject"), strict=True):
+        r = client.post("/review/judge", data={"a": a, "b": b, "verdict": verdict, "csrf_token": csrf},
+                        follow_redirects=False)
+        assert r.status_code == 303, r.text
+    with Archive.open(linked) as arch:
+        (view,) = link.judgement_history(arch, a, b)
+        cluster = next(c.cluster_id for c in link.clusters(arch, include_single=True)
+                       if a in {m.unique_id for m in c.members})
+    client = judges[0][0]
+    for page in (client.get("/review").text, client.get(f"/people/{cluster}").text):
+        assert "disagreement" in page and view["summary"].split(";")[0] in page
+        assert "dilnur" in page and "erkin" in page
+    api = client.get("/api/link/clusters")
+    assert api.status_code == 200
