@@ -213,3 +213,33 @@ def test_two_coders_coding_one_record_at_once_are_both_kept(coded_archive: Archi
     # agreement still compares each coder's own judgement, not the merged view
     res = coding.agreement(coded_archive, "ann", "ben")
     assert res["items"] == 1 and res["disagreements"] == [rec["record_id"]]
+
+
+def test_an_archive_coded_before_the_port_opens_keeps_its_judgements_and_copies(
+        tmp_path: Path, demo_records: list[dict[str, Any]], postgres_server: str) -> None:
+    """Tables an older exhibit made by script (no template recorded): opened, they are used as they are, and
+    once the store has run its `ensure` the catalog copy carries them to PostgreSQL."""
+    from pg_support import new_database
+
+    from exhibit.archive.engine import SqliteCatalog
+    from exhibit.archive.move import copy_catalog
+    from exhibit.coding import store
+
+    root = tmp_path / "old"
+    Archive.init(root).close()
+    raw = SqliteCatalog(root / "catalog.sqlite").raw  # what the store wrote before the port: raw sqlite3, `?`
+    raw.executescript(store.SCHEMA.format(**SqliteCatalog._DDL))
+    raw.execute("INSERT INTO code_records(record_id, ordinal, reason, register, township, month, gender, age_band) "
+                "VALUES (?,?,?,?,?,?,?,?)", ("R-old", 1, "", "r", "t", "m", "F", "unknown"))
+    raw.execute("INSERT INTO code_hand(record_id, coder, categories, time, note, custody_seq) VALUES (?,?,?,?,?,?)",
+                ("R-old", "olga", "[]", "2024-01-01T00:00:00Z", "before the port", 1))
+    raw.close()
+    with Archive.open(root) as arch:
+        (old,) = coding.judgements(arch)
+        assert old["history"][0]["coder"] == "olga" and old["history"][0]["note"] == "before the port"
+        coding.set_codes(arch, "R-old", [store.current_codebook(arch).ids()[0]], coder="pavel")
+        copy_catalog(arch, new_database(postgres_server), actor="pytest")
+    with Archive.open(root) as arch:
+        (view,) = coding.judgements(arch)
+        assert arch.dialect.value == "postgresql"
+        assert [h["coder"] for h in view["history"]] == ["olga", "pavel"] and view["disagreement"] is True
