@@ -159,7 +159,7 @@ def review_item(arch: Archive, n: int) -> dict[str, Any]:
     return {"item": item, "n": n, "remaining": len(queue), "error": None, "disagreements": disagreements}
 
 
-def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
+def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> dict[str, Any]:
     from exhibit.link import judge as judge_
     from exhibit.link.resolver import Judgement
 
@@ -167,6 +167,6 @@ def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
         raise HTTPException(400, f"{verdict!r}: the verdict is {', '.join(Judgement)}")
 
     try:
-        judge_(arch, a, b, verdict, actor)
+        return judge_(arch, a, b, verdict, actor)
     except UserError as e:
         raise HTTPException(404, str(e)) from None
