@@ -27,7 +27,7 @@ class _Readers:
     def get(self, table_id: int) -> RowReader:
         r = self.readers.get(table_id)
         if r is None:
-            g = store.register(self.arch.db, table_id)
+            g = store.register(self.arch.catalog, table_id)
             if g is None:
                 raise UserError(f"table {table_id}: not read by `exhibit records extract`; run it again.")
             table = self.tables[table_id]
@@ -81,9 +81,9 @@ def register_seqs(arch: Archive, register: str) -> list[int]:
 
 def records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[Record]:
     """Every stored record in source order (exhibit, table, row), or those of one register."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     seqs = register_seqs(arch, register) if register else None
-    return _with_cells(arch, store.stored_records(arch.db, seqs, limit), _Readers(arch))
+    return _with_cells(arch, store.stored_records(arch.catalog, seqs, limit), _Readers(arch))
 
 
 def iter_records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
@@ -94,9 +94,9 @@ def iter_records(arch: Archive, register: str | None = None, limit: int | None =
 
 def record(arch: Archive, record_id: str) -> Record:
     """One stored record by its ID."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     key = store.locate(arch, record_id)
-    s = store.stored_record(arch.db, key) if key else None
+    s = store.stored_record(arch.catalog, key) if key else None
     if s is None:
         raise UserError(f"{record_id}: no such record. `exhibit records ls` lists them (run "
                         "`exhibit records extract` first if the list is empty).")
@@ -110,10 +110,10 @@ def get(arch: Archive, record_id: str) -> dict[str, Any]:
 
 def registers(arch: Archive) -> list[dict[str, Any]]:
     """What the last extract decided for every table: status, reason, records, columns."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     tables = {t.id: t for t in arch.tables()}
     out = []
-    stored = [g for g in store.registers(arch.db) if g.table_id in tables]
+    stored = [g for g in store.registers(arch.catalog) if g.table_id in tables]
     stored.sort(key=lambda g: (g.exhibit_seq, tables[g.table_id].ordinal))
     for g in stored:
         t = tables[g.table_id]
