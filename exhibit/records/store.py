@@ -18,13 +18,13 @@ from exhibit.records.mapping import TableMapping
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records_registers (
-    table_id     INTEGER PRIMARY KEY,           -- tables.id
-    exhibit_seq  INTEGER NOT NULL,
+    table_id     BIGINT PRIMARY KEY,            -- tables.id
+    exhibit_seq  BIGINT NOT NULL,
     status       TEXT NOT NULL,                 -- register|skipped|no_id_column|excluded
     reason       TEXT,
     header_row   INTEGER,
     headers      TEXT NOT NULL DEFAULT '[]',    -- JSON: verbatim header per column
-    fields       TEXT NOT NULL DEFAULT '{}',    -- JSON: column index -> field
+    fields       TEXT NOT NULL DEFAULT '{{}}',  -- JSON: column index -> field
     title        TEXT,
     date         TEXT,                          -- the register's own date (ISO, may be YYYY or YYYY-MM)
     records      INTEGER NOT NULL DEFAULT 0,
@@ -32,10 +32,10 @@ CREATE TABLE IF NOT EXISTS records_registers (
     extracted    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS records (
-    table_id     INTEGER NOT NULL,
-    table_row    INTEGER NOT NULL,              -- table_rows.number of the (first) row read
-    exhibit_seq  INTEGER NOT NULL,
-    row          INTEGER NOT NULL,              -- the row as the source counts it (PDF: across pages)
+    table_id     BIGINT NOT NULL,
+    table_row    BIGINT NOT NULL,               -- table_rows.number of the (first) row read
+    exhibit_seq  BIGINT NOT NULL,
+    row          BIGINT NOT NULL,               -- the row as the source counts it (PDF: across pages)
     name         TEXT,                          -- what the checks and the index need; the rest of the
     id_number    TEXT,                          -- record is read from the cells (interpret.RowReader)
     gender       TEXT,
@@ -52,8 +52,8 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_suspect ON records(table_id) WHERE suspect = 1;
 CREATE INDEX IF NOT EXISTS records_fix ON records(table_id) WHERE fix = 1;
 CREATE TABLE IF NOT EXISTS records_anomalies (
-    table_id     INTEGER NOT NULL,
-    table_row    INTEGER NOT NULL,
+    table_id     BIGINT NOT NULL,
+    table_row    BIGINT NOT NULL,
     codes        TEXT NOT NULL,                 -- JSON list of codes
     PRIMARY KEY (table_id, table_row)
 ) {without_rowid};

@@ -23,9 +23,9 @@ def run(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture()
-def archive(tmp_path: Path) -> Path:
+def archive(tmp_path: Path, catalog_url: str | None) -> Path:
     root = tmp_path / "archive"
-    arch = make_archive(root)
+    arch = make_archive(root, catalog_url)
     seq = add_exhibit(arch, "registers/list.xlsx")
     add_table(arch, seq, "名单", text_rows(ROWS))
     arch.close()
