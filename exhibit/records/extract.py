@@ -170,7 +170,7 @@ def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMappi
 
 
 def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | None = None,
-            progress: Progress = SILENT, show_mapping: bool = False) -> dict[str, Any]:
+            progress: Progress = SILENT, show_mapping: bool = False, actor: str | None = None) -> dict[str, Any]:
     """Read every table of the archive as a register where it is one; replace the stored records.
 
     Returns {"records": n, "registers": [..per table: status, reason, records, columns..]}.
@@ -178,15 +178,17 @@ def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | 
     """
     mf = _as_mapping(mapping)
     store.ensure(arch.catalog)
+    who = actor or custody.os_user()
     if show_mapping:
-        return _extract(arch, mf, progress, show_mapping)
+        return _extract(arch, mf, progress, show_mapping, who)
     # Records are appended in key order and the ID index is built at the end, so the default page cache
     # is enough: memory stays small however long the register.
     with store.id_index_after(arch.catalog):
-        return _extract(arch, mf, progress, show_mapping)
+        return _extract(arch, mf, progress, show_mapping, who)
 
 
-def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_mapping: bool) -> dict[str, Any]:
+def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_mapping: bool,
+             who: str) -> dict[str, Any]:
     tables = arch.tables()
     cache: dict[int, ExhibitInfo] = {}
     summaries: list[RegisterSummary] = []
@@ -222,7 +224,9 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
                     if table.kind == "pdf":
                         pdf_offset[table.exhibit_seq] = offset + n
                 s.records = n
-                store.save_register(db, table.id, table.exhibit_seq, tm, n, custody.utc_now())
+                when = custody.utc_now()
+                store.save_register(db, table.id, table.exhibit_seq, tm, n, when)
+                store.record_mapping(db, table.id, tm, who, when)
             total += n
         progress.advance(table.row_count, table.name)
         summaries.append(s)

@@ -115,6 +115,7 @@ def registers(arch: Archive) -> list[dict[str, Any]]:
     out = []
     stored = [g for g in store.registers(arch.catalog) if g.table_id in tables]
     stored.sort(key=lambda g: (g.exhibit_seq, tables[g.table_id].ordinal))
+    history = store.mapping_history(arch.catalog)
     for g in stored:
         t = tables[g.table_id]
         ex = arch.exhibit(g.exhibit_seq)
@@ -122,5 +123,18 @@ def registers(arch: Archive) -> list[dict[str, Any]]:
                     "table_id": g.table_id, "kind": str(t.kind), "page": t.page, "status": g.status,
                     "reason": g.reason, "records": g.records, "header_row": g.header_row,
                     "title": g.title, "date": g.date,
-                    "columns": {(h or f"#{i + 1}"): g.fields.get(i) for i, h in enumerate(g.headers)}})
+                    "columns": {(h or f"#{i + 1}"): g.fields.get(i) for i, h in enumerate(g.headers)},
+                    "mapping_edit": mapping_edit(history.get(g.table_id, []))})
     return out
+
+
+def mapping_edit(edits: list[store.MappingEdit]) -> dict[str, Any] | None:
+    """Which mapping of a table is in force and why: the latest edit wins; the earlier ones are kept."""
+    if not edits:
+        return None
+    cur = edits[-1]
+    return {"actor": cur.actor, "at": cur.at, "source": cur.source, "earlier_edits": len(edits) - 1,
+            "why": "the latest edit is in force" + (f"; {len(edits) - 1} earlier kept, by "
+                                                    + ", ".join(sorted({e.actor for e in edits[:-1]}))
+                                                    if len(edits) > 1 else ""),
+            "earlier": [{"actor": e.actor, "at": e.at, "source": e.source} for e in edits[:-1]]}

@@ -59,6 +59,17 @@ CREATE TABLE IF NOT EXISTS records_anomalies (
 ) {without_rowid};
 CREATE TABLE IF NOT EXISTS records_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_id ON records(id_number);
+-- Every mapping a table was read with, appended when it changes (never updated): who ran the extraction,
+-- when, and whether a mapping file or detection gave it. The latest is the one records_registers holds.
+CREATE TABLE IF NOT EXISTS records_mapping_edits (
+    {row_id}
+    table_id     BIGINT NOT NULL,
+    at           TEXT NOT NULL,                 -- UTC, ISO 8601
+    actor        TEXT NOT NULL,
+    source       TEXT NOT NULL,                 -- file | detected
+    mapping      TEXT NOT NULL                  -- JSON: status, header_row, headers, fields, date
+);
+CREATE INDEX IF NOT EXISTS records_mapping_edits_t ON records_mapping_edits(table_id);
 """
 
 
@@ -214,6 +225,45 @@ def save_register(cat: Catalog, table_id: int, exhibit_seq: int, tm: TableMappin
     cat.execute(f"INSERT INTO records_registers({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
                 "ON CONFLICT (table_id) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in cols[1:]), dict(zip(cols, vals, strict=True)))
+
+
+def _mapping_value(tm: TableMapping) -> str:
+    return json.dumps({"status": tm.status, "header_row": tm.header_row, "headers": tm.headers,
+                       "fields": {str(k): v for k, v in sorted(tm.fields.items())}, "date": tm.date},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def record_mapping(cat: Catalog, table_id: int, tm: TableMapping, actor: str, when: str) -> bool:
+    """Append the mapping a table was read with, unless it is the one last recorded for it; whether it was
+    appended. An edit never replaces an earlier one: two investigators' mapping files both stay, in order."""
+    value = _mapping_value(tm)
+    last = cat.execute(f"SELECT mapping FROM records_mapping_edits WHERE table_id = :t "
+                       f"ORDER BY at DESC, {cat.row_order} DESC LIMIT 1", {"t": table_id}).fetchone()
+    if last is not None and last[0] == value:
+        return False
+    cat.execute("INSERT INTO records_mapping_edits(table_id, at, actor, source, mapping) VALUES (:t, :at, :a, :s, :m)",
+                {"t": table_id, "at": when, "a": actor, "s": "file" if tm.from_file else "detected", "m": value})
+    return True
+
+
+@dataclass(frozen=True)
+class MappingEdit:
+    """One appended mapping of a table."""
+
+    at: str
+    actor: str
+    source: str
+    mapping: dict[str, Any]
+
+
+def mapping_history(cat: Catalog, table_id: int | None = None) -> dict[int, list[MappingEdit]]:
+    """{table_id: its mappings, oldest first}; the last is in force (the latest edit wins)."""
+    where, args = ("WHERE table_id = :t ", {"t": table_id}) if table_id is not None else ("", {})
+    out: dict[int, list[MappingEdit]] = {}
+    for r in cat.execute(f"SELECT table_id, at, actor, source, mapping FROM records_mapping_edits {where}"
+                         f"ORDER BY table_id, at, {cat.row_order}", args):
+        out.setdefault(int(r[0]), []).append(MappingEdit(r[1], r[2], r[3], json.loads(r[4])))
+    return out
 
 
 def forget_anomalies(cat: Catalog) -> None:

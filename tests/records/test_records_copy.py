@@ -23,7 +23,10 @@ ROWS = [["花名册（2018年6月）", None, None, None, None],
 
 # Every table the records, checks and reports capabilities keep, with the columns that order its rows.
 TABLES = {"records_registers": "table_id", "records": "table_id, table_row", "records_anomalies": "table_id, table_row",
-          "records_meta": "key", "reports_translations": "original_seq, translation_seq"}
+          "records_meta": "key", "reports_translations": "original_seq, translation_seq",
+          "records_mapping_edits": "table_id, at"}
+# Columns read: every column, but the key PostgreSQL adds to a table that has no key of its own ({row_id}).
+COLUMNS = {"records_mapping_edits": "table_id, at, actor, source, mapping"}
 
 
 def run(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -33,7 +36,7 @@ def run(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _rows(root: Path) -> dict[str, list[tuple[Any, ...]]]:
     with Archive.open(root) as arch:
-        return {t: [tuple(r) for r in arch.catalog.execute(f"SELECT * FROM {t} ORDER BY {order}")]
+        return {t: [tuple(r) for r in arch.catalog.execute(f"SELECT {COLUMNS.get(t, '*')} FROM {t} ORDER BY {order}")]
                 for t, order in TABLES.items()}
 
 
