@@ -85,7 +85,11 @@ def ensure(cat: Catalog) -> None:
     """Create the records_* tables if missing (Catalog.ensure: the template is kept, so `catalog copy` carries
     them). Tables of an archive made before are kept as they are: the layout is the same (SCHEMA_VERSION)."""
     cat.ensure(SCHEMA)
-    cat.execute(ID_INDEX)  # put back after a crash inside id_index_after
+    # put back after a crash inside id_index_after; on PostgreSQL only when missing (the web app's role may
+    # not run CREATE INDEX at all, even IF NOT EXISTS)
+    if cat.dialect is Dialect.SQLITE or not cat.execute(
+            "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'records_id'").fetchone():
+        cat.execute(ID_INDEX)
     if get_meta(cat, "schema") != SCHEMA_VERSION:
         set_meta(cat, "schema", SCHEMA_VERSION)
 
