@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import orjson
 
 from exhibit.archive import Archive, custody
+from exhibit.archive.engine import Catalog, Dialect
 from exhibit.checks.codes import Code
 from exhibit.checks.rules import Facts, codes
 from exhibit.errors import UserError
@@ -87,12 +87,12 @@ Shown = tuple[str | None, str | None, int]  # what an anomaly entry shows of its
 
 def check(arch: Archive, as_of: str | None = None) -> CheckResult:
     """Test every stored record; store and return the anomalies (records with at least one code)."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     return _check(arch, as_of)
 
 
 def _check(arch: Archive, as_of: str | None) -> CheckResult:
-    db = arch.db
+    db = arch.catalog
     today = dt.date.today()
     refs = {tid: _reference(as_of, date) for tid, date in store.register_dates(db).items()}
     n = store.count(db)
@@ -100,7 +100,8 @@ def _check(arch: Archive, as_of: str | None) -> CheckResult:
     if as_of is None:
         candidates = store.screened(db)
     else:
-        id_screen.prepare(db)
+        if db.dialect is Dialect.SQLITE:
+            id_screen.prepare(db)
         candidates = []
         for tid, ref in refs.items():
             lo, hi = values.date_bounds(ref) if ref else (None, today)
@@ -119,15 +120,14 @@ def _check(arch: Archive, as_of: str | None) -> CheckResult:
     _duplicates(db, found, shown)
     combos = Counter(tuple(cs) for cs in found.values())  # a few combinations of codes, many records
     as_json = {combo: orjson.dumps([str(c) for c in combo]).decode() for combo in combos}
-    with arch.transaction():
-        wdb = arch.db
+    with arch.transaction() as wdb:
         store.save_anomalies(wdb, [(*k, as_json[tuple(cs)]) for k, cs in found.items()])
         store.set_meta(wdb, "checked", {"time": custody.utc_now(), "as_of": as_of})
     return CheckResult(n, as_of, tuple(_anomalies(arch, found, shown)),
                        {c: sum(k for combo, k in combos.items() if c in combo) for c in CODES})
 
 
-def _duplicates(db: sqlite3.Connection, found: dict[Key, list[Code]], shown: dict[Key, Shown]) -> None:
+def _duplicates(db: Catalog, found: dict[Key, list[Code]], shown: dict[Key, Shown]) -> None:
     """duplicate_id: one number, different names (written forms of one name count as one)."""
     keys: dict[str, str] = {}  # name -> name key, each name read once
     by_id: dict[str, list[tuple[Key, str, Shown]]] = defaultdict(list)
@@ -177,9 +177,9 @@ def _anomalies(arch: Archive, found: dict[Key, list[Code]], shown: dict[Key, Sho
 
 def _checked(arch: Archive) -> None:
     """Check first if the records changed since the last check."""
-    store.ensure(arch.db)
-    extracted = store.get_meta(arch.db, "extracted")
-    checked = store.get_meta(arch.db, "checked")
+    store.ensure(arch.catalog)
+    extracted = store.get_meta(arch.catalog, "extracted")
+    checked = store.get_meta(arch.catalog, "checked")
     if extracted and (checked is None or json.loads(checked)["time"] < extracted):
         check(arch)
 
@@ -191,7 +191,7 @@ def codes_for(arch: Archive) -> dict[str, list[Code]]:
     tables = {t.id: t for t in arch.tables()}
     sha = {e.seq: e.sha256 for e in arch.exhibits(sorted({t.exhibit_seq for t in tables.values()}))}
     out: dict[str, list[Code]] = {}
-    for tid, trow, cs in store.anomalies(arch.db):
+    for tid, trow, cs in store.anomalies(arch.catalog):
         prefix = prefixes.get(tid)
         if prefix is None:
             t = tables.get(tid)
@@ -209,7 +209,7 @@ def summary(arch: Archive) -> list[dict[str, Any]]:
     for reg in registers(arch):
         per: dict[str, list[int]] = defaultdict(list)
         if reg["status"] == "register":
-            for cs, row in store.anomaly_rows(arch.db, reg["table_id"]):
+            for cs, row in store.anomaly_rows(arch.catalog, reg["table_id"]):
                 for c in cs:
                     per[c].append(row)
         out.append(dict(reg, anomalies={str(c): per[c] for c in CODES if per.get(c)}))

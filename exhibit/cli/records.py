@@ -42,12 +42,14 @@ def register(app: typer.Typer) -> None:
 def extract_cmd(archive: ArchiveOpt = None, mapping: MappingOpt = None,
                 show_mapping: Annotated[bool, typer.Option("--show-mapping", help="Print the detected column "
                                           "mapping as a mapping file and store nothing.")] = False,
-                as_json: JsonOpt = False) -> None:
+                as_json: JsonOpt = False,
+                actor: Annotated[str | None, typer.Option(help="Who is extracting (kept with the mapping used; "
+                                                          "default: the OS user).")] = None) -> None:
     """Find the registers among all tables and turn every row into a sourced person record."""
     arch = open_archive(archive)
     try:
         with RichProgress(quiet=as_json) as progress:
-            summary = rec.extract(arch, mapping=mapping, progress=progress, show_mapping=show_mapping)
+            summary = rec.extract(arch, mapping=mapping, progress=progress, show_mapping=show_mapping, actor=actor)
         if show_mapping:
             if as_json:
                 print_json(summary["mapping"])
@@ -57,6 +59,7 @@ def extract_cmd(archive: ArchiveOpt = None, mapping: MappingOpt = None,
         per = {r["table_id"]: r for r in checks.summary(arch)}
         for r in summary["registers"]:
             r["anomalies"] = per.get(r["table_id"], {}).get("anomalies", {})
+            r["mapping_edit"] = per.get(r["table_id"], {}).get("mapping_edit")
         if as_json:
             print_json(summary)
         else:

@@ -10,6 +10,10 @@ A register of PARALLEL_ROWS rows or more is split at its middle row: a second pr
 into a scratch SQLite file while this one reads the lower half into the catalog, then the scratch rows are
 copied in (a copy inside SQLite costs a tenth of reading them). The catalog has one writer, so the second
 process only reads it. If the helper fails, this process reads that half itself: the result is the same.
+
+All of that is SQLite's (json_extract, GLOB, temp tables, an attached file). On a PostgreSQL catalog a
+register's rows are read in Python with that same reference reading (RowReader) and streamed in by COPY
+(Catalog.bulk_insert); every record with an ID is marked for the checks (no ID screen in SQL there).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import datetime as dt
 import json
 import logging
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,7 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from exhibit.archive import Archive, rows
+from exhibit.archive.engine import Catalog, Dialect
 from exhibit.records import id_screen, store, values
 from exhibit.records.interpret import HEADER_SPACE, RowReader
 from exhibit.records.vocab import vocab
@@ -179,7 +185,8 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
     The scratch file is attached before the caller's transaction begins (SQLite attaches nothing inside
     one); the caller's transaction must be DEFERRED, so that it never locks the file the helper writes.
     """
-    split = split_point(reader) if reader is not None and not reader.family_table else None
+    split = split_point(reader) if reader is not None and not reader.family_table \
+        and arch.catalog.dialect is Dialect.SQLITE else None
     if split is None or reader is None:
         yield None
         return
@@ -188,10 +195,9 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
     tmp = Path(tempfile.mkdtemp(prefix="records-", dir=arch.tmp_dir))
     h = Helper(mid, hi, tmp / "part.sqlite")
     try:
-        store.create_scratch(h.path)
-        arch.db.execute("ATTACH DATABASE ? AS part", (str(h.path),))
-        h.attached = True
-        path = next(r[2] for r in arch.db.execute("PRAGMA database_list") if r[1] == "main")
+        h.attached = True  # detached below even if creating the table failed after the ATTACH
+        store.create_scratch(arch.catalog, h.path)
+        path = next(r[2] for r in arch.catalog.execute("PRAGMA database_list") if r[1] == "main")
         job = {"catalog": path, "scratch": str(h.path), "setup": id_screen.setup(),
                "sql": select_sql(reader, "part.records"), "params": _params(reader, offset, mid, hi)}
         (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
@@ -209,12 +215,12 @@ def helper(arch: Archive, reader: RowReader | None, offset: int) -> Iterator[Hel
         if h.proc is not None and h.proc.poll() is None:
             h.proc.kill()  # only when the caller failed before reading its result
             h.proc.wait()
-        if h.attached:
-            arch.db.execute("DETACH DATABASE part")
+        if h.attached and any(r[1] == "part" for r in arch.catalog.execute("PRAGMA database_list")):
+            arch.catalog.execute("DETACH DATABASE part")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _take_part(db: sqlite3.Connection, h: Helper) -> int | None:
+def _take_part(db: Catalog, h: Helper) -> int | None:
     """Copy the helper's records into the catalog; None if it failed (the caller reads those rows itself)."""
     if h.proc is None:
         return None
@@ -231,37 +237,68 @@ def _take_part(db: sqlite3.Connection, h: Helper) -> int | None:
     return n
 
 
-def write(db: sqlite3.Connection, reader: RowReader, offset: int, h: Helper | None) -> int:
+def write(cat: Catalog, reader: RowReader, offset: int, h: Helper | None) -> int:
     """Store the records of a register that is not a family table; return how many."""
-    id_screen.prepare(db)
+    if cat.dialect is not Dialect.SQLITE:
+        return _write_rows(cat, reader, offset)
+    id_screen.prepare(cat)
     lo = reader.tm.header_row if reader.tm.header_row is not None else -1
     sql = select_sql(reader, "records")
     hi = h.lo if h is not None else 1 << 62
-    db.execute(sql, _params(reader, offset, lo, hi))
-    n = int(db.execute("SELECT changes()").fetchone()[0])
+    n = cat.execute(sql, _params(reader, offset, lo, hi)).rowcount
     if h is not None:
-        got = _take_part(db, h)
+        got = _take_part(cat, h)
         if got is None:
-            db.execute(sql, _params(reader, offset, h.lo, h.hi))
-            got = int(db.execute("SELECT changes()").fetchone()[0])
+            got = cat.execute(sql, _params(reader, offset, h.lo, h.hi)).rowcount
         n += got
     t = reader.table
     updates = []
-    for trow, cells in sorted(rows.stored_cells(reader.arch, t.id, store.to_fix(db, t.id)).items()):
+    for trow, cells in sorted(rows.stored_cells(reader.arch, t.id, store.to_fix(cat, t.id)).items()):
         name, idn, gender, age = reader.core(cells)
         updates.append((name, idn, gender, age, t.id, trow))
-    store.fixed(db, updates)
+    store.fixed(cat, updates)
     return n
 
 
+_BATCH = 20_000
+
+
+def _write_rows(cat: Catalog, reader: RowReader, offset: int) -> int:
+    """The register read in Python (RowReader, the reference reading the SQL path defers to) and written in
+    batches by Catalog.bulk_insert (COPY on PostgreSQL): memory stays one batch."""
+    t, ex = reader.table, reader.ex
+    batch: list[tuple[object, ...]] = []
+    k = 0
+    for number, cells in rows.stored_rows(reader.arch, t.id, after=reader.tm.header_row if
+                                          reader.tm.header_row is not None else -1):
+        if not reader.is_data(number, cells):
+            continue
+        k += 1
+        name, idn, gender, age = reader.core(cells)
+        idc = reader.cell(cells, "id_number")
+        id_cell = orjson.dumps(list(idc)).decode() if idc is not None and (idc[1] or "s") not in ("s", "") \
+            else None
+        batch.append((t.id, number, ex.seq, offset + k if t.kind == "pdf" else number, name, idn, gender, age,
+                      id_cell, None, 1 if idn or id_cell else None))
+        if len(batch) >= _BATCH:
+            store.insert_grouped(cat, batch)
+            batch = []
+    store.insert_grouped(cat, batch)
+    return k
+
+
 @contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Archive.transaction, but DEFERRED: it locks the catalog at its first write and never the helper's
-    scratch file, which an IMMEDIATE transaction would lock with every attached database."""
-    db.execute("BEGIN DEFERRED")
+def transaction(cat: Catalog) -> Iterator[Catalog]:
+    """Archive.transaction, but on SQLite DEFERRED: it locks the catalog at its first write and never the
+    helper's scratch file, which an IMMEDIATE transaction would lock with every attached database."""
+    if cat.dialect is not Dialect.SQLITE:
+        with cat.transaction():
+            yield cat
+        return
+    cat.execute("BEGIN DEFERRED")
     done = False
     try:
-        yield db
+        yield cat
         done = True
     finally:  # anything raised inside, even KeyboardInterrupt, leaves no half-written change
-        db.execute("COMMIT" if done else "ROLLBACK")
+        cat.execute("COMMIT" if done else "ROLLBACK")

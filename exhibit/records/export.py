@@ -214,7 +214,7 @@ def export(arch: Archive, fmt: str, out: Path | None = None, identified: bool = 
                         "(it is recorded in the custody log).")
     if fmt == "xlsx" and out is None:
         raise UserError("--format xlsx needs --out FILE.xlsx.")
-    secret = store.secret(arch.db)
+    secret = store.secret(arch.catalog)
     codes = codes or {}
 
     def records() -> Iterator[dict[str, Any]]:

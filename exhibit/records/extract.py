@@ -7,7 +7,6 @@ with the table. Family tables (one row per relative) are read in Python and grou
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import orjson
 
 from exhibit.archive import Archive, custody, rows
+from exhibit.archive.engine import Catalog
 from exhibit.archive.rows import StoredCells
 from exhibit.archive.types import TableInfo
 from exhibit.progress import SILENT, Progress
@@ -170,23 +170,25 @@ def _page_title(arch: Archive, ex: ExhibitInfo, table: TableInfo, tm: TableMappi
 
 
 def extract(arch: Archive, mapping: MappingFile | Path | str | dict[str, Any] | None = None,
-            progress: Progress = SILENT, show_mapping: bool = False) -> dict[str, Any]:
+            progress: Progress = SILENT, show_mapping: bool = False, actor: str | None = None) -> dict[str, Any]:
     """Read every table of the archive as a register where it is one; replace the stored records.
 
     Returns {"records": n, "registers": [..per table: status, reason, records, columns..]}.
     With show_mapping, nothing is stored and "mapping" holds the entries detected (the YAML file's form).
     """
     mf = _as_mapping(mapping)
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
+    who = actor or custody.os_user()
     if show_mapping:
-        return _extract(arch, mf, progress, show_mapping)
+        return _extract(arch, mf, progress, show_mapping, who)
     # Records are appended in key order and the ID index is built at the end, so the default page cache
     # is enough: memory stays small however long the register.
-    with store.id_index_after(arch.db):
-        return _extract(arch, mf, progress, show_mapping)
+    with store.id_index_after(arch.catalog):
+        return _extract(arch, mf, progress, show_mapping, who)
 
 
-def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_mapping: bool) -> dict[str, Any]:
+def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_mapping: bool,
+             who: str) -> dict[str, Any]:
     tables = arch.tables()
     cache: dict[int, ExhibitInfo] = {}
     summaries: list[RegisterSummary] = []
@@ -211,7 +213,7 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
                     and prev[1].status == "register" and (tm.continues == prev[0].id or _same_header(prev[1], tm)):
                 offset = pdf_offset.get(table.exhibit_seq, 0)
             reader = RowReader(arch, ex, table, tm) if tm.status == "register" else None
-            with bulk.helper(arch, reader, offset) as helper, bulk.transaction(arch.db) as db:
+            with bulk.helper(arch, reader, offset) as helper, bulk.transaction(arch.catalog) as db:
                 store.forget_table(db, table.id)
                 n = 0
                 if reader is not None:
@@ -222,15 +224,16 @@ def _extract(arch: Archive, mf: MappingFile | None, progress: Progress, show_map
                     if table.kind == "pdf":
                         pdf_offset[table.exhibit_seq] = offset + n
                 s.records = n
-                store.save_register(db, table.id, table.exhibit_seq, tm, n, custody.utc_now())
+                when = custody.utc_now()
+                store.save_register(db, table.id, table.exhibit_seq, tm, n, when)
+                store.record_mapping(db, table.id, tm, who, when)
             total += n
         progress.advance(table.row_count, table.name)
         summaries.append(s)
         prev = (table, tm)
     progress.finish()
     if not show_mapping:
-        with arch.transaction():
-            db = arch.db
+        with arch.transaction() as db:
             # Tables that are gone (re-ingest) leave no records behind.
             store.forget_tables_except(db, [t.id for t in tables])
             store.forget_anomalies(db)
@@ -252,7 +255,7 @@ def _unmapped_message(s: RegisterSummary, u: Unmapped) -> str:
 
 # ---- family tables: one row per relative, read in Python and grouped per person ----------------------
 
-def _write_family_table(db: sqlite3.Connection, reader: RowReader, offset: int) -> int:
+def _write_family_table(db: Catalog, reader: RowReader, offset: int) -> int:
     """One record per person: consecutive rows with the same person make one record whose `rows` are all
     the relative rows, each relative citing its own row."""
     t, ex = reader.table, reader.ex

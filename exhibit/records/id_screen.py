@@ -13,8 +13,9 @@ checks (checks reads records, never the other way round). The checks also run it
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from typing import Any
 
+from exhibit.archive.engine import Catalog
 from exhibit.records import regions
 
 SHAPE18 = "[0-9]" * 17 + "[0-9X]"
@@ -49,28 +50,29 @@ def bounds_params(lo: dt.date | None, hi: dt.date) -> dict[str, object]:
     return {"lo_year": lo.year if lo else None, "hi_year": hi.year, "hi8": int(hi.strftime("%Y%m%d"))}
 
 
-def setup(stable: list[str] | None = None) -> list[tuple[str, list[tuple[int]]]]:
+def setup(stable: list[str] | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
     """The statements (with their rows) that make prepare()'s temp tables, for this or another process."""
     day = dt.date(2001, 1, 1)
     return [
         ("CREATE TEMP TABLE IF NOT EXISTS stable_codes (code INTEGER PRIMARY KEY)", []),
         ("CREATE TEMP TABLE IF NOT EXISTS days_of_year (mmdd INTEGER PRIMARY KEY)", []),
-        ("INSERT OR IGNORE INTO temp.stable_codes VALUES (?)",
-         [(int(c),) for c in (regions.stable_codes() if stable is None else stable) if c.isdigit()]),
-        ("INSERT OR IGNORE INTO temp.days_of_year VALUES (?)",
-         [(int((day + dt.timedelta(days=i)).strftime("%m%d")),) for i in range(365)]),
+        ("INSERT INTO temp.stable_codes VALUES (:c) ON CONFLICT DO NOTHING",
+         [{"c": int(c)} for c in (regions.stable_codes() if stable is None else stable) if c.isdigit()]),
+        ("INSERT INTO temp.days_of_year VALUES (:c) ON CONFLICT DO NOTHING",
+         [{"c": int((day + dt.timedelta(days=i)).strftime("%m%d"))} for i in range(365)]),
     ]
 
 
-def prepare(db: sqlite3.Connection) -> None:
+def prepare(cat: Catalog) -> None:
     """temp.stable_codes: region codes never retired (in use or only renamed): an ID from any other code,
     or from none, is suspect, and the region rules decide by its birth year. temp.days_of_year: MMDD of
-    every day of a common year. Both as integers (rowid lookups)."""
-    if db.execute("SELECT 1 FROM sqlite_temp_master WHERE name='days_of_year'").fetchone() and \
-            db.execute("SELECT 1 FROM temp.days_of_year LIMIT 1").fetchone():
+    every day of a common year. Both as integers (rowid lookups). SQLite only: the screen runs in SQLite's
+    bulk extraction (records.bulk); on PostgreSQL extraction marks every record with an ID instead."""
+    if cat.execute("SELECT 1 FROM sqlite_temp_master WHERE name='days_of_year'").fetchone() and \
+            cat.execute("SELECT 1 FROM temp.days_of_year LIMIT 1").fetchone():
         return
     for sql, rows in setup():
         if rows:
-            db.executemany(sql, rows)
+            cat.executemany(sql, rows)
         else:
-            db.execute(sql)
+            cat.execute(sql)

@@ -27,7 +27,7 @@ class _Readers:
     def get(self, table_id: int) -> RowReader:
         r = self.readers.get(table_id)
         if r is None:
-            g = store.register(self.arch.db, table_id)
+            g = store.register(self.arch.catalog, table_id)
             if g is None:
                 raise UserError(f"table {table_id}: not read by `exhibit records extract`; run it again.")
             table = self.tables[table_id]
@@ -81,9 +81,9 @@ def register_seqs(arch: Archive, register: str) -> list[int]:
 
 def records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[Record]:
     """Every stored record in source order (exhibit, table, row), or those of one register."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     seqs = register_seqs(arch, register) if register else None
-    return _with_cells(arch, store.stored_records(arch.db, seqs, limit), _Readers(arch))
+    return _with_cells(arch, store.stored_records(arch.catalog, seqs, limit), _Readers(arch))
 
 
 def iter_records(arch: Archive, register: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
@@ -94,9 +94,9 @@ def iter_records(arch: Archive, register: str | None = None, limit: int | None =
 
 def record(arch: Archive, record_id: str) -> Record:
     """One stored record by its ID."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     key = store.locate(arch, record_id)
-    s = store.stored_record(arch.db, key) if key else None
+    s = store.stored_record(arch.catalog, key) if key else None
     if s is None:
         raise UserError(f"{record_id}: no such record. `exhibit records ls` lists them (run "
                         "`exhibit records extract` first if the list is empty).")
@@ -110,11 +110,12 @@ def get(arch: Archive, record_id: str) -> dict[str, Any]:
 
 def registers(arch: Archive) -> list[dict[str, Any]]:
     """What the last extract decided for every table: status, reason, records, columns."""
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     tables = {t.id: t for t in arch.tables()}
     out = []
-    stored = [g for g in store.registers(arch.db) if g.table_id in tables]
+    stored = [g for g in store.registers(arch.catalog) if g.table_id in tables]
     stored.sort(key=lambda g: (g.exhibit_seq, tables[g.table_id].ordinal))
+    history = store.mapping_history(arch.catalog)
     for g in stored:
         t = tables[g.table_id]
         ex = arch.exhibit(g.exhibit_seq)
@@ -122,5 +123,18 @@ def registers(arch: Archive) -> list[dict[str, Any]]:
                     "table_id": g.table_id, "kind": str(t.kind), "page": t.page, "status": g.status,
                     "reason": g.reason, "records": g.records, "header_row": g.header_row,
                     "title": g.title, "date": g.date,
-                    "columns": {(h or f"#{i + 1}"): g.fields.get(i) for i, h in enumerate(g.headers)}})
+                    "columns": {(h or f"#{i + 1}"): g.fields.get(i) for i, h in enumerate(g.headers)},
+                    "mapping_edit": mapping_edit(history.get(g.table_id, []))})
     return out
+
+
+def mapping_edit(edits: list[store.MappingEdit]) -> dict[str, Any] | None:
+    """Which mapping of a table is in force and why: the latest edit wins; the earlier ones are kept."""
+    if not edits:
+        return None
+    cur = edits[-1]
+    return {"actor": cur.actor, "at": cur.at, "source": cur.source, "earlier_edits": len(edits) - 1,
+            "why": "the latest edit is in force" + (f"; {len(edits) - 1} earlier kept, by "
+                                                    + ", ".join(sorted({e.actor for e in edits[:-1]}))
+                                                    if len(edits) > 1 else ""),
+            "earlier": [{"actor": e.actor, "at": e.at, "source": e.source} for e in edits[:-1]]}

@@ -5,11 +5,11 @@ what it knows of the exhibits themselves comes from the archive."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from exhibit.archive import Archive, custody, ex_id
+from exhibit.archive.engine import Catalog, Dialect
 from exhibit.errors import UserError
 
 SCHEMA = """
@@ -39,8 +39,12 @@ class TranslationLink:
                 "linked": self.linked, "actor": self.actor}
 
 
+def ensure(cat: Catalog) -> None:
+    cat.ensure(SCHEMA)
+
+
 def ensure_schema(arch: Archive) -> None:
-    arch.db.executescript(SCHEMA)
+    ensure(arch.catalog)
 
 
 def link(arch: Archive, original: str, translation: str, actor: str | None = None) -> tuple[TranslationLink, bool]:
@@ -50,18 +54,18 @@ def link(arch: Archive, original: str, translation: str, actor: str | None = Non
     a, b = arch.resolve(original), arch.resolve(translation)
     if a == b:
         raise UserError(f"{original} and {translation} are the same exhibit; a translation links two exhibits.")
-    if arch.db.execute("SELECT 1 FROM reports_translations WHERE original_seq=? AND translation_seq=?",
-                       (b, a)).fetchone():
+    if arch.catalog.execute("SELECT 1 FROM reports_translations WHERE original_seq = :a AND translation_seq = :b",
+                            {"a": b, "b": a}).fetchone():
         raise UserError(f"{ex_id(b)} is already recorded as translated by {ex_id(a)}; "
                         "a pair is linked one way only (original first, then translation).")
     sha_a, sha_b = arch.exhibit(a).sha256, arch.exhibit(b).sha256
     who = actor or custody.os_user()
     new = False
     with arch.transaction() as db:
-        if not db.execute("SELECT 1 FROM reports_translations WHERE original_seq=? AND translation_seq=?",
-                          (a, b)).fetchone():
+        if not db.execute("SELECT 1 FROM reports_translations WHERE original_seq = :a AND translation_seq = :b",
+                          {"a": a, "b": b}).fetchone():
             db.execute("INSERT INTO reports_translations(original_seq, translation_seq, linked, actor)"
-                       " VALUES (?,?,?,?)", (a, b, custody.utc_now(), who))
+                       " VALUES (:a, :b, :t, :w)", {"a": a, "b": b, "t": custody.utc_now(), "w": who})
             custody.append(db, "translation_linked", sha_b, who,
                            {"translation_of": ex_id(a), "original_sha256": sha_a, "translation": ex_id(b)})
             new = True
@@ -69,11 +73,11 @@ def link(arch: Archive, original: str, translation: str, actor: str | None = Non
 
 
 def _get(arch: Archive, a: int, b: int) -> TranslationLink:
-    return _links(arch, arch.db.execute("SELECT * FROM reports_translations WHERE original_seq=? AND "
-                                        "translation_seq=?", (a, b)).fetchall())[0]
+    return _links(arch, arch.catalog.execute("SELECT * FROM reports_translations WHERE original_seq = :a AND "
+                                             "translation_seq = :b", {"a": a, "b": b}).fetchall())[0]
 
 
-def _links(arch: Archive, rows: list[sqlite3.Row]) -> list[TranslationLink]:
+def _links(arch: Archive, rows: list[Any]) -> list[TranslationLink]:
     """Links with both exhibits' SHA-256, which the archive knows."""
     sha = {e.seq: e.sha256 for e in arch.exhibits(sorted({r[k] for r in rows
                                                            for k in ("original_seq", "translation_seq")}))}
@@ -84,25 +88,31 @@ def _links(arch: Archive, rows: list[sqlite3.Row]) -> list[TranslationLink]:
 def links(arch: Archive) -> list[TranslationLink]:
     if not _exists(arch):
         return []
-    return _links(arch, arch.db.execute(
+    return _links(arch, arch.catalog.execute(
         "SELECT * FROM reports_translations ORDER BY original_seq, translation_seq").fetchall())
 
 
 def _exists(arch: Archive) -> bool:
     """Whether any link was ever made; checking a report must not write to the catalog."""
-    return arch.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='reports_translations'"
-                           ).fetchone() is not None
+    cat = arch.catalog
+    if cat.dialect is Dialect.SQLITE:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reports_translations'"
+    else:
+        sql = "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'reports_translations'"
+    return cat.execute(sql).fetchone() is not None
 
 
 def translations_of(arch: Archive, seq: int) -> list[int]:
     if not _exists(arch):
         return []
-    return [r[0] for r in arch.db.execute(
-        "SELECT translation_seq FROM reports_translations WHERE original_seq=? ORDER BY translation_seq", (seq,))]
+    return [r[0] for r in arch.catalog.execute(
+        "SELECT translation_seq FROM reports_translations WHERE original_seq = :s ORDER BY translation_seq",
+        {"s": seq})]
 
 
 def originals_of(arch: Archive, seq: int) -> list[int]:
     if not _exists(arch):
         return []
-    return [r[0] for r in arch.db.execute(
-        "SELECT original_seq FROM reports_translations WHERE translation_seq=? ORDER BY original_seq", (seq,))]
+    return [r[0] for r in arch.catalog.execute(
+        "SELECT original_seq FROM reports_translations WHERE translation_seq = :s ORDER BY original_seq",
+        {"s": seq})]

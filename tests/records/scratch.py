@@ -14,8 +14,9 @@ from exhibit.archive import Archive, Page, PageSource
 Cell = tuple[str, str, str | None]
 
 
-def make_archive(root: Path) -> Archive:
-    return Archive.init(root)
+def make_archive(root: Path, catalog_url: str | None = None) -> Archive:
+    """An empty archive, its catalog on SQLite (None) or in the PostgreSQL database named."""
+    return Archive.init(root, catalog_url)
 
 
 def add_exhibit(arch: Archive, path: str, data: bytes | None = None, title: str | None = None,
@@ -23,27 +24,26 @@ def add_exhibit(arch: Archive, path: str, data: bytes | None = None, title: str 
     data = data if data is not None else path.encode()
     sha = hashlib.sha256(data).hexdigest()
     with arch.transaction() as db:
-        cur = db.execute("INSERT INTO exhibits(sha256, size, media_type, status, title, metadata, first_received)"
-                         " VALUES (?,?,?,?,?,?,?)", (sha, len(data), "application/octet-stream", "ok", title,
-                                                     json.dumps(metadata or {}), "2026-01-01T00:00:00Z"))
-        seq = int(cur.lastrowid or 0)
-        db.execute("INSERT INTO paths(exhibit_seq, path, received) VALUES (?,?,?)", (seq, path, "2026-01-01"))
+        seq = int(db.execute("INSERT INTO exhibits(sha256, size, media_type, status, title, metadata, first_received)"
+                             " VALUES (:s, :n, :m, 'ok', :t, :meta, :f) RETURNING seq",
+                             {"s": sha, "n": len(data), "m": "application/octet-stream", "t": title,
+                              "meta": json.dumps(metadata or {}), "f": "2026-01-01T00:00:00Z"}).fetchone()[0])
+        db.execute("INSERT INTO paths(exhibit_seq, path, received) VALUES (:s, :p, :r)",
+                   {"s": seq, "p": path, "r": "2026-01-01"})
     return seq
 
 
 def add_table(arch: Archive, seq: int, name: str, rows: Iterable[tuple[int, Sequence[Cell]]], kind: str = "sheet",
               page: int | None = None, meta: dict[str, Any] | None = None) -> int:
     with arch.transaction() as db:
-        ordinal = db.execute("SELECT COUNT(*) FROM tables WHERE exhibit_seq=?", (seq,)).fetchone()[0] + 1
-        cur = db.execute("INSERT INTO tables(exhibit_seq, ordinal, name, page, kind, meta, row_count) "
-                         "VALUES (?,?,?,?,?,?,0)", (seq, ordinal, name, page, kind, json.dumps(meta or {})))
-        tid = int(cur.lastrowid or 0)
-        n = 0
-        for number, cells in rows:
-            db.execute("INSERT INTO table_rows(table_id, number, cells) VALUES (?,?,?)",
-                       (tid, number, json.dumps([list(c) for c in cells], ensure_ascii=False)))
-            n += 1
-        db.execute("UPDATE tables SET row_count=? WHERE id=?", (n, tid))
+        ordinal = db.execute("SELECT COUNT(*) FROM tables WHERE exhibit_seq = :s", {"s": seq}).fetchone()[0] + 1
+        tid = int(db.execute("INSERT INTO tables(exhibit_seq, ordinal, name, page, kind, meta, row_count) "
+                             "VALUES (:s, :o, :n, :p, :k, :m, 0) RETURNING id",
+                             {"s": seq, "o": ordinal, "n": name, "p": page, "k": kind,
+                              "m": json.dumps(meta or {})}).fetchone()[0])
+        stored = [(tid, number, json.dumps([list(c) for c in cells], ensure_ascii=False)) for number, cells in rows]
+        db.bulk_insert("table_rows", ("table_id", "number", "cells"), stored)
+        db.execute("UPDATE tables SET row_count = :n WHERE id = :t", {"n": len(stored), "t": tid})
     return tid
 
 
@@ -73,8 +73,9 @@ def add_file(arch: Archive, file: Path, path: str, workdir: Path) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     ext = choose(d.media_type, path).ingest(file, IngestContext(workdir=workdir, ocr=False))
     with arch.transaction() as db:
-        db.execute("UPDATE exhibits SET metadata=?, title=? WHERE seq=?",
-                   (json.dumps(ext.metadata, ensure_ascii=False, default=str), ext.metadata.get("title"), seq))
+        db.execute("UPDATE exhibits SET metadata = :m, title = :t WHERE seq = :s",
+                   {"m": json.dumps(ext.metadata, ensure_ascii=False, default=str), "t": ext.metadata.get("title"),
+                    "s": seq})
         arch.replace_pages(seq, [Page(p.number, p.text, PageSource(p.source)) for p in ext.pages])
     for t in ext.tables:
         add_table(arch, seq, t.name, ((r.number, [(c.value, c.type, c.raw) for c in r.cells]) for r in t.rows),

@@ -23,9 +23,9 @@ def run(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture()
-def archive(tmp_path: Path) -> Path:
+def archive(tmp_path: Path, catalog_url: str | None) -> Path:
     root = tmp_path / "archive"
-    arch = make_archive(root)
+    arch = make_archive(root, catalog_url)
     seq = add_exhibit(arch, "registers/list.xlsx")
     add_table(arch, seq, "名单", text_rows(ROWS))
     arch.close()
@@ -86,3 +86,30 @@ def test_identified_export_without_purpose_is_refused_and_export_is_logged(archi
     with Archive.open(archive) as arch:
         events = [e for e in arch.custody_events() if e.event == "exported"]
     assert len(events) == 1 and events[0].details["pseudonymised"] is True
+
+
+def test_mapping_edits_are_kept_with_who_and_when_and_the_latest_is_in_force(archive: Path, tmp_path: Path) -> None:
+    """Two investigators map the same register differently: both mappings stay in the catalog (appended, with
+    actor and time), the records follow the later one, and the JSON says whose it is and that one came before."""
+    first = run(archive, "records", "extract", "--actor", "alice", "--json")
+    assert first.returncode == 0, first.stderr
+    [reg] = json.loads(first.stdout)["registers"]
+    assert reg["mapping_edit"]["actor"] == "alice" and reg["mapping_edit"]["earlier_edits"] == 0
+    assert reg["mapping_edit"]["source"] == "detected"
+
+    shown = run(archive, "records", "extract", "--show-mapping")
+    m = tmp_path / "m.yaml"
+    m.write_text(shown.stdout.replace("年龄: age", "年龄: null"), encoding="utf-8")
+    second = run(archive, "records", "extract", "--mapping", str(m), "--actor", "bob", "--json")
+    assert second.returncode == 0, second.stderr
+    [reg] = json.loads(second.stdout)["registers"]
+    edit = reg["mapping_edit"]
+    assert (edit["actor"], edit["source"], edit["earlier_edits"]) == ("bob", "file", 1)
+    assert [e["actor"] for e in edit["earlier"]] == ["alice"] and "latest" in edit["why"]
+    assert edit["at"] >= edit["earlier"][0]["at"]
+    assert "年龄" in reg["columns"] and reg["columns"]["年龄"] is None  # bob's mapping is the one read with
+
+    # the same mapping again is no new edit: bob's stays in force
+    third = run(archive, "records", "extract", "--mapping", str(m), "--actor", "carol", "--json")
+    [reg] = json.loads(third.stdout)["registers"]
+    assert (reg["mapping_edit"]["actor"], reg["mapping_edit"]["earlier_edits"]) == ("bob", 1)

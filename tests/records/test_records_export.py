@@ -22,8 +22,8 @@ ROWS = [["序号", "姓名", "性别", "身份证号", "户籍地址", "家庭�
 
 
 @pytest.fixture()
-def arch(tmp_path: Path) -> Archive:
-    a = make_archive(tmp_path / "archive")
+def arch(tmp_path: Path, catalog_url: str | None) -> Archive:
+    a = make_archive(tmp_path / "archive", catalog_url)
     seq = add_exhibit(a, "list.xlsx")
     add_table(a, seq, "S", text_rows(ROWS))
     extract(a)
@@ -43,16 +43,16 @@ def test_default_export_is_pseudonymised_everywhere_including_cells(arch: Archiv
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["id_number"] == "6532221981********" and rows[0]["name"].startswith("P-")
     assert rows[0]["county"] == "墨玉县" and rows[0]["source_row"] == "2"
-    rec = pseudonymise(next(iter_records(arch)), secret(arch.db))
+    rec = pseudonymise(next(iter_records(arch)), secret(arch.catalog))
     assert all(s not in json.dumps(rec, ensure_ascii=False) for s in SENSITIVE)
 
 
 def test_pseudonyms_are_stable_per_archive_and_differ_between_archives(arch: Archive, tmp_path: Path) -> None:
     r = next(iter_records(arch))
-    a = pseudonymise(r, secret(arch.db))["name"]
-    assert a == pseudonymise(dict(r, name="买买提 吐尔逊"), secret(arch.db))["name"]
+    a = pseudonymise(r, secret(arch.catalog))["name"]
+    assert a == pseudonymise(dict(r, name="买买提 吐尔逊"), secret(arch.catalog))["name"]
     other = make_archive(tmp_path / "other")
-    assert a != pseudonymise(r, secret(other.db))["name"]
+    assert a != pseudonymise(r, secret(other.catalog))["name"]
 
 
 def test_identified_export_needs_a_purpose_and_is_logged(arch: Archive, tmp_path: Path) -> None:

@@ -24,13 +24,14 @@ REGISTERS = list(gen.registers())
 
 
 @pytest.fixture(scope="module")
-def grid_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, dict[str, Any]]]:
+def grid_archive(tmp_path_factory: pytest.TempPathFactory,
+                 module_catalog_url: str | None) -> Iterator[tuple[Archive, dict[str, Any]]]:
     """Every register of the grid written to its file, read by the real format ingestors, extracted and
-    checked once."""
+    checked once, on each engine."""
     root = tmp_path_factory.mktemp("variants")
     files = root / "files"
     files.mkdir()
-    arch = make_archive(root / "archive")
+    arch = make_archive(root / "archive", module_catalog_url)
     for reg in REGISTERS:
         add_file(arch, gen.write(reg, files), reg.filename, root / "work")
     summary = extract(arch)

@@ -37,3 +37,23 @@ def arch(redact_archive: Path, tmp_path: Path) -> Iterator[Archive]:
     shutil.copytree(redact_archive, root)
     with Archive.open(root) as a:
         yield a
+
+
+@pytest.fixture(scope="session")
+def _redact_templates(redact_archive: Path) -> dict[str, Path]:
+    """The redaction archive on each engine, never opened by a test: `engine_redact_arch` clones them."""
+    return {"sqlite": redact_archive}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_redact_arch(request: pytest.FixtureRequest, _redact_templates: dict[str, Path],
+                       tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Archive]:
+    """As `arch`, with the catalog (and the records read from the register) on SQLite or on PostgreSQL."""
+    from pg_support import clone_archive, to_engine
+
+    if request.param not in _redact_templates:  # moved by catalog copy, records and all
+        root = tmp_path_factory.mktemp("redact-pg") / "archive"
+        shutil.copytree(_redact_templates["sqlite"], root)
+        _redact_templates[request.param] = to_engine(root, request.param, request.getfixturevalue("postgres_server"))
+    with Archive.open(clone_archive(_redact_templates[request.param], tmp_path / "archive")) as a:
+        yield a

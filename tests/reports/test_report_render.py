@@ -73,8 +73,9 @@ def _annex_facts(c: dict[str, Any]) -> list[str]:
                                                                               e["first_received"])]
 
 
-def test_html_has_numbered_footnotes_and_annex(reports_archive: Path, tmp_path: Path, cited: dict[str, Any]) -> None:
-    res, report, out = _render(reports_archive, tmp_path, cited["text"], "html")
+def test_html_has_numbered_footnotes_and_annex(engine_reports_archive: Path, tmp_path: Path,
+                                               cited: dict[str, Any]) -> None:
+    res, report, out = _render(engine_reports_archive, tmp_path, cited["text"], "html")
     assert res.exit_code == 0, res.output
     html = out.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html  # document text is escaped
@@ -92,12 +93,12 @@ def test_html_has_numbered_footnotes_and_annex(reports_archive: Path, tmp_path: 
     assert "[@EX-000001, p. 1] is how a citation looks" in html  # citations in code are left alone
 
 
-def test_render_records_a_custody_event_with_the_report_hash(reports_archive: Path, tmp_path: Path,
+def test_render_records_a_custody_event_with_the_report_hash(engine_reports_archive: Path, tmp_path: Path,
                                                              cited: dict[str, Any]) -> None:
-    res, report, out = _render(reports_archive, tmp_path, cited["text"], "html")
+    res, report, out = _render(engine_reports_archive, tmp_path, cited["text"], "html")
     assert res.exit_code == 0, res.output
     done = json.loads(res.stdout)
-    with Archive.open(reports_archive) as arch:
+    with Archive.open(engine_reports_archive) as arch:
         ev = [e for e in arch.custody_events() if e.event == "report_rendered"][-1]
     assert ev.details["report_sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
     assert ev.details["out_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest() == done["sha256"]

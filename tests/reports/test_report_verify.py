@@ -28,13 +28,13 @@ def _verdicts(arch: Archive, text: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture()
-def arch(reports_archive: Path) -> Any:
-    with Archive.open(reports_archive) as a:
+def arch(engine_reports_archive: Path) -> Any:
+    with Archive.open(engine_reports_archive) as a:
         yield a
 
 
 def test_correct_citations_pass(arch: Archive, truth: dict[str, Any], tmp_path: Path,
-                                reports_archive: Path) -> None:
+                                engine_reports_archive: Path) -> None:
     a, b = (phrase(truth, q) for q in TELEGRAM_PHRASES)
     tele = exhibit_by_path(arch, a["file"])
     csv_path = next(p for p in truth["registers"] if p.endswith(".csv"))
@@ -56,7 +56,7 @@ def test_correct_citations_pass(arch: Archive, truth: dict[str, Any], tmp_path: 
         f"A register row [@{register['id']}, row {person['row']}, quote \"{person['id']}\"] "
         f"and a page without quotation [see @{tele['id']}, p. 2; @{register['id']}, row {person['row']}].\n",
         encoding="utf-8")
-    res = _cli("report", "check", str(report), "--archive", str(reports_archive), "--json")
+    res = _cli("report", "check", str(report), "--archive", str(engine_reports_archive), "--json")
     assert res.exit_code == 0, res.stdout
     doc = json.loads(res.stdout)
     assert doc["ok"] and doc["errors"] == 0 and doc["warnings"] == 0
@@ -89,7 +89,7 @@ def test_wrong_quotation_is_an_error_showing_the_closest_passage(arch: Archive, 
 
 
 def test_each_kind_of_wrong_citation_has_its_own_error(arch: Archive, truth: dict[str, Any], tmp_path: Path,
-                                                        reports_archive: Path) -> None:
+                                                        engine_reports_archive: Path) -> None:
     p = phrase(truth, "双门双锁")
     tele = exhibit_by_path(arch, p["file"])
     csv_path = next(x for x in truth["registers"] if x.endswith(".csv"))
@@ -107,7 +107,7 @@ def test_each_kind_of_wrong_citation_has_its_own_error(arch: Archive, truth: dic
     ]
     report = tmp_path / "bad.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    res = _cli("report", "check", str(report), "--archive", str(reports_archive), "--json")
+    res = _cli("report", "check", str(report), "--archive", str(engine_reports_archive), "--json")
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
     got = [(r["verdict"], r["quote_verdict"]) for r in doc["results"]]
@@ -120,10 +120,10 @@ def test_each_kind_of_wrong_citation_has_its_own_error(arch: Archive, truth: dic
         assert lines[r["line"] - 1][r["column"] - 1:].startswith("@" + r["ref"])
 
 
-def test_check_prints_a_table_and_exits_1_on_errors(tmp_path: Path, reports_archive: Path) -> None:
+def test_check_prints_a_table_and_exits_1_on_errors(tmp_path: Path, engine_reports_archive: Path) -> None:
     report = tmp_path / "r.md"
     report.write_text("Nothing here [@EX-999999, p. 1].\n", encoding="utf-8")
-    res = _cli("report", "check", str(report), "--archive", str(reports_archive))
+    res = _cli("report", "check", str(report), "--archive", str(engine_reports_archive))
     assert res.exit_code == 1
     assert "unknown_exhibit" in res.stdout and "1:15" in res.stdout  # the @ of the citation
 
@@ -148,7 +148,8 @@ def test_quotation_of_an_ocr_scan(arch: Archive, truth: dict[str, Any]) -> None:
 
 
 def test_english_quotation_of_the_telegram_is_checked_through_its_translation(
-        copy_archive: Path, truth: dict[str, Any], tmp_path: Path) -> None:
+        engine_archive: Path, truth: dict[str, Any], tmp_path: Path) -> None:
+    copy_archive = engine_archive
     original_path, translated_path = translation_pair(truth)
     p = next(x for x in truth["phrases"] if x["file"] == translated_path and x["query"] == "escapes")
     with Archive.open(copy_archive) as arch:
@@ -180,20 +181,20 @@ def test_english_quotation_of_the_telegram_is_checked_through_its_translation(
     assert p["query"] in r["excerpt"]
 
 
-def test_linking_an_exhibit_to_itself_is_refused(copy_archive: Path) -> None:
-    res = _cli("translation", "link", "EX-000001", "EX-000001", "--archive", str(copy_archive))
+def test_linking_an_exhibit_to_itself_is_refused(engine_archive: Path) -> None:
+    res = _cli("translation", "link", "EX-000001", "EX-000001", "--archive", str(engine_archive))
     assert res.exit_code != 0
     assert "same exhibit" in str(res.exception)
 
 
 def test_a_report_with_bom_and_crlf_keeps_its_positions(arch: Archive, truth: dict[str, Any], tmp_path: Path,
-                                                        reports_archive: Path) -> None:
+                                                        engine_reports_archive: Path) -> None:
     p = phrase(truth, "双门双锁")
     tele = exhibit_by_path(arch, p["file"])
     report = tmp_path / "windows.md"
     line = f"See “{p['query']}” [@{tele['id']}, p. {p['page']}]."
     report.write_bytes(f"\ufeff# T\r\n\r\n{line}\r\n".encode())
-    res = _cli("report", "check", str(report), "--archive", str(reports_archive), "--json")
+    res = _cli("report", "check", str(report), "--archive", str(engine_reports_archive), "--json")
     assert res.exit_code == 0, res.stdout
     doc = json.loads(res.stdout)
     assert doc["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
@@ -207,8 +208,8 @@ def test_a_sha256_prefix_shared_by_two_exhibits_is_ambiguous(tmp_path: Path) -> 
     arch = Archive.init(tmp_path / "a")
     with arch.transaction() as db:
         for sha in ("ab12cd34" + "0" * 56, "ab12cd34" + "1" * 56):
-            db.execute("INSERT INTO exhibits(sha256, size, first_received) VALUES (?,?,?)",
-                       (sha, 1, custody.utc_now()))
+            db.execute("INSERT INTO exhibits(sha256, size, first_received) VALUES (:s, 1, :t)",
+                       {"s": sha, "t": custody.utc_now()})
     [amb, one] = _verdicts(arch, "[@sha256:ab12cd34, p. 1] [@ab12cd341, p. 1]")
     assert amb["verdict"] == "ambiguous_exhibit" and amb["severity"] == "error"
     assert one["verdict"] == "missing_page" and one["id"] == "EX-000002"  # resolved, but has no pages
