@@ -53,13 +53,9 @@ def exhibit_marks(request: Request, seq: int, sess: Session) -> dict[str, Any]:
 
 def alert_count(request: Request, sess: Session) -> int:
     """New hits of the user's saved searches since they last looked (the badge)."""
-    from exhibit.archive.engine import Dialect
     from exhibit.workspace import saved
 
-    arch = archive(request)
-    if arch.dialect is not Dialect.SQLITE:  # the workspace is not on PostgreSQL yet (docs/team.md)
-        return 0
-    return sum(a.new_hits for a in saved.alerts(arch, sess.user.name))
+    return sum(a.new_hits for a in saved.alerts(archive(request), sess.user.name))
 
 
 # -- tags -------------------------------------------------------------------------------------------
