@@ -42,7 +42,7 @@ def test_tags_on_every_kind_of_target_are_custody_events_and_removable(ws_archiv
         assert arch.custody_events()[-1].event == "untagged"
         left = {(t.target.key, t.tag) for t in workspace.tags(arch, exhibit_seq=seq)}
         assert (f"exhibit:{seq}", names[0]) not in left and (f"page:{seq}:{page}", names[0]) in left
-        assert broken_links(arch.db) == []
+        assert broken_links(arch.catalog) == []
 
 
 def test_a_missing_page_or_row_is_refused_with_what_to_do(ws_archive: Path, ws_cache: Cache) -> None:
