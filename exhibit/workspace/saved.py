@@ -1,6 +1,6 @@
 """Saved searches (per user or shared) and their alerts: the hits in exhibits an ingest added since a user
-last looked, and in existing exhibits that newly match (OCR run again, a translation linked, a note, tag or
-highlight added), read from the custody log."""
+last looked, and in existing exhibits that newly match (OCR run again, a tag, a note or its edit, a highlight),
+found through the custody log."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ MAX_NAME = 100
 ALERT_HITS = 20
 MAX_MATCHED = 100_000  # hits read to know which exhibits a search matches when its user looks
 # Custody events after which an existing exhibit may match a saved search it did not match before
-TRIGGERS = ("ocr", "translation_linked", "tagged", "noted", "note_edited", "highlighted")
+# (a translation is an exhibit of its own: ingesting it alerts as any new exhibit; linking it to its original
+# changes nothing a search matches)
+TRIGGERS = ("ocr", "tagged", "noted", "note_edited", "highlighted")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ Every statement follows the catalog convention (exhibit/archive/engine.py): `:na
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -338,24 +337,8 @@ def last_event(cat: Catalog) -> int:
 
 
 def changed_exhibits(cat: Catalog, after: int, events: Iterable[str]) -> list[tuple[int, int]]:
-    """(custody seq, exhibit seq) of each event of these kinds after custody event `after` that names an
-    exhibit (the event's own, and for a translation link the original's too)."""
-    kinds = sorted(set(events))
-    marks, args = in_list("k", kinds)
-    rows = list(cat.execute(f"SELECT seq, exhibit_sha256, details FROM custody WHERE seq > :after AND event IN {marks} "
-                            "ORDER BY seq", {**args, "after": after}))
-    if not rows:
-        return []
-    shas: dict[int, list[str]] = {}
-    for r in rows:
-        names = [r[1]] if r[1] else []
-        original = json.loads(r[2] or "{}").get("original_sha256")
-        if isinstance(original, str):
-            names.append(original)
-        shas[int(r[0])] = names
-    wanted = sorted({s for names in shas.values() for s in names})
-    if not wanted:
-        return []
-    marks, args = in_list("h", wanted)
-    seq_of = {r[0]: int(r[1]) for r in cat.execute(f"SELECT sha256, seq FROM exhibits WHERE sha256 IN {marks}", args)}
-    return [(c, seq_of[s]) for c, names in shas.items() for s in names if s in seq_of]
+    """(custody seq, exhibit seq) of each event of these kinds after custody event `after` on an exhibit."""
+    marks, args = in_list("k", sorted(set(events)))
+    return [(int(r[0]), int(r[1])) for r in cat.execute(
+        f"SELECT c.seq, e.seq FROM custody c JOIN exhibits e ON e.sha256 = c.exhibit_sha256 "
+        f"WHERE c.seq > :after AND c.event IN {marks} ORDER BY c.seq", {**args, "after": after})]
