@@ -89,15 +89,22 @@ def _matches(arch: Archive, query: str, viewer: str, within: set[int] | None = N
     return {h.seq for h in res.hits}
 
 
-def _look(arch: Archive, saved_id: int, query: str, viewer: str) -> None:
-    """`viewer` has seen this search as the archive stands now: the newest exhibit, the custody log's end and
-    the exhibits it matches (what a later change must add to, to be news)."""
-    with arch.transaction() as db:  # the ends first: a change made meanwhile is news next time, not lost
-        last, head = store.last_exhibit(db), store.last_event(db)
+def _watch(arch: Archive, saved_id: int, query: str, viewer: str, last: int | None = None) -> int:
+    """`viewer` has seen this search's changes as the archive stands now: the custody log's end and the
+    exhibits it matches (what a later change must add to, to be news); with `last`, the newest exhibit too.
+    The custody log's end is read first: a change made meanwhile is news next time, not lost."""
+    head = store.last_event(arch.catalog)
     matched = _matches(arch, query, viewer)
     with arch.transaction() as db:
-        store.set_seen(db, saved_id, viewer, last, custody.utc_now())
+        if last is not None:
+            store.set_seen(db, saved_id, viewer, last, custody.utc_now())
         store.set_watched(db, saved_id, viewer, head, matched)
+    return head
+
+
+def _look(arch: Archive, saved_id: int, query: str, viewer: str) -> None:
+    """`viewer` has seen this search as the archive stands now."""
+    _watch(arch, saved_id, query, viewer, last=store.last_exhibit(arch.catalog))
 
 
 def alerts(arch: Archive, viewer: str | None = None, mark_seen: bool = False) -> list[Alert]:
@@ -113,9 +120,11 @@ def alerts(arch: Archive, viewer: str | None = None, mark_seen: bool = False) ->
     events = store.changed_exhibits(arch.catalog, min(known), TRIGGERS) if known else []
     for s in mine:
         since, watch = store.seen(arch.catalog, s.saved_id, who), watches[s.saved_id]
-        if since is None or watch is None:  # never looked (or looked before changes were watched): from now
+        if since is None:  # never looked: from now
             _look(arch, s.saved_id, s.query, who)
             continue
+        if watch is None:  # looked before changes were watched: changes count from now, new exhibits as before
+            watch = _watch(arch, s.saved_id, s.query, who)
         touched = {e for c, e in events if c > watch and e <= since}
         newly = _matches(arch, s.query, who, touched) if touched else set()
         newly -= store.matched(arch.catalog, s.saved_id, who, sorted(newly))

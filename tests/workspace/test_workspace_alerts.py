@@ -85,3 +85,21 @@ class TestAnExistingExhibitThatNewlyMatchesAlerts:
         with Archive.open(root) as arch:
             [alert] = saved.alerts(arch, "ana")
             assert list(alert.changed) == [ex_id(seq)] and alert.new_hits >= 1
+
+
+def test_a_search_saved_before_changes_were_watched_keeps_its_new_exhibit_alerts(ws_archive: Path,
+                                                                                 tmp_path: Path) -> None:
+    term = word(random.Random(74), 5)
+    with Archive.open(ws_archive) as arch:
+        saved.save(arch, "old", term, owner="ana")
+        with arch.transaction() as db:  # as an archive whose searches were saved before this version
+            db.execute("DELETE FROM workspace_saved_watch")
+            db.execute("DELETE FROM workspace_saved_matched")
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "late.txt").write_text(f"arrived {term}\n", encoding="utf-8")
+    res: Any = CliRunner().invoke(app, ["ingest", str(tmp_path / "batch"), "--json", "--archive", str(ws_archive)])
+    assert res.exit_code == 0, res.output
+    with Archive.open(ws_archive) as arch:
+        [alert] = saved.alerts(arch, "ana")
+        assert alert.new_hits == 1 and alert.changed == ()
+        assert saved.alerts(arch, "ana") != []  # watching started; the new exhibit waits to be seen
