@@ -83,8 +83,29 @@ def set_cmd(record: Annotated[str, typer.Argument(help="The record id (from `exh
     if as_json:
         print_json(res)
     else:
+        cur = res["current"] or {}
         out.print(f"{res['record_id']}: {', '.join(res['categories']) or 'none'} (by {shown(res['coded_by'])}, "
-                  f"custody event {res['custody_seq']})", highlight=False)
+                  f"custody event {res['custody_seq']}); {shown(cur.get('summary', ''))}", highlight=False)
+
+
+@code_app.command("judgements")
+def judgements_cmd(record: Annotated[str | None, typer.Argument(help="Only this record.")] = None,
+                   archive: ArchiveOpt = None, as_json: JsonOpt = False,
+                   disagreements: Annotated[bool, typer.Option("--disagreements", help="Only records whose "
+                                                               "coders disagree.")] = False) -> None:
+    """Every hand-coded record: all its judgements (coder, time, categories, note), the one in force, and
+    the records two coders disagree on."""
+    arch = open_archive(archive)
+    found = coding.judgements(arch, record, disagreements=disagreements)
+    if as_json:
+        print_json(found)
+        return
+    t = Table("record", "in force", "judgements", "disagreement", title=f"{len(found)} hand-coded records",
+              title_justify="left")
+    for r in found:
+        t.add_row(r["record_id"], ", ".join(r["categories"]) or "none", shown(r["summary"]),
+                  "yes" if r["disagreement"] else "")
+    out.print(t)
 
 
 @code_app.command("ls")

@@ -192,6 +192,49 @@ def review_cmd(archive: ArchiveOpt = None, actor: ActorOpt = None,
     console.print(f"{done} judgements recorded as custody events.")
 
 
+@link_app.command("judge")
+def judge_cmd(a: str, b: str, verdict: Annotated[str, typer.Argument(help="accept, reject or unsure")],
+              archive: ArchiveOpt = None, actor: ActorOpt = None, as_json: JsonOpt = False,
+              note: Annotated[str | None, typer.Option("--note", help="Why, in a sentence (kept with the "
+                                                       "judgement).", show_default=False)] = None) -> None:
+    """Judge one pair: appended to the pair's judgements (none is overwritten), the latest in force."""
+    from exhibit import link
+
+    arch = open_archive(archive)
+    try:
+        res = link.judge(arch, a, b, verdict, actor or getpass.getuser(), note=note)
+    finally:
+        arch.close()
+    if as_json:
+        print_json(res)
+        return
+    cur = res["current"] or {}
+    out.print(f"{shown(res['a'])} ~ {shown(res['b'])}: {res['verdict']} (custody event {res['custody_seq']}); "
+              f"{shown(cur.get('summary', ''))}", highlight=False)
+
+
+@link_app.command("judgements")
+def judgements_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False,
+                   disagreements: Annotated[bool, typer.Option("--disagreements", help="Only pairs whose "
+                                                               "investigators disagree.")] = False) -> None:
+    """Every judged pair: all its judgements (actor, time, verdict, note), the one in force, disagreements."""
+    from exhibit import link
+
+    arch = open_archive(archive)
+    try:
+        found = link.judgement_history(arch, disagreements=disagreements)
+    finally:
+        arch.close()
+    if as_json:
+        print_json(found)
+        return
+    t = Table("A", "B", "in force", "judgements", "disagreement", title=f"{len(found)} judged pairs",
+              title_justify="left")
+    for p in found:
+        t.add_row(shown(p["a"]), shown(p["b"]), p["verdict"], shown(p["summary"]), "yes" if p["disagreement"] else "")
+    out.print(t)
+
+
 @people_app.command("search")
 def people_search_cmd(query: str, archive: ArchiveOpt = None, as_json: JsonOpt = False,
                       limit: Annotated[int, typer.Option(help="At most this many results.")] = 20) -> None:

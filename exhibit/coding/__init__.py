@@ -19,7 +19,8 @@ from exhibit.coding.tally import counts
 from exhibit.errors import UserError
 from exhibit.records import get, iter_records
 
-__all__ = ["Codebook", "agreement", "charts", "counts", "export", "load_codebook", "ls", "run", "set_codes"]
+__all__ = ["Codebook", "agreement", "charts", "counts", "export", "judgements", "load_codebook", "ls", "run",
+           "set_codes"]
 NONE = "none"  # `exhibit code set REC none`: a judgement that no category applies
 
 
@@ -105,6 +106,13 @@ def ls(arch: Archive, category: str | None = None, uncoded: bool = False, no_rea
         if any(str(r.get(k)) != v for k, v in filters.items()):
             continue
         yield r
+
+
+def judgements(arch: Archive, record_id: str | None = None, disagreements: bool = False) -> list[dict[str, Any]]:
+    """Every hand-coded record (or one) with all its judgements, the one in force and why, and whether two
+    coders disagree (`code judgements --json`)."""
+    got = store.record_judgements(arch, None if record_id is None else [record_id])
+    return [v.as_json() for _, v in sorted(got.items()) if v.disagreement or not disagreements]
 
 
 def agreement(arch: Archive, coder_a: str, coder_b: str) -> dict[str, Any]:

@@ -49,9 +49,8 @@ def people_search(arch: Archive, query: str, limit: int = 20, min_similarity: fl
     if n is None:
         raise UserError("people search needs a name, e.g. `exhibit people search \"Mamat Tursun\"`.")
     q = features({"unique_id": "query", "name": query})
-    store.ensure(arch.db)
     rows = [(r["unique_id"], r["kind"], r["name"], r["id_number"], json.loads(r["source"]), json.loads(r["features"]))
-            for r in arch.db.execute("SELECT * FROM link_mentions")]
+            for r in store.mentions(arch.catalog).values()]
     if not rows:  # no link run yet: read the records and mentions now
         from exhibit.link.sources import from_archive
 
@@ -59,7 +58,7 @@ def people_search(arch: Archive, query: str, limit: int = 20, min_similarity: fl
         for m in from_archive(arch):
             f = features(m)
             rows.append((f["unique_id"], f["kind"], f["name"], f["id_number"], m.get("source") or {}, f))
-    cluster_of = {r[0]: r[1] for r in arch.db.execute("SELECT unique_id, cluster_id FROM link_clusters")}
+    cluster_of = store.cluster_of(arch.catalog)
     hits = []
     for uid, kind, name, idn, source, f in rows:
         s = name_similarity(q, f)

@@ -156,8 +156,10 @@ def review(request: Request, sess: Session = Depends(VIEW)) -> list[dict[str, An
     return review_queue(archive(request))
 
 
-@router.post("/link/judge", summary="Judge a candidate pair: accept, reject or unsure (investigators)")
+@router.post("/link/judge", summary="Judge a candidate pair: accept, reject or unsure (investigators); every "
+                                    "judgement is kept, and the answer shows the pair's history and which wins")
 def judge(request: Request, body: Judgement,
-          sess: Session = Depends(require_post("investigator"))) -> dict[str, str]:
-    people.judge(archive(request), body.a, body.b, body.verdict, sess.user.name)
-    return {"a": body.a, "b": body.b, "verdict": body.verdict, "actor": sess.user.name}
+          sess: Session = Depends(require_post("investigator"))) -> dict[str, Any]:
+    done = people.judge(archive(request), body.a, body.b, body.verdict, sess.user.name)
+    return {"a": body.a, "b": body.b, "verdict": body.verdict, "actor": sess.user.name,
+            "time": done["time"], "current": done["current"]}

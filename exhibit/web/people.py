@@ -69,7 +69,18 @@ def record_detail(arch: Archive, record_id: str) -> dict[str, Any]:
         table = data.find_table(arch, seq, src.get("sheet"), src.get("page"))
         if table is not None and src.get("row") is not None:
             context = data.table_rows(arch, seq, table, int(src["row"]))
-    return {"rec": rec, "codes": codes.get(record_id, []), "explanations": explanations, "context": context}
+    return {"rec": rec, "codes": codes.get(record_id, []), "explanations": explanations, "context": context,
+            "coding": _coding(arch, record_id)}
+
+
+def _coding(arch: Archive, record_id: str) -> list[dict[str, Any]]:
+    """The record's hand codings: every judgement, the one in force and why, a disagreement flagged."""
+    from exhibit.coding import judgements
+
+    try:
+        return judgements(arch, record_id)
+    except UserError:  # the app's database role on a catalog whose coding tables no one made yet: none
+        return []
 
 
 def export(arch: Archive, sess: Session, fmt: str, identified: bool, purpose: str, ip: str) -> tuple[Path, str]:
@@ -112,7 +123,11 @@ def person(arch: Archive, cluster_id: str) -> dict[str, Any]:
         raise HTTPException(404, str(e)) from None
     for c in found:
         if c.cluster_id == cluster_id:
-            return {"cluster": c.as_json()}
+            from exhibit.link import judgement_history
+
+            ids = {m.unique_id for m in c.members}
+            judged = [p for p in judgement_history(arch) if p["a"] in ids or p["b"] in ids]
+            return {"cluster": c.as_json(), "judged": judged}
     raise HTTPException(404, f"{cluster_id}: no such person")
 
 
@@ -123,7 +138,8 @@ def review_item(arch: Archive, n: int) -> dict[str, Any]:
     try:
         queue = link.review_queue(arch)
     except UserError as e:
-        return {"item": None, "n": 0, "remaining": 0, "error": str(e)}
+        return {"item": None, "n": 0, "remaining": 0, "error": str(e), "disagreements": []}
+    disagreements = link.judgement_history(arch, disagreements=True)
     n = n if n < len(queue) else 0
     item = dict(queue[n]) if queue else None
     if item is not None:
@@ -140,10 +156,10 @@ def review_item(arch: Archive, n: int) -> dict[str, Any]:
             item["explain"] = link.explain(arch, item["a"]["id"], item["b"]["id"])
         except UserError:
             item["explain"] = None
-    return {"item": item, "n": n, "remaining": len(queue), "error": None}
+    return {"item": item, "n": n, "remaining": len(queue), "error": None, "disagreements": disagreements}
 
 
-def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
+def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> dict[str, Any]:
     from exhibit.link import judge as judge_
     from exhibit.link.resolver import Judgement
 
@@ -151,6 +167,6 @@ def judge(arch: Archive, a: str, b: str, verdict: str, actor: str) -> None:
         raise HTTPException(400, f"{verdict!r}: the verdict is {', '.join(Judgement)}")
 
     try:
-        judge_(arch, a, b, verdict, actor)
+        return judge_(arch, a, b, verdict, actor)
     except UserError as e:
         raise HTTPException(404, str(e)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,12 @@ def demo_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any
 
 
 @pytest.fixture()
-def coded_archive(tmp_path: Path, demo_records: list[dict[str, Any]]) -> Archive:
-    """A fresh archive with the demo records coded by the default codebook."""
+def coded_archive(tmp_path: Path, demo_records: list[dict[str, Any]], catalog_url: str | None) -> Iterator[Archive]:
+    """A fresh archive with the demo records coded by the default codebook, its catalog on SQLite or on
+    PostgreSQL (the `catalog_url` parameter)."""
     from exhibit import coding
 
-    arch = Archive.init(tmp_path / "archive")
+    arch = Archive.init(tmp_path / "archive", catalog_url)
     coding.run(arch, records=demo_records, actor="pytest")
-    return arch
+    yield arch
+    arch.close()

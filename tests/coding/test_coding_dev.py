@@ -30,9 +30,7 @@ def dev_coded(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     from exhibit.records import extract
 
     with Archive.open(root) as arch:
-        if arch.db.execute("SELECT name FROM sqlite_master WHERE name='records_records'").fetchone() is None or \
-                arch.db.execute("SELECT COUNT(*) FROM records_records").fetchone()[0] == 0:
-            extract(arch)
+        extract(arch)
     return root
 
 
@@ -80,3 +78,33 @@ def test_hand_coding_agreement_and_charts_from_the_command_line(dev_coded: Path,
     _cli("code", "run", "--archive", str(dev_coded), "--json")
     by_ben = _cli("code", "ls", "--coded-by", "ben", "--archive", str(dev_coded), "--json")
     assert {r["record_id"] for r in by_ben} == {r["record_id"] for r in recs}
+
+
+def test_the_record_page_shows_every_coding_and_the_disagreement(dev_coded: Path) -> None:
+    from fastapi.testclient import TestClient
+    from web.web_helpers import login
+
+    from exhibit.archive import Archive
+    from exhibit.web import accounts
+    from exhibit.web.app import create_app
+    from exhibit.web.settings import WebSettings
+
+    _cli("code", "run", "--archive", str(dev_coded), "--json")
+    rec = next(r for r in _cli("code", "ls", "--archive", str(dev_coded), "--json")
+               if r["reason"] and r["judgements"] is None)  # a record no one has coded by hand yet
+    _cli("code", "set", rec["record_id"], "none", "--coder", "gulnar", "--note", "a family table",
+         "--archive", str(dev_coded), "--json")
+    res = _cli("code", "set", rec["record_id"], *(rec["categories"] or ["none"]), "--coder", "halmurat",
+               "--archive", str(dev_coded), "--json")
+    view = res["current"]
+    assert view["judgements"] == 2 and view["wins"]["coder"] == "halmurat"
+    assert view["disagreement"] is bool(rec["categories"])
+    password = accounts.generate_password()
+    with Archive.open(dev_coded) as arch:
+        accounts.add_user(arch, "viewer-1", "viewer", password, actor="pytest")
+    with TestClient(create_app(dev_coded, WebSettings(login_attempts=1000)), base_url="http://testserver") as c:
+        login(c, "viewer-1", password)
+        page = c.get(f"/records/{rec['record_id']}").text
+    assert "Coding of the stated reason" in page and view["summary"].split(";")[0] in page
+    assert "gulnar" in page and "halmurat" in page and "a family table" in page
+    assert ("disagreement" in page) is view["disagreement"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_support import clone_archive
 from typer.testing import CliRunner
 
 from exhibit.archive import Archive
@@ -18,7 +19,7 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def linked(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def linked_sqlite(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from exhibit import link, records
 
     root = tmp_path_factory.mktemp("link") / "archive"
@@ -32,6 +33,27 @@ def linked(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["records and mentions", "training and scoring pairs", "storing pairs and clusters"]
     assert phases.done >= 2 and phases.finished == 1
     return root
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def linked(request: pytest.FixtureRequest, linked_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The linked dev archive on each engine (PostgreSQL: moved there by `catalog copy`). Tests that write
+    clone it (`clone_archive`)."""
+    from pg_support import to_engine
+
+    from exhibit.errors import UserError
+
+    if request.param == "sqlite":
+        return linked_sqlite
+    root = tmp_path_factory.mktemp("link-pg") / "archive"
+    shutil.copytree(linked_sqlite, root)
+    try:
+        return to_engine(root, "postgresql", request.getfixturevalue("postgres_server"))
+    except UserError as e:  # records' tables are carried once the records capability records its schema
+        if "records_" not in str(e):
+            raise
+        pytest.skip("catalog copy does not carry the records_* tables until the records capability is ported "
+                    "(tests/link/test_link_store_engines.py covers the link store on PostgreSQL meanwhile)")
 
 
 class _Phases(Silent):
@@ -93,8 +115,7 @@ def test_people_in_two_registers_share_a_cluster(linked: Path, truth: dict[str, 
 def test_judgements_are_custody_events_and_survive_a_new_run(linked: Path, tmp_path: Path) -> None:
     from exhibit import link
 
-    root = tmp_path / "a"
-    shutil.copytree(linked, root)
+    root = clone_archive(linked, tmp_path / "a")
     with Archive.open(root) as arch:
         c = [x.as_json() for x in link.clusters(arch)][0]
         a, b = _uid(c["members"][0]), _uid(c["members"][1])
@@ -109,8 +130,7 @@ def test_judgements_are_custody_events_and_survive_a_new_run(linked: Path, tmp_p
 def test_review_queue_takes_answers_from_stdin(linked: Path, tmp_path: Path) -> None:
     from exhibit import link
 
-    root = tmp_path / "a"
-    shutil.copytree(linked, root)
+    root = clone_archive(linked, tmp_path / "a")
     with Archive.open(root) as arch:
         before = link.review_queue(arch)
     assert before, "the dev cache should leave pairs between the review and link thresholds"
