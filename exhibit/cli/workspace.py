@@ -212,7 +212,8 @@ def saved_rm_cmd(name: Annotated[str, typer.Argument()], archive: ArchiveOpt = N
 
 def alerts_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, actor: ActorOpt = None,
                seen: Annotated[bool, typer.Option("--seen", help="Mark them as seen.")] = False) -> None:
-    """New hits of your saved searches (and the shared ones) in exhibits ingested since you last looked."""
+    """New hits of your saved searches (and the shared ones) since you last looked: in exhibits ingested since,
+    and in older exhibits that newly match (OCR run again, a tag, a note or its edit, a highlight)."""
     from exhibit.workspace import saved
     with open_archive(archive) as arch:
         found = saved.alerts(arch, _who(actor), mark_seen=seen)
@@ -222,7 +223,8 @@ def alerts_cmd(archive: ArchiveOpt = None, as_json: JsonOpt = False, actor: Acto
     if not found:
         console.print("No new hits.")
     for a in found:
-        out.print(cell(f"{a.saved.name}: {a.new_hits} new hit{'' if a.new_hits == 1 else 's'}"))
+        out.print(cell(f"{a.saved.name}: {a.new_hits} new hit{'' if a.new_hits == 1 else 's'}"
+                       + (f" (newly matching: {', '.join(a.changed)})" if a.changed else "")))
         for h in a.hits:
             out.print(cell(f"  {h.id} {h.path or ''} " + (f"row {h.row}" if h.sheet else f"p. {h.page}")))
 

@@ -46,20 +46,16 @@ def exhibit_marks(request: Request, seq: int, sess: Session) -> dict[str, Any]:
 
     arch = archive(request)
     return {"tags": [t.as_json() for t in workspace.tags(arch, exhibit_seq=seq)],
-            "notes": [{**n.as_json(), "html": workspace.render_note(n.text)}
+            "notes": [{**n.as_json(history=True), "html": workspace.render_note(n.text)}
                       for n in workspace.notes(arch, sess.user.name, exhibit_seq=seq)],
             "highlights": [h.as_json() for h in workspace.highlights(arch, exhibit_seq=seq)]}
 
 
 def alert_count(request: Request, sess: Session) -> int:
     """New hits of the user's saved searches since they last looked (the badge)."""
-    from exhibit.archive.engine import Dialect
     from exhibit.workspace import saved
 
-    arch = archive(request)
-    if arch.dialect is not Dialect.SQLITE:  # the workspace is not on PostgreSQL yet (docs/team.md)
-        return 0
-    return sum(a.new_hits for a in saved.alerts(arch, sess.user.name))
+    return sum(a.new_hits for a in saved.alerts(archive(request), sess.user.name))
 
 
 # -- tags -------------------------------------------------------------------------------------------
@@ -156,15 +152,39 @@ def note_get(request: Request, note_id: NoteId,
     return {**n.as_json(history=True), "html": workspace.render_note(n.text)}
 
 
-@api.post("/notes/{note_id}", summary="Edit a note: a new revision, the earlier ones kept")
-def note_edit(request: Request, note_id: NoteId, body: NoteEdit, sess: Session = ANNOTATE) -> dict[str, Any]:
+def _own_note(request: Request, note_id: int, sess: Session) -> Any:
+    """The note, if it is this user's: on the web, you edit and delete your own notes."""
+    n = _note_or_404(request, note_id, sess)
+    if n.author != sess.user.name:
+        raise HTTPException(403, f"note {note_id} is {n.author}'s: you edit and delete your own notes.")
+    return n
+
+
+def edit_note(request: Request, sess: Session, note_id: int, body: NoteEdit) -> dict[str, Any]:
     from exhibit import workspace
 
-    _note_or_404(request, note_id, sess)
+    _own_note(request, note_id, sess)
     try:
         return workspace.edit_note(archive(request), note_id, body.text, actor=sess.user.name).as_json(history=True)
     except UserError as e:
         raise _user_error(e) from None
+
+
+def delete_note(request: Request, sess: Session, note_id: int) -> dict[str, Any]:
+    from exhibit import workspace
+
+    _own_note(request, note_id, sess)
+    return workspace.delete_note(archive(request), note_id, actor=sess.user.name).as_json(history=True)
+
+
+@api.post("/notes/{note_id}", summary="Edit your note: a new revision, the earlier ones kept")
+def note_edit(request: Request, note_id: NoteId, body: NoteEdit, sess: Session = ANNOTATE) -> dict[str, Any]:
+    return edit_note(request, sess, note_id, body)
+
+
+@api.post("/notes/{note_id}/delete", summary="Delete your note: hidden, its revisions kept in the catalog")
+def note_delete(request: Request, note_id: NoteId, sess: Session = ANNOTATE) -> dict[str, Any]:
+    return delete_note(request, sess, note_id)
 
 
 # -- highlights ---------------------------------------------------------------------------------------

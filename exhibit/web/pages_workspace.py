@@ -64,6 +64,20 @@ def note_form(request: Request, target: Short, text: Text, next: Next = "/", pri
     return _back(next)
 
 
+@router.post("/workspace/note/{note_id}/edit")
+def note_edit_form(request: Request, note_id: ws.NoteId, text: Text,
+                   next: Next = "/", sess: Session = ws.ANNOTATE) -> Response:
+    ws.edit_note(request, sess, note_id, ws.NoteEdit(text=text))
+    return _back(next)
+
+
+@router.post("/workspace/note/{note_id}/delete")
+def note_delete_form(request: Request, note_id: ws.NoteId, next: Next = "/",
+                     sess: Session = ws.ANNOTATE) -> Response:
+    ws.delete_note(request, sess, note_id)
+    return _back(next)
+
+
 @router.post("/workspace/highlight")
 def highlight_form(request: Request, exhibit: Short, page_no: Annotated[int, Form(alias="page", ge=1, le=1_000_000)],
                    next: Next = "/", quote: Short = "", rect: Short = "", comment: Text = "",

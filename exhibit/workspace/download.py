@@ -47,8 +47,8 @@ def of_query(arch: Archive, query: str, viewer: str | None = None) -> Selection:
 
 
 def of_tag(arch: Archive, tag: str) -> Selection:
-    store.ensure(arch.db)
-    seqs = tuple(store.exhibits_tagged(arch.db, tag))
+    store.ensure(arch.catalog)
+    seqs = tuple(store.exhibits_tagged(arch.catalog, tag))
     if not seqs:
         raise UserError(f"tag {tag!r}: no exhibit carries it (`exhibit tag ls` lists the tags).")
     return Selection(seqs, (), {"tag": tag})
@@ -109,9 +109,9 @@ class _Scrub:
         self.names: dict[tuple[int, int], list[tuple[str, str]]] = {}
         if identified:
             return
-        records_store.ensure(arch.db)
-        secret = records_store.secret(arch.db)
-        for r in records_store.stored_records(arch.db, seqs):
+        records_store.ensure(arch.catalog)
+        secret = records_store.secret(arch.catalog)
+        for r in records_store.stored_records(arch.catalog, seqs):
             swaps = self.names.setdefault((r.table_id, r.table_row), [])
             if r.name:
                 swaps.append((r.name, pseudonym(r.name, secret) or ""))

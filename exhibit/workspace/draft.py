@@ -18,8 +18,8 @@ def _inert(s: str) -> str:
 
 def tagged_highlights(arch: Archive, tag: str) -> list[Highlight]:
     """Highlights on exhibits or pages that carry `tag` (a tag on the exhibit covers all its pages)."""
-    store.ensure(arch.db)
-    rows = store.tags(arch.db, tag=tag)
+    store.ensure(arch.catalog)
+    rows = store.tags(arch.catalog, tag=tag)
     whole = {int(r["exhibit_seq"]) for r in rows if r["target_kind"] == "exhibit"}
     pages = {(int(r["exhibit_seq"]), int(r["target"].split(":")[2])) for r in rows if r["target_kind"] == "page"}
     seqs = sorted(whole | {s for s, _ in pages})

@@ -6,7 +6,6 @@ from collections.abc import Collection
 
 from exhibit import search as search_
 from exhibit.archive import Archive
-from exhibit.archive.engine import Dialect
 from exhibit.search import SearchResult
 from exhibit.text.latin import fold as fold_latin
 from exhibit.workspace import store
@@ -19,10 +18,10 @@ class Marks:
     def __init__(self, arch: Archive, viewer: str | None) -> None:
         self.arch = arch
         self.viewer = viewer
-        store.ensure(arch.db)
+        store.ensure(arch.catalog)
 
     def exhibits_with(self, field: str, value: str) -> list[int]:
-        db = self.arch.db
+        db = self.arch.catalog
         if field == "tag":
             # the distinct tag names are few: matched here without regard to case (or as a prefix*), then
             # their exhibits read through the (tag, exhibit_seq) index
@@ -46,7 +45,7 @@ class Marks:
         raise ValueError(field)
 
     def tag_exhibits(self) -> dict[str, list[int]]:
-        return store.exhibits_by_tag(self.arch.db)
+        return store.exhibits_by_tag(self.arch.catalog)
 
 
 def _folded(s: str) -> str:
@@ -56,8 +55,5 @@ def _folded(s: str) -> str:
 def search(arch: Archive, query: str, viewer: str | None = None, limit: int = 10, offset: int = 0,
            facets: bool = False, group: bool = False, within: Collection[int] | None = None) -> SearchResult:
     """exhibit.search.search with the workspace filters resolved for `viewer`."""
-    # On a PostgreSQL catalog the workspace tables are not there yet (docs/team.md): plain search then,
-    # and a tag:/note: filter is refused by the query parser as for any archive without marks.
-    marks = Marks(arch, viewer) if arch.dialect is Dialect.SQLITE else None
     return search_.search(arch, query, limit=limit, offset=offset, facets=facets, group=group,
-                          marks=marks, within=within)
+                          marks=Marks(arch, viewer), within=within)

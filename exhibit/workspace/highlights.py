@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -70,7 +70,7 @@ def find(text: str, quote: str, before: str = "", after: str = "") -> tuple[int,
     return max(spans, key=fit)
 
 
-def _row(r: sqlite3.Row, start: int | None, end: int | None, current: str | None, anchor: Anchor) -> Highlight:
+def _row(r: Any, start: int | None, end: int | None, current: str | None, anchor: Anchor) -> Highlight:
     rect = tuple(json.loads(r["rect"])) if r["rect"] else None
     return Highlight(highlight_id=int(r["highlight_id"]), exhibit_seq=int(r["exhibit_seq"]),
                      exhibit_id=ex_id(int(r["exhibit_seq"])), page=int(r["page"]), kind=HighlightKind(r["kind"]),
@@ -108,9 +108,9 @@ def add(arch: Archive, ref: str, page: int, quote: str | None = None, comment: s
                             f"(`exhibit show {ex_id(seq)} --text` prints its text).")
         start, end = span
         before, after = p.text[max(0, start - CONTEXT):start], p.text[end:end + CONTEXT]
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     with arch.transaction() as db:
-        hid = store.add_highlight(arch.db, {
+        hid = store.add_highlight(db, {
             "exhibit_seq": seq, "page": page, "kind": str(HighlightKind.RECT if rect else HighlightKind.TEXT),
             "quote": quote, "before": before, "after": after, "start": start, "end_": end,
             "rect": json.dumps(list(rect)) if rect else None, "comment": comment, "author": who,
@@ -124,11 +124,11 @@ def list_(arch: Archive, exhibit_seq: int | None = None, page: int | None = None
           ids: list[int] | None = None) -> list[Highlight]:
     """Highlights as they stand against the pages' current text: one whose page changed since it was
     anchored is found again (re-anchored) or marked orphaned, and that is recorded in the custody log."""
-    store.ensure(arch.db)
-    rows = store.highlights(arch.db, exhibit_seq, page, author, ids)
+    store.ensure(arch.catalog)
+    rows = store.highlights(arch.catalog, exhibit_seq, page, author, ids)
     texts: dict[tuple[int, int], str | None] = {}
     out: list[Highlight] = []
-    changed: list[tuple[sqlite3.Row, int | None, int | None, Anchor, str]] = []
+    changed: list[tuple[Any, int | None, int | None, Anchor, str]] = []
     for r in rows:
         key = (int(r["exhibit_seq"]), int(r["page"]))
         if key not in texts:
@@ -153,7 +153,7 @@ def list_(arch: Archive, exhibit_seq: int | None = None, page: int | None = None
     if changed:
         with arch.transaction() as db:
             for r, start, end, anchor, sha in changed:
-                store.reanchor(arch.db, int(r["highlight_id"]), start, end, str(anchor), sha)
+                store.reanchor(db, int(r["highlight_id"]), start, end, str(anchor), sha)
                 if anchor is not Anchor(r["anchor"]) or anchor is not Anchor.ANCHORED:
                     custody.append(db, f"highlight_{anchor}", arch.exhibit(int(r["exhibit_seq"])).sha256,
                                    custody.os_user(), {"highlight": int(r["highlight_id"]), "page": int(r["page"]),

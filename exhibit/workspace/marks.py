@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -30,7 +30,7 @@ def target(arch: Archive, ref: str) -> Target:
     low = ref.lower()
     if low.startswith("record:"):
         rid = ref.split(":", 1)[1].strip()
-        records_store.ensure(arch.db)
+        records_store.ensure(arch.catalog)
         at = records_store.locate(arch, rid)
         if at is None:
             raise UserError(f"{ref}: no such record. `exhibit records ls` lists record IDs.")
@@ -40,8 +40,9 @@ def target(arch: Archive, ref: str) -> Target:
                       table_id=at[0], sheet=t.name if t else None, row=at[1])
     if low.startswith("cluster:"):
         cid = ref.split(":", 1)[1].strip()
-        link_store.ensure(arch.db)
-        if not cid or cid not in link_store.cluster_rows(arch.db):
+        link_store.ensure(arch.catalog)
+        if not cid or arch.catalog.execute("SELECT 1 FROM link_clusters WHERE cluster_id = :c LIMIT 1",
+                                           {"c": cid}).fetchone() is None:
             raise UserError(f"{ref}: no such person (link cluster); `exhibit link ls` lists the cluster IDs "
                             "(run `exhibit link run` first if it is empty).")
         return Target(TargetKind.CLUSTER, f"cluster:{cid}", None)
@@ -102,17 +103,17 @@ def tag(arch: Archive, targets: Iterable[Target], add: Iterable[str] = (), remov
     adds = [clean_tag(t) for t in add]
     removes = [clean_tag(t) for t in remove]
     changes: list[tuple[Target, str, str]] = []
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     with arch.transaction() as db:
         for t in targets:
             sha = _sha(arch, t)
             for name in adds:
                 now = custody.utc_now()
-                if store.add_tag(arch.db, str(t.kind), t.key, t.exhibit_seq, name, who, now):
+                if store.add_tag(db, str(t.kind), t.key, t.exhibit_seq, name, who, now):
                     custody.append(db, "tagged", sha, who, {"target": t.key, "tag": name})
                     changes.append((t, name, "added"))
             for name in removes:
-                if store.remove_tag(arch.db, t.key, name):
+                if store.remove_tag(db, t.key, name):
                     custody.append(db, "untagged", sha, who, {"target": t.key, "tag": name})
                     changes.append((t, name, "removed"))
     return changes
@@ -120,15 +121,15 @@ def tag(arch: Archive, targets: Iterable[Target], add: Iterable[str] = (), remov
 
 def tags(arch: Archive, target: Target | None = None, tag: str | None = None,
          exhibit_seq: int | None = None) -> list[Tagging]:
-    store.ensure(arch.db)
-    rows = store.tags(arch.db, [target.key] if target else None, tag, exhibit_seq)
+    store.ensure(arch.catalog)
+    rows = store.tags(arch.catalog, [target.key] if target else None, tag, exhibit_seq)
     return [Tagging(target_of_key(arch, r["target_kind"], r["target"], r["exhibit_seq"]), r["tag"], r["actor"],
                     r["time"]) for r in rows]
 
 
 def tag_counts(arch: Archive) -> list[tuple[str, int]]:
-    store.ensure(arch.db)
-    return store.tag_counts(arch.db)
+    store.ensure(arch.catalog)
+    return store.tag_counts(arch.catalog)
 
 
 # -- notes --------------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ def _text(text: str) -> str:
     return text
 
 
-def _note(arch: Archive, r: sqlite3.Row, revs: list[sqlite3.Row]) -> Note:
+def _note(arch: Archive, r: Any, revs: list[Any]) -> Note:
     return Note(note_id=int(r["note_id"]), target=target_of_key(arch, r["target_kind"], r["target"], r["exhibit_seq"]),
                 author=r["author"], created=r["created"], private=bool(r["private"]), deleted=bool(r["deleted"]),
                 revisions=tuple(Revision(int(v["rev"]), v["text"], v["actor"], v["time"]) for v in revs))
@@ -148,9 +149,9 @@ def _note(arch: Archive, r: sqlite3.Row, revs: list[sqlite3.Row]) -> Note:
 
 def add_note(arch: Archive, t: Target, text: str, actor: str | None = None, private: bool = False) -> Note:
     who = actor or custody.os_user()
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     with arch.transaction() as db:
-        note_id = store.add_note(arch.db, str(t.kind), t.key, t.exhibit_seq, _text(text), who, custody.utc_now(),
+        note_id = store.add_note(db, str(t.kind), t.key, t.exhibit_seq, _text(text), who, custody.utc_now(),
                                  private)
         # a private note's text stays out of the shared custody log; its revision is kept in the workspace
         custody.append(db, "noted", _sha(arch, t), who, {"target": t.key, "note": note_id, "private": private,
@@ -160,11 +161,11 @@ def add_note(arch: Archive, t: Target, text: str, actor: str | None = None, priv
 
 def note(arch: Archive, note_id: int, viewer: str | None) -> Note:
     """One note, if `viewer` may read it (its author, or anyone when it is shared)."""
-    store.ensure(arch.db)
-    r = store.note(arch.db, note_id)
+    store.ensure(arch.catalog)
+    r = store.note(arch.catalog, note_id)
     if r is None or (r["private"] and r["author"] != viewer):
         raise UserError(f"note {note_id}: no such note (or it is someone else's private note).")
-    return _note(arch, r, store.revisions(arch.db, [note_id]).get(note_id, []))
+    return _note(arch, r, store.revisions(arch.catalog, [note_id]).get(note_id, []))
 
 
 def edit_note(arch: Archive, note_id: int, text: str, actor: str | None = None) -> Note:
@@ -172,7 +173,7 @@ def edit_note(arch: Archive, note_id: int, text: str, actor: str | None = None) 
     who = actor or custody.os_user()
     current = note(arch, note_id, who)
     with arch.transaction() as db:
-        rev = store.add_revision(arch.db, note_id, _text(text), who, custody.utc_now())
+        rev = store.add_revision(db, note_id, _text(text), who, custody.utc_now())
         custody.append(db, "note_edited", _sha(arch, current.target), who,
                        {"target": current.target.key, "note": note_id, "rev": rev})
     return note(arch, note_id, who)
@@ -183,7 +184,7 @@ def delete_note(arch: Archive, note_id: int, actor: str | None = None) -> Note:
     who = actor or custody.os_user()
     current = note(arch, note_id, who)
     with arch.transaction() as db:
-        store.set_note_deleted(arch.db, note_id, True)
+        store.set_note_deleted(db, note_id, True)
         custody.append(db, "note_deleted", _sha(arch, current.target), who,
                        {"target": current.target.key, "note": note_id})
     return note(arch, note_id, who)
@@ -191,9 +192,9 @@ def delete_note(arch: Archive, note_id: int, actor: str | None = None) -> Note:
 
 def notes(arch: Archive, viewer: str | None, target: Target | None = None, exhibit_seq: int | None = None,
           author: str | None = None) -> list[Note]:
-    store.ensure(arch.db)
-    rows = store.notes(arch.db, viewer, target.key if target else None, exhibit_seq, author)
-    revs = store.revisions(arch.db, [int(r["note_id"]) for r in rows])
+    store.ensure(arch.catalog)
+    rows = store.notes(arch.catalog, viewer, target.key if target else None, exhibit_seq, author)
+    revs = store.revisions(arch.catalog, [int(r["note_id"]) for r in rows])
     return [_note(arch, r, revs.get(int(r["note_id"]), [])) for r in rows]
 
 

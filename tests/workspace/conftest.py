@@ -29,9 +29,21 @@ def ws_base(tmp_path_factory: pytest.TempPathFactory, ws_cache: Cache) -> Path:
     return root
 
 
-@pytest.fixture()
-def ws_archive(ws_base: Path, tmp_path: Path) -> Path:
-    """A private writable copy of the workspace archive."""
-    dest = tmp_path / "archive"
-    shutil.copytree(ws_base, dest)
-    return dest
+@pytest.fixture(scope="session")
+def _ws_templates(ws_base: Path) -> dict[str, Path]:
+    """The workspace archive on each engine, made once, never opened by a test: `ws_archive` clones them."""
+    return {"sqlite": ws_base}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ws_archive(request: pytest.FixtureRequest, _ws_templates: dict[str, Path],
+               tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """A private writable copy of the workspace archive, with its catalog on SQLite or on PostgreSQL (moved
+    there by `catalog copy`, as a team would)."""
+    from pg_support import clone_archive, to_engine
+
+    if request.param not in _ws_templates:
+        root = tmp_path_factory.mktemp("ws-pg") / "archive"
+        shutil.copytree(_ws_templates["sqlite"], root)
+        _ws_templates[request.param] = to_engine(root, request.param, request.getfixturevalue("postgres_server"))
+    return clone_archive(_ws_templates[request.param], tmp_path / "archive")

@@ -42,7 +42,7 @@ def test_tags_on_every_kind_of_target_are_custody_events_and_removable(ws_archiv
         assert arch.custody_events()[-1].event == "untagged"
         left = {(t.target.key, t.tag) for t in workspace.tags(arch, exhibit_seq=seq)}
         assert (f"exhibit:{seq}", names[0]) not in left and (f"page:{seq}:{page}", names[0]) in left
-        assert broken_links(arch.db) == []
+        assert broken_links(arch.catalog) == []
 
 
 def test_a_missing_page_or_row_is_refused_with_what_to_do(ws_archive: Path, ws_cache: Cache) -> None:
@@ -167,3 +167,42 @@ def test_a_highlight_is_reanchored_when_the_text_moves_and_orphaned_when_it_goes
         [gone] = workspace.highlights(arch, exhibit_seq=seq)
         assert gone.anchor is Anchor.ORPHANED and gone.citation is None and gone.quote == quote
         assert arch.custody_events()[-1].event == "highlight_orphaned"
+
+
+def test_the_workspace_moves_to_postgresql_with_catalog_copy_and_keeps_working(ws_base: Path, ws_cache: Cache,
+                                                                                 postgres_server: str,
+                                                                                 tmp_path: Path) -> None:
+    import shutil
+
+    from pg_support import to_engine
+
+    from exhibit.archive.engine import Dialect
+    from exhibit.workspace import saved
+
+    rng = random.Random(9)
+    name, text, edit = word(rng), word(rng, 4), word(rng, 4)
+    root = tmp_path / "archive"
+    shutil.copytree(ws_base, root)
+    with Archive.open(root) as arch:
+        seq = seq_of(arch, ws_cache.pdf)
+        t = workspace.target(arch, ex_id(seq))
+        workspace.tag(arch, [t], add=[name], actor="ana")
+        n = workspace.edit_note(arch, workspace.add_note(arch, t, text, actor="ana").note_id, edit, actor="ana")
+        quote = " ".join(ws_cache.pdf_lines[0][1].split()[:2])
+        h = workspace.highlight(arch, ex_id(seq), page=1, quote=quote, comment=text, actor="ben")
+        saved.save(arch, "mine", f"tag:{name}", owner="ana")
+        before = ([x.as_json() for x in workspace.tags(arch)], [x.as_json(history=True) for x in workspace.notes(arch, "ana")],
+                  [x.as_json() for x in workspace.highlights(arch)], [s.as_json() for s in saved.searches(arch, "ana")])
+    to_engine(root, "postgresql", postgres_server)
+    with Archive.open(root) as arch:
+        assert arch.dialect is Dialect.POSTGRESQL
+        after = ([x.as_json() for x in workspace.tags(arch)], [x.as_json(history=True) for x in workspace.notes(arch, "ana")],
+                 [x.as_json() for x in workspace.highlights(arch)], [s.as_json() for s in saved.searches(arch, "ana")])
+        assert after == before
+        assert saved.alerts(arch, "ana") == []  # what ana had seen came along
+        # new rows take keys past the copied ones (the identities were moved on)
+        n2 = workspace.add_note(arch, t, "after the move", actor="ben")
+        h2 = workspace.highlight(arch, ex_id(seq), page=1, quote=quote, actor="ben")
+        assert n2.note_id > n.note_id and h2.highlight_id > h.highlight_id
+        assert {x.note_id for x in workspace.notes(arch, "ben", target=t)} == {n.note_id, n2.note_id}
+        assert broken_links(arch.catalog) == []

@@ -179,3 +179,25 @@ def test_openapi_lists_the_workspace(web: Any) -> None:
     paths = c.get("/api/openapi.json").json()["paths"]
     assert {"/api/tags", "/api/notes", "/api/highlights", "/api/saved", "/api/alerts", "/api/download",
             "/api/activity"} <= set(paths)
+
+
+def test_you_edit_and_delete_only_your_own_note(web: Any, ws_cache: Cache) -> None:
+    clients, root = web
+    ref, _ = _first_words(root, ws_cache)
+    ana, ana_csrf = clients["ana"]
+    ben, ben_csrf = clients["ben"]
+    n = ana.post("/api/notes", json={"target": ref, "text": "first"}, headers={"x-csrf-token": ana_csrf}).json()
+    edit, delete = f"/api/notes/{n['note_id']}", f"/api/notes/{n['note_id']}/delete"
+    assert ben.post(edit, json={"text": "taken"}, headers={"x-csrf-token": ben_csrf}).status_code == 403
+    assert ben.post(delete, headers={"x-csrf-token": ben_csrf}).status_code == 403
+    assert ana.post(edit, json={"text": "second"}).status_code == 403  # no CSRF token
+    assert clients["anon"][0].post(edit, json={"text": "x"}).status_code == 401
+    r = ana.post(edit, json={"text": "second"}, headers={"x-csrf-token": ana_csrf})
+    assert [h["text"] for h in r.json()["history"]] == ["first", "second"]
+    page = ana.get(f"/exhibits/{ref}").text
+    assert 'class="badge edited"' in page and "first" in page and "note-edit-form" in page
+    assert "note-edit-form" not in ben.get(f"/exhibits/{ref}").text
+    form = {"csrf_token": ana_csrf, "next": f"/exhibits/{ref}"}
+    assert ana.post(f"/workspace/note/{n['note_id']}/delete", data=form, follow_redirects=False).status_code == 303
+    assert ana.get(f"/api/exhibits/{ref}/workspace").json()["notes"] == []
+    assert [h["text"] for h in ana.get(f"/api/notes/{n['note_id']}").json()["history"]] == ["first", "second"]
