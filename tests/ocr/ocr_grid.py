@@ -37,10 +37,12 @@ class Case:
     degradation: str
     script: str = "han"   # "han" or "arab"
     seed: int = 0
+    keystone: float = 0.0  # a photograph taken at an angle: the far edge this share shorter than the near one
 
     @property
     def name(self) -> str:
-        return f"{self.script}-{self.layout}-rot{self.rotation}-skew{self.skew:g}-{self.degradation}"
+        photo = f"-keystone{self.keystone:g}" if self.keystone else ""
+        return f"{self.script}-{self.layout}-rot{self.rotation}-skew{self.skew:g}{photo}-{self.degradation}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,19 @@ class Scan:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+KEYSTONES = (0.04, 0.08)
+
+
+def photographs() -> list[Case]:
+    """Pages photographed at an angle: each layout, both scripts, upright and turned, two keystones."""
+    out = []
+    for k, (layout, script, rotation, degradation) in enumerate(
+            [("plain", "han", 0, "clean"), ("columns", "han", 0, "jpeg"), ("table", "han", 0, "clean"),
+             ("plain", "arab", 0, "blur"), ("columns", "han", 90, "clean"), ("plain", "han", 180, "noise")]):
+        out.append(Case(0.0, rotation, layout, degradation, script, 100 + k, KEYSTONES[k % 2]))
+    return out
 
 
 def pairwise(seed: int = 15) -> list[Case]:
@@ -83,9 +98,46 @@ def scan(case: Case) -> Scan:
     angle = case.rotation + case.skew
     out = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=PAPER) if angle else page
     boxes = [_turned(b, angle, page.size, out.size) for b in boxes]
+    if case.keystone:
+        out, boxes = photograph(out, boxes, case.keystone, rng)
     out, factor = _degrade(out, case.degradation)
     boxes = [(b[0] * factor, b[1] * factor, b[2] * factor, b[3] * factor) for b in boxes]
     return Scan(out, lines, boxes)
+
+
+DESK = 95  # the grey of what lies around a photographed page
+
+
+def photograph(img: Image.Image, boxes: list[tuple[float, float, float, float]], keystone: float,
+               rng: random.Random) -> tuple[Image.Image, list[tuple[float, float, float, float]]]:
+    """The page photographed from below its top edge, on a darker desk: a margin of desk around it, the
+    top edge `keystone` of the width shorter than the bottom one (centred, with a little sideways lean),
+    the top a little lower, and the page's corners a pixel or two off. Boxes follow the same projection."""
+    import cv2
+    import numpy as np
+
+    w, h = img.size
+    m = round(0.06 * max(w, h))
+    inset = keystone * w / 2
+    lean = rng.uniform(-0.3, 0.3) * inset
+
+    def jitter() -> float:
+        return rng.uniform(-2.0, 2.0)
+
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype="float32")
+    dst = np.array([[m + inset + lean + jitter(), m + keystone * h / 4 + jitter()],
+                    [m + w - inset + lean + jitter(), m + keystone * h / 4 + jitter()],
+                    [m + w + jitter(), m + h + jitter()], [m + jitter(), m + h + jitter()]], dtype="float32")
+    hom = cv2.getPerspectiveTransform(src, dst)
+    size = (w + 2 * m, h + 2 * m)
+    page = cv2.warpPerspective(np.asarray(img.convert("L")), hom, size, flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=DESK)
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        corners = cv2.perspectiveTransform(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype="float32"), hom)[0]
+        out.append((float(corners[:, 0].min()), float(corners[:, 1].min()),
+                    float(corners[:, 0].max()), float(corners[:, 1].max())))
+    return Image.fromarray(page, "L"), out
 
 
 def _phrase(rng: random.Random, script: str, n: int) -> str:
