@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # Part of the cache key: bump when a change to engines, preprocessing or post-processing changes output.
 # 2: meta "scripts" holds ISO 15924 codes (Hani, Arab, Latn) instead of Han, Arabic, Latin.
 # 3: pages turned upright and deskewed, lines in reading order (columns, tables); meta rotation, skew.
-PIPELINE_VERSION = "3"
+# 4: photographed pages rectified; Uyghur lines chosen word by word with the uig dictionary.
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)

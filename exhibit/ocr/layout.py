@@ -93,8 +93,8 @@ def page_mask(grey: np.ndarray, shrink: bool = True) -> np.ndarray | None:
     paper = int(np.percentile(grey, 90))
     if paper - int(np.median(edge)) < DESK_CONTRAST:
         return None
-    bright = (grey > (int(np.median(edge)) + paper) // 2).astype(np.uint8)
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))  # text inside the page
+    lit = (grey > (int(np.median(edge)) + paper) // 2).astype(np.uint8)
+    bright = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))  # text inside the page
     n, labels, stats, _ = cv2.connectedComponentsWithStats(bright)
     if n < 2:
         return None
@@ -153,8 +153,7 @@ def rectify(image: Image.Image) -> Rectified:
     flat = cv2.warpPerspective(np.asarray(image), forward, (w, h), flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REPLICATE)
     back = cv2.getPerspectiveTransform(rect, corners)
-    return Rectified(Image.fromarray(flat, image.mode), tuple(float(v) for v in back.ravel()),  # type: ignore[arg-type]
-                     image.size)
+    return Rectified(Image.fromarray(flat, image.mode), tuple(float(v) for v in back.ravel()), image.size)
 
 
 def page_ink(grey: np.ndarray) -> np.ndarray:
@@ -166,9 +165,11 @@ def page_ink(grey: np.ndarray) -> np.ndarray:
     mask = page_mask(grey)
     if mask is None or not mask.any():
         _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        return ink.astype(np.uint8)
+        out: np.ndarray = ink.astype(np.uint8)
+        return out
     t, _ = cv2.threshold(grey[mask].reshape(-1, 1), 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return ((grey <= t) & mask).astype(np.uint8)
+    found: np.ndarray = ((grey <= t) & mask).astype(np.uint8)
+    return found
 
 
 def _sharpest(ink: np.ndarray, angles: list[float]) -> tuple[float, float]:
