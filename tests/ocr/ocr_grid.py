@@ -50,10 +50,17 @@ class Scan:
     image: Image.Image
     lines: list[str]                               # the truth, in reading order
     boxes: list[tuple[float, float, float, float]]  # each line's box in the scan's pixels
+    chars: list[list[tuple[float, float, float, float]]]  # each line's characters' boxes in the scan's pixels
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def word_box(self, line: int, word: str) -> tuple[float, float, float, float]:
+        """Where `word` (first found in truth line `line`) lies in the scan: its characters' boxes joined."""
+        start = self.lines[line].index(word)
+        parts = self.chars[line][start:start + len(word)]
+        return (min(b[0] for b in parts), min(b[1] for b in parts), max(b[2] for b in parts), max(b[3] for b in parts))
 
 
 KEYSTONES = (0.04, 0.08)
@@ -94,7 +101,8 @@ def pairwise(seed: int = 15) -> list[Case]:
 def scan(case: Case) -> Scan:
     """The upright page drawn, then turned, tilted and degraded as the case says."""
     rng = random.Random(case.seed * 7919 + 1)
-    page, lines, boxes = _draw(case, rng)
+    page, lines, boxes, chars = _draw(case, rng)
+    boxes = boxes + [b for line in chars for b in line]  # characters go where their lines go
     angle = case.rotation + case.skew
     out = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=PAPER) if angle else page
     boxes = [_turned(b, angle, page.size, out.size) for b in boxes]
@@ -102,7 +110,11 @@ def scan(case: Case) -> Scan:
         out, boxes = photograph(out, boxes, case.keystone, rng)
     out, factor = _degrade(out, case.degradation)
     boxes = [(b[0] * factor, b[1] * factor, b[2] * factor, b[3] * factor) for b in boxes]
-    return Scan(out, lines, boxes)
+    glyphs, at = [], len(lines)
+    for line in chars:
+        glyphs.append(boxes[at:at + len(line)])
+        at += len(line)
+    return Scan(out, lines, boxes[:len(lines)], glyphs)
 
 
 DESK = 95  # the grey of what lies around a photographed page
@@ -146,13 +158,17 @@ def _phrase(rng: random.Random, script: str, n: int) -> str:
     return "".join(rng.choice(HAN_WORDS) for _ in range(n))
 
 
-def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[tuple[float, float, float, float]]]:
+Box = tuple[float, float, float, float]
+
+
+def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[Box], list[list[Box]]]:
     w, h, size, margin = 1000, 1300, 30, 70
     img = Image.new("L", (w, h), PAPER)
     draw = ImageDraw.Draw(img)
     rtl = case.script == "arab"
     lines: list[str] = []
     boxes: list[tuple[float, float, float, float]] = []
+    chars: list[list[Box]] = []
 
     def put(text: str, x0: float, x1: float, y: float) -> None:
         font = font_for(text, size)
@@ -162,6 +178,12 @@ def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[
         draw.text((x, y), text, font=font, fill=20, **kw)  # type: ignore[arg-type]
         lines.append(text)
         boxes.append((x + bx0, y + by0, x + bx1, y + by1))
+        # Character k spans the advance of the text before it to the advance through it (from the right
+        # edge in Arabic script; shaping makes this approximate within a word, exact at word breaks).
+        ends = [draw.textlength(text[:k], font=font, **kw) for k in range(len(text) + 1)]  # type: ignore[arg-type]
+        right = x + ends[-1]
+        chars.append([(right - b, y + by0, right - a, y + by1) if rtl else (x + a, y + by0, x + b, y + by1)
+                      for a, b in zip(ends, ends[1:], strict=False)])
 
     words = 4 if rtl else 6
     put(_phrase(rng, case.script, words), margin, w - margin, margin)
@@ -188,7 +210,7 @@ def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[
             draw.line((edges[0], top + r * row_h, edges[-1], top + r * row_h), fill=30, width=2)
         for x in edges:
             draw.line((x, top, x, top + 6 * row_h), fill=30, width=2)
-    return img, lines, boxes
+    return img, lines, boxes, chars
 
 
 def _turned(box: tuple[float, float, float, float], angle: float, size: tuple[int, int],
