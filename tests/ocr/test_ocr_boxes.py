@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from ocr_grid import HAN_WORDS, ROTATIONS, UYGHUR_WORDS, Case, Scan, scan
-from PIL import Image
 
 from exhibit.ocr import ocr_image
 
@@ -39,7 +38,7 @@ def test_a_known_words_stored_box_lands_on_that_word(case: Case, tmp_path: Path)
     line, word = _known_word(page, case.script)
     truth = page.word_box(line, word)
     x0, y0, x1, y1 = (round(v) for v in truth)
-    assert min(page.image.convert("L").crop((x0, y0, x1, y1)).getdata()) < 128  # the word's ink is there
+    assert page.image.convert("L").crop((x0, y0, x1, y1)).getextrema()[0] < 128  # the word's ink is there
     r = ocr_image(page.image, "chi_sim+uig+eng", None, tmp_path)
     assert r.meta["rotation"] == case.rotation
     w, h = page.image.size
@@ -57,4 +56,3 @@ def test_the_generators_word_boxes_follow_the_turn() -> None:
     line, word = _known_word(page, "han")
     x0, y0, x1, y1 = page.word_box(line, word)
     assert y1 - y0 > x1 - x0
-    assert isinstance(page.image, Image.Image)
