@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # Part of the cache key: bump when a change to engines, preprocessing or post-processing changes output.
 # 2: meta "scripts" holds ISO 15924 codes (Hani, Arab, Latn) instead of Han, Arabic, Latin.
 # 3: pages turned upright and deskewed, lines in reading order (columns, tables); meta rotation, skew.
-PIPELINE_VERSION = "3"
+# 4: photographed pages rectified; Uyghur lines chosen word by word with the uig dictionary.
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,14 @@ def _read(image: Image.Image, langs: list[str], engine: str, opts: Any = None, *
 
     opts = opts or DEFAULT_OPTIONS
     prepared, scale = prepare(image, opts.page_denoise, opts.page_min_side)
-    frame = page_layout.measure(prepared) if layout else page_layout.Frame()
-    page, rec = _recognise_upright(prepared, frame, langs, engine, opts, layout)
+    # A photographed page is first cut out of the photograph and its keystone undone; boxes go back
+    # through the same projection.
+    photo = page_layout.rectify(prepared) if layout else None
+    flat = photo.image if photo else prepared
+    frame = page_layout.measure(flat) if layout else page_layout.Frame()
+    page, rec = _recognise_upright(flat, frame, langs, engine, opts, layout)
+    if photo is not None and photo.back is not None:
+        page = replace(page, photo=photo.back, size=photo.size)
     ordered = page_layout.reading_order(rec.lines, page_layout.ruled_rows(page.image)) if layout \
         else page_layout.rows(rec.lines)
     boxes: list[list[Any]] = []

@@ -31,6 +31,7 @@ class Line:
     engine: str
     quad: tuple[tuple[float, float], ...] | None = None  # the detector's 4 corners (rotated boxes)
     upside_down: bool = False  # PP-OCR's direction classifier turned this line a half turn to read it
+    words: tuple[tuple[str, float], ...] = ()  # Tesseract's words in its order, each with its 0..1 confidence
 
     @property
     def height(self) -> int:
@@ -141,9 +142,46 @@ def tesseract_lines(image: Image.Image, langs: list[str], psm: int = 3) -> list[
             x1 = max(data["left"][i] + data["width"][i] for i in run)
             y1 = max(data["top"][i] + data["height"][i] for i in run)
             words = [data["text"][i].strip() for i in run]
-            conf = sum(float(data["conf"][i]) for i in run) / len(run) / 100.0
-            lines.append(Line(x0, y0, x1, y1, join_words(words), conf, "tesseract"))
+            confs = [float(data["conf"][i]) / 100.0 for i in run]
+            lines.append(Line(x0, y0, x1, y1, join_words(words), sum(confs) / len(run), "tesseract",
+                              words=tuple(zip(words, confs, strict=True))))
     return lines
+
+
+@lru_cache(maxsize=8)
+def tesseract_wordlist(lang: str) -> frozenset[str]:
+    """The word list inside an installed Tesseract pack (its LSTM word dawg, unpacked with the
+    tesseract-ocr package's own combine_tessdata and dawg2wordlist): about 117,000 words for uig. Empty
+    when the pack, the tools or the dawg are missing. Files go to the temporary folder, which OCR points
+    into the archive's scratch folder; about 0.2 s once per process."""
+    import re
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    try:
+        listing = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    found = re.search(r'"([^"]+)"', listing.stdout + listing.stderr)
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    folder = Path(prefix) if prefix else Path(found.group(1)) if found else None
+    pack = folder / f"{lang}.traineddata" if folder else None
+    if pack is None or not pack.is_file():
+        return frozenset()
+    with tempfile.TemporaryDirectory(prefix="exhibit-dawg-") as tmp:
+        dawg, chars, out = (Path(tmp) / f"{lang}.lstm-word-dawg", Path(tmp) / f"{lang}.lstm-unicharset",
+                            Path(tmp) / "words.txt")
+        try:
+            subprocess.run(["combine_tessdata", "-e", str(pack), str(dawg), str(chars)],
+                           capture_output=True, timeout=60, check=True)
+            if not (dawg.is_file() and chars.is_file()):
+                return frozenset()
+            subprocess.run(["dawg2wordlist", str(chars), str(dawg), str(out)],
+                           capture_output=True, timeout=60, check=True)
+            return frozenset(out.read_text(encoding="utf-8", errors="replace").split())
+        except (OSError, subprocess.SubprocessError):
+            return frozenset()
 
 
 GUTTER = 1.5  # a gap between words wider than this many word heights is a column gutter, not a space

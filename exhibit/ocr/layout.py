@@ -61,7 +61,7 @@ def measure(image: Image.Image) -> Frame:
         return Frame()
     f = ANALYSIS_SIDE / max(a.shape)
     small = cv2.resize(a, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else a
-    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = page_ink(small)
     ink = cv2.medianBlur(ink.astype(np.uint8), 3)  # speckle is not text: it would flatten every profile
     if int(ink.sum()) < 50:
         return Frame()
@@ -77,6 +77,99 @@ def measure(image: Image.Image) -> Frame:
     _, best = _sharpest(base, fine)
     skew = -best if abs(best) >= MIN_SKEW else 0.0
     return Frame(rotation, round(skew, 2))
+
+
+DESK_CONTRAST = 60  # the image's edge this much darker than the paper: a photograph of a page on a desk
+
+
+def page_mask(grey: np.ndarray, shrink: bool = True) -> np.ndarray | None:
+    """Where the page is, on a photograph of a page lying on something darker (a desk, a hand, a scanner
+    lid): the largest bright region, its convex hull, shrunk by a hundredth of the image so the page's
+    own edge is not taken for ink. None when the image is the page edge to edge (a scan)."""
+    import cv2
+    import numpy as np
+
+    edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    paper = int(np.percentile(grey, 90))
+    if paper - int(np.median(edge)) < DESK_CONTRAST:
+        return None
+    lit = (grey > (int(np.median(edge)) + paper) // 2).astype(np.uint8)
+    bright = cv2.morphologyEx(lit, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))  # text inside the page
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(bright)
+    if n < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if stats[biggest, cv2.CC_STAT_AREA] < 0.2 * grey.size:
+        return None
+    pts = cv2.findNonZero((labels == biggest).astype(np.uint8))
+    mask = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(mask, cv2.convexHull(pts), 1)
+    if not shrink:
+        return mask.astype(bool)
+    k = max(3, round(0.01 * max(grey.shape)))
+    return cv2.erode(mask, np.ones((2 * k + 1, 2 * k + 1), np.uint8)).astype(bool)
+
+
+@dataclass(frozen=True)
+class Rectified:
+    """A photographed page cut out of its photograph along its four corners and made rectangular."""
+
+    image: Image.Image
+    back: tuple[float, ...] | None  # 3x3 row by row: rectified -> photograph; None: the image as it was
+    size: tuple[int, int]           # the photograph's size
+
+
+def rectify(image: Image.Image) -> Rectified:
+    """The page of a photograph (a page on a darker desk, taken at an angle) as a flat rectangle: its
+    corners from the page's outline (`page_mask`, on the small analysis copy), the keystone undone by the
+    projection onto a rectangle of the page's own longest edges. A scan (paper to the edges) or an outline
+    that is no quadrilateral comes back as it is."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    same = Rectified(image, None, image.size)
+    a = np.asarray(image.convert("L"))
+    if a.size == 0 or min(a.shape) < 16:
+        return same
+    f = min(1.0, ANALYSIS_SIDE / max(a.shape))
+    small = cv2.resize(a, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else a
+    mask = page_mask(small, shrink=False)
+    if mask is None:
+        return same
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4 or cv2.contourArea(quad) < 0.95 * cv2.contourArea(hull):
+        return same
+    pts = quad.reshape(4, 2).astype("float32") / f
+    s, d = pts.sum(axis=1), pts[:, 0] - pts[:, 1]
+    tl, br, tr, bl = pts[np.argmin(s)], pts[np.argmax(s)], pts[np.argmax(d)], pts[np.argmin(d)]
+    w = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    h = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    corners = np.array([tl, tr, br, bl], dtype="float32")
+    rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype="float32")
+    forward = cv2.getPerspectiveTransform(corners, rect)
+    flat = cv2.warpPerspective(np.asarray(image), forward, (w, h), flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_REPLICATE)
+    back = cv2.getPerspectiveTransform(rect, corners)
+    return Rectified(Image.fromarray(flat, image.mode), tuple(float(v) for v in back.ravel()), image.size)
+
+
+def page_ink(grey: np.ndarray) -> np.ndarray:
+    """Ink (1) and paper (0) by Otsu's threshold over the page alone: on a photograph what lies around the
+    page is neither, and counted as ink it would outweigh every line of text."""
+    import cv2
+    import numpy as np
+
+    mask = page_mask(grey)
+    if mask is None or not mask.any():
+        _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        out: np.ndarray = ink.astype(np.uint8)
+        return out
+    t, _ = cv2.threshold(grey[mask].reshape(-1, 1), 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    found: np.ndarray = ((grey <= t) & mask).astype(np.uint8)
+    return found
 
 
 def _sharpest(ink: np.ndarray, angles: list[float]) -> tuple[float, float]:
@@ -105,14 +198,22 @@ class Upright:
     frame: Frame
     back: tuple[tuple[float, float, float], tuple[float, float, float]]  # 2x3: upright -> stored
     size: tuple[int, int]  # the stored image's size
+    # A photographed page: the 3x3 projection (row by row) from the rectified page that `back` maps
+    # into, to the stored photograph (see `rectify`); None for a scan.
+    photo: tuple[float, ...] | None = None
 
     def to_stored(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         """A box in the upright image as the box around it in the stored image (clipped to it)."""
         (a, b, c), (d, e, f) = self.back
         xs, ys = [], []
         for x, y in ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])):
-            xs.append(a * x + b * y + c)
-            ys.append(d * x + e * y + f)
+            u, v = a * x + b * y + c, d * x + e * y + f
+            if self.photo is not None:
+                p = self.photo
+                z = p[6] * u + p[7] * v + p[8]
+                u, v = (p[0] * u + p[1] * v + p[2]) / z, (p[3] * u + p[4] * v + p[5]) / z
+            xs.append(u)
+            ys.append(v)
         w, h = self.size
         return (max(0.0, min(xs)), max(0.0, min(ys)), min(float(w), max(xs)), min(float(h), max(ys)))
 
@@ -161,7 +262,7 @@ def ruled_rows(image: Image.Image) -> list[tuple[int, int, int]]:
     a = np.asarray(image.convert("L"))
     if a.size == 0:
         return []
-    _, ink = cv2.threshold(a, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = page_ink(a) * np.uint8(255)
     length = max(20, a.shape[1] // 8)
     runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(runs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from exhibit.text import uyghur
 
 # The Uyghur Arabic-script alphabet (UEY): 32 letters, hamza as the vowel carrier.
@@ -16,6 +18,20 @@ def normalize_uyghur(s: str) -> str:
     """Presentation forms to base letters, joiners removed (text.uyghur.normalize), Persian look-alikes to
     Uyghur letters."""
     return uyghur.normalize(s).translate(_UYGHUR_LETTERS)
+
+
+def plausible(word: str) -> bool:
+    """Does this word keep Uyghur spelling: Uyghur letters only and no bare vowel at its start?"""
+    letters = [ch for ch in normalize_uyghur(word) if ch.isalpha()]
+    return bool(letters) and all(ch in UYGHUR_ALPHABET for ch in letters) and letters[0] not in _VOWELS
+
+
+@lru_cache(maxsize=1)
+def uyghur_lexicon() -> frozenset[str]:
+    """The words of the installed Tesseract uig pack's own dictionary, normalised (empty without it)."""
+    from exhibit.ocr.engines import tesseract_wordlist
+
+    return frozenset(normalize_uyghur(w) for w in tesseract_wordlist("uig"))
 
 
 def plausible_share(s: str) -> float:

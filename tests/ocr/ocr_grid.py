@@ -37,10 +37,12 @@ class Case:
     degradation: str
     script: str = "han"   # "han" or "arab"
     seed: int = 0
+    keystone: float = 0.0  # a photograph taken at an angle: the far edge this share shorter than the near one
 
     @property
     def name(self) -> str:
-        return f"{self.script}-{self.layout}-rot{self.rotation}-skew{self.skew:g}-{self.degradation}"
+        photo = f"-keystone{self.keystone:g}" if self.keystone else ""
+        return f"{self.script}-{self.layout}-rot{self.rotation}-skew{self.skew:g}{photo}-{self.degradation}"
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,30 @@ class Scan:
     image: Image.Image
     lines: list[str]                               # the truth, in reading order
     boxes: list[tuple[float, float, float, float]]  # each line's box in the scan's pixels
+    chars: list[list[tuple[float, float, float, float]]]  # each line's characters' boxes in the scan's pixels
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def word_box(self, line: int, word: str) -> tuple[float, float, float, float]:
+        """Where `word` (first found in truth line `line`) lies in the scan: its characters' boxes joined."""
+        start = self.lines[line].index(word)
+        parts = self.chars[line][start:start + len(word)]
+        return (min(b[0] for b in parts), min(b[1] for b in parts), max(b[2] for b in parts), max(b[3] for b in parts))
+
+
+KEYSTONES = (0.04, 0.08)
+
+
+def photographs() -> list[Case]:
+    """Pages photographed at an angle: each layout, both scripts, upright and turned, two keystones."""
+    out = []
+    for k, (layout, script, rotation, degradation) in enumerate(
+            [("plain", "han", 0, "clean"), ("columns", "han", 0, "jpeg"), ("table", "han", 0, "clean"),
+             ("plain", "arab", 0, "blur"), ("columns", "han", 90, "clean"), ("plain", "han", 180, "noise")]):
+        out.append(Case(0.0, rotation, layout, degradation, script, 100 + k, KEYSTONES[k % 2]))
+    return out
 
 
 def pairwise(seed: int = 15) -> list[Case]:
@@ -79,13 +101,55 @@ def pairwise(seed: int = 15) -> list[Case]:
 def scan(case: Case) -> Scan:
     """The upright page drawn, then turned, tilted and degraded as the case says."""
     rng = random.Random(case.seed * 7919 + 1)
-    page, lines, boxes = _draw(case, rng)
+    page, lines, boxes, chars = _draw(case, rng)
+    boxes = boxes + [b for line in chars for b in line]  # characters go where their lines go
     angle = case.rotation + case.skew
     out = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=PAPER) if angle else page
     boxes = [_turned(b, angle, page.size, out.size) for b in boxes]
+    if case.keystone:
+        out, boxes = photograph(out, boxes, case.keystone, rng)
     out, factor = _degrade(out, case.degradation)
     boxes = [(b[0] * factor, b[1] * factor, b[2] * factor, b[3] * factor) for b in boxes]
-    return Scan(out, lines, boxes)
+    glyphs, at = [], len(lines)
+    for line in chars:
+        glyphs.append(boxes[at:at + len(line)])
+        at += len(line)
+    return Scan(out, lines, boxes[:len(lines)], glyphs)
+
+
+DESK = 95  # the grey of what lies around a photographed page
+
+
+def photograph(img: Image.Image, boxes: list[tuple[float, float, float, float]], keystone: float,
+               rng: random.Random) -> tuple[Image.Image, list[tuple[float, float, float, float]]]:
+    """The page photographed from below its top edge, on a darker desk: a margin of desk around it, the
+    top edge `keystone` of the width shorter than the bottom one (centred, with a little sideways lean),
+    the top a little lower, and the page's corners a pixel or two off. Boxes follow the same projection."""
+    import cv2
+    import numpy as np
+
+    w, h = img.size
+    m = round(0.06 * max(w, h))
+    inset = keystone * w / 2
+    lean = rng.uniform(-0.3, 0.3) * inset
+
+    def jitter() -> float:
+        return rng.uniform(-2.0, 2.0)
+
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype="float32")
+    dst = np.array([[m + inset + lean + jitter(), m + keystone * h / 4 + jitter()],
+                    [m + w - inset + lean + jitter(), m + keystone * h / 4 + jitter()],
+                    [m + w + jitter(), m + h + jitter()], [m + jitter(), m + h + jitter()]], dtype="float32")
+    hom = cv2.getPerspectiveTransform(src, dst)
+    size = (w + 2 * m, h + 2 * m)
+    page = cv2.warpPerspective(np.asarray(img.convert("L")), hom, size, flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=DESK)
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        corners = cv2.perspectiveTransform(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype="float32"), hom)[0]
+        out.append((float(corners[:, 0].min()), float(corners[:, 1].min()),
+                    float(corners[:, 0].max()), float(corners[:, 1].max())))
+    return Image.fromarray(page, "L"), out
 
 
 def _phrase(rng: random.Random, script: str, n: int) -> str:
@@ -94,13 +158,17 @@ def _phrase(rng: random.Random, script: str, n: int) -> str:
     return "".join(rng.choice(HAN_WORDS) for _ in range(n))
 
 
-def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[tuple[float, float, float, float]]]:
+Box = tuple[float, float, float, float]
+
+
+def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[Box], list[list[Box]]]:
     w, h, size, margin = 1000, 1300, 30, 70
     img = Image.new("L", (w, h), PAPER)
     draw = ImageDraw.Draw(img)
     rtl = case.script == "arab"
     lines: list[str] = []
     boxes: list[tuple[float, float, float, float]] = []
+    chars: list[list[Box]] = []
 
     def put(text: str, x0: float, x1: float, y: float) -> None:
         font = font_for(text, size)
@@ -110,6 +178,12 @@ def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[
         draw.text((x, y), text, font=font, fill=20, **kw)  # type: ignore[arg-type]
         lines.append(text)
         boxes.append((x + bx0, y + by0, x + bx1, y + by1))
+        # Character k spans the advance of the text before it to the advance through it (from the right
+        # edge in Arabic script; shaping makes this approximate within a word, exact at word breaks).
+        ends = [draw.textlength(text[:k], font=font, **kw) for k in range(len(text) + 1)]  # type: ignore[arg-type]
+        right = x + ends[-1]
+        chars.append([(right - b, y + by0, right - a, y + by1) if rtl else (x + a, y + by0, x + b, y + by1)
+                      for a, b in zip(ends, ends[1:], strict=False)])
 
     words = 4 if rtl else 6
     put(_phrase(rng, case.script, words), margin, w - margin, margin)
@@ -136,7 +210,7 @@ def _draw(case: Case, rng: random.Random) -> tuple[Image.Image, list[str], list[
             draw.line((edges[0], top + r * row_h, edges[-1], top + r * row_h), fill=30, width=2)
         for x in edges:
             draw.line((x, top, x, top + 6 * row_h), fill=30, width=2)
-    return img, lines, boxes
+    return img, lines, boxes, chars
 
 
 def _turned(box: tuple[float, float, float, float], angle: float, size: tuple[int, int],
@@ -176,13 +250,18 @@ DEGRADE: dict[str, Callable[[Image.Image], Image.Image]] = {
 }
 
 
+UYGHUR_GRID = len(FONTS) * len(DEGRADE)  # every font under every degradation
+
+
 def uyghur_pages(n: int, seed: int = 15) -> list[tuple[str, Image.Image, str]]:
-    """`n` pages of invented Uyghur lines (label, image, truth): three fonts, two sizes, each degraded."""
+    """`n` pages of invented Uyghur lines (label, image, truth): three fonts, two sizes, each degraded.
+    Any UYGHUR_GRID pages in a row hold every (font, degradation) pair: degradation i mod 6, font shifted
+    by one every six pages (a font tied to one degradation hid that blurred Noto Sans read worse)."""
     rng = random.Random(seed)
     kinds = list(DEGRADE)
     out = []
     for i in range(n):
-        font_path = FONTS[i % len(FONTS)]
+        font_path = FONTS[(i + i // len(kinds)) % len(FONTS)]
         size = (26, 34)[(i // len(FONTS)) % 2]
         kind = kinds[i % len(kinds)]
         lines = [" ".join(rng.choice(UYGHUR_WORDS) for _ in range(rng.randint(3, 5))) for _ in range(6)]

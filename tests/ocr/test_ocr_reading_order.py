@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ocr_grid import LAYOUTS, ROTATIONS, SKEWS, Case, pairwise, scan
+from ocr_grid import LAYOUTS, ROTATIONS, SKEWS, Case, pairwise, photographs, scan
 from rapidfuzz.distance import Levenshtein
 
 from exhibit.ocr import ocr_image
@@ -41,8 +41,16 @@ def test_the_frame_of_a_page_is_measured_up_to_a_half_turn(skew: float, rotation
     assert abs(frame.skew - skew) <= 0.5, frame
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_photographs_cover_every_layout_both_scripts_and_a_turned_page() -> None:
+    cases = photographs()
+    assert {c.layout for c in cases} == set(LAYOUTS) and {c.script for c in cases} == {"han", "arab"}
+    assert all(c.keystone >= 0.04 for c in cases) and {c.rotation for c in cases} > {0}
+
+
+@pytest.mark.parametrize("case", CASES + photographs(), ids=lambda c: c.name)
 def test_lines_come_out_in_reading_order_with_rotation_skew_and_boxes(case: Case, tmp_path: Path) -> None:
+    """Scans of the pairwise grid, and pages photographed at an angle on a desk (keystone 4-8%): read in
+    order, with the page's turn and tilt, and each box on its line in the image as stored."""
     page = scan(case)
     r = ocr_image(page.image, "chi_sim+uig+eng", None, tmp_path)
     assert r.status is None, r.meta
