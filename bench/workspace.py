@@ -118,14 +118,14 @@ def bench_search(work: Path, pages: int, runs: int) -> dict[str, float]:
     rng = random.Random(9)
     seqs = [e.seq for e in arch.exhibits()]
     tags = [f"tag-{k:02d}" for k in range(50)]
-    store.ensure(arch.db)
+    store.ensure(arch.catalog)
     t0 = time.perf_counter()
     with arch.transaction() as db:  # straight into the table: the bench measures search, not tagging
         for s in rng.sample(seqs, max(1, len(seqs) // 10)):
             store.add_tag(db, "exhibit", f"exhibit:{s}", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
         for s in seqs:
             store.add_tag(db, "page", f"page:{s}:1", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
-    tag_count = len(store.tags(arch.db))
+    tag_count = len(store.tags(arch.catalog))
     for s in rng.sample(seqs, min(1000, len(seqs))):
         p = arch.page(s, 1)
         if p is not None:

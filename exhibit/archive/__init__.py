@@ -74,13 +74,12 @@ class Archive:
 
     @property
     def db(self) -> sqlite3.Connection:
-        """The SQLite connection, for the capability stores not yet written in the portable convention
-        (engine.py); on a PostgreSQL catalog they are not available yet, and say so."""
+        """The raw sqlite3 connection of a SQLite catalog, for benchmarks and tests that inspect SQLite as
+        such. Capability code never uses it: it writes portable SQL through `catalog` (engine.py)."""
         raw = getattr(self.catalog, "raw", None)
         if raw is None:
-            raise UserError(f"{self.root}: this command keeps its tables in a SQLite catalog and does not run on a "
-                            "PostgreSQL catalog yet (docs/team.md lists what does). Copy the catalog back with "
-                            "`exhibit catalog copy --to sqlite` to use it.")
+            raise UserError(f"{self.root}: the catalog is on PostgreSQL; this needs the SQLite catalog of an "
+                            "archive folder (`exhibit catalog copy --to sqlite` moves it back).")
         return raw  # type: ignore[no-any-return]
 
     @property

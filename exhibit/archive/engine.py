@@ -27,7 +27,8 @@ Where the dialects differ, said once, here:
 | append-only custody | triggers that RAISE(ABORT) | a trigger that raises, and the app role has no UPDATE/DELETE (`grant_app_role`) |
 | a result | a live cursor (rows stream) | fetched by psycopg into the client (a client-side cursor) |
 
-Capabilities that still write `?` SQL through `Archive.db` run on SQLite only (see docs/team.md).
+Every capability's store follows this convention; `Archive.db` (the raw sqlite3 connection) remains only for
+benchmarks and tests that measure or inspect a SQLite catalog as such.
 """
 
 from __future__ import annotations

@@ -113,5 +113,5 @@ def rows_between(arch: Archive, table_id: int, first: int, last: int) -> list[Ro
 def last_seq(arch: Archive) -> int:
     """The newest exhibit's number (0 for an empty archive): exhibits are numbered in ingest order, so
     what a later ingest added is what lies above an earlier value (the workspace's alerts)."""
-    r = arch.db.execute("SELECT COALESCE(MAX(seq), 0) FROM exhibits").fetchone()
+    r = arch.catalog.execute("SELECT COALESCE(MAX(seq), 0) FROM exhibits").fetchone()
     return int(r[0])

@@ -30,9 +30,7 @@ def _people(arch: Archive, records: Iterable[dict[str, Any]] | None) -> dict[str
 
 def _pseudonymiser(arch: Archive) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
     # the archive's own key: the same person gets the same pseudonym in every export.
-    # records.store.secret still takes the SQLite connection until the records capability is ported (branch
-    # pg-records); then this line is `secret(arch.catalog)`, and the coded table exports on PostgreSQL too.
-    key = secret(arch.db)
+    key = secret(arch.catalog)
 
     def apply(rec: dict[str, Any]) -> dict[str, Any]:
         return dict(pseudonymise(rec, key))

@@ -131,9 +131,6 @@ def test_counts_by_township_month_gender_and_age_band_match_the_register(
 
 def test_export_is_pseudonymised_by_default_and_an_identified_one_needs_a_purpose(
         coded_archive: Archive, demo_records: list[dict[str, Any]], tmp_path: Path) -> None:
-    if coded_archive.dialect.value == "postgresql":
-        # the pseudonym key is the records capability's (records.store.secret), on SQLite until records is ported
-        pytest.skip("records.store.secret reads the SQLite catalog only until the records capability is ported")
     res = coding.export(coded_archive, tmp_path / "coded.csv", records=demo_records, actor="carol")
     text = (tmp_path / "coded.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(text.splitlines()))
