@@ -7,6 +7,7 @@ These are reads on the core tables, so they live with the catalog; callers get t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -115,3 +116,17 @@ def last_seq(arch: Archive) -> int:
     what a later ingest added is what lies above an earlier value (the workspace's alerts)."""
     r = arch.catalog.execute("SELECT COALESCE(MAX(seq), 0) FROM exhibits").fetchone()
     return int(r[0])
+
+
+def last_event(arch: Archive) -> int:
+    """The custody log's newest event number (0 for an empty log)."""
+    return int(arch.catalog.execute("SELECT COALESCE(MAX(seq), 0) FROM custody").fetchone()[0])
+
+
+def events_on_exhibits(arch: Archive, after: int, events: Iterable[str]) -> list[tuple[int, int]]:
+    """(custody seq, exhibit seq) of each event of these kinds on an exhibit after custody event `after`,
+    in log order (what changed an exhibit since someone last looked: the workspace's alerts)."""
+    marks, args = in_list("k", sorted(set(events)))
+    return [(int(r[0]), int(r[1])) for r in arch.catalog.execute(
+        f"SELECT c.seq, e.seq FROM custody c JOIN exhibits e ON e.sha256 = c.exhibit_sha256 "
+        f"WHERE c.seq > :after AND c.event IN {marks} ORDER BY c.seq", {**args, "after": after})]

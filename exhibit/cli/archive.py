@@ -88,8 +88,28 @@ def catalog_grant_cmd(
         if arch.dialect.value != "postgresql":
             raise UserError(f"{arch.root}: the catalog is SQLite; database roles exist in team mode only "
                             "(`exhibit catalog copy --to postgresql://...`).")
+        _make_capability_tables(arch)
         catalog.grant_app_role(arch.catalog, role)
     console.print(f"{role} may read and write the catalog; custody events it can only append.")
+
+
+def _make_capability_tables(arch: Archive) -> None:
+    """Every capability's tables, made by the owner: the app's role may create none (docs/team.md)."""
+    from exhibit.coding import store as coding_store
+    from exhibit.documents import store as documents_store
+    from exhibit.documents.versions_store import SCHEMA as versions_schema
+    from exhibit.link import store as link_store
+    from exhibit.records import store as records_store
+    from exhibit.reports import translations
+    from exhibit.web import accounts
+    from exhibit.workspace import store as workspace_store
+
+    for ensure in (records_store.ensure, link_store.ensure, coding_store.ensure, workspace_store.ensure,
+                   translations.ensure):
+        ensure(arch.catalog)
+    documents_store.create(arch)
+    arch.catalog.ensure(versions_schema)
+    accounts.ensure_schema(arch)
 
 
 def ingest_cmd(

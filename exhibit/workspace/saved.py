@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from exhibit.archive import Archive, custody, ex_id
+from exhibit.archive import Archive, custody, ex_id, overview
 from exhibit.errors import UserError
 from exhibit.search import Hit, parse
 from exhibit.workspace import find, store
@@ -93,7 +93,7 @@ def _watch(arch: Archive, saved_id: int, query: str, viewer: str, last: int | No
     """`viewer` has seen this search's changes as the archive stands now: the custody log's end and the
     exhibits it matches (what a later change must add to, to be news); with `last`, the newest exhibit too.
     The custody log's end is read first: a change made meanwhile is news next time, not lost."""
-    head = store.last_event(arch.catalog)
+    head = overview.last_event(arch)
     matched = _matches(arch, query, viewer)
     with arch.transaction() as db:
         if last is not None:
@@ -104,7 +104,7 @@ def _watch(arch: Archive, saved_id: int, query: str, viewer: str, last: int | No
 
 def _look(arch: Archive, saved_id: int, query: str, viewer: str) -> None:
     """`viewer` has seen this search as the archive stands now."""
-    _watch(arch, saved_id, query, viewer, last=store.last_exhibit(arch.catalog))
+    _watch(arch, saved_id, query, viewer, last=overview.last_seq(arch))
 
 
 def alerts(arch: Archive, viewer: str | None = None, mark_seen: bool = False) -> list[Alert]:
@@ -113,11 +113,11 @@ def alerts(arch: Archive, viewer: str | None = None, mark_seen: bool = False) ->
     looked now. A shared search a viewer never looked at starts from now (no backlog)."""
     who = viewer or custody.os_user()
     mine = searches(arch, who)
-    last = store.last_exhibit(arch.catalog)
+    last = overview.last_seq(arch)
     out: list[Alert] = []
     watches: dict[int, int | None] = {s.saved_id: store.watched(arch.catalog, s.saved_id, who) for s in mine}
     known = [w for w in watches.values() if w is not None]
-    events = store.changed_exhibits(arch.catalog, min(known), TRIGGERS) if known else []
+    events = overview.events_on_exhibits(arch, min(known), TRIGGERS) if known else []
     for s in mine:
         since, watch = store.seen(arch.catalog, s.saved_id, who), watches[s.saved_id]
         if since is None:  # never looked: from now

@@ -326,19 +326,3 @@ def matched(cat: Catalog, saved_id: int, viewer: str, among: list[int]) -> set[i
         f"AND exhibit_seq IN {marks}", {**args, "s": saved_id, "v": viewer})}
 
 
-# -- what alerts read of the archive ---------------------------------------------------------------
-def last_exhibit(cat: Catalog) -> int:
-    """The newest exhibit's number (0 for an empty archive): what an ingest adds lies above it."""
-    return int(cat.execute("SELECT COALESCE(MAX(seq), 0) FROM exhibits").fetchone()[0])
-
-
-def last_event(cat: Catalog) -> int:
-    return int(cat.execute("SELECT COALESCE(MAX(seq), 0) FROM custody").fetchone()[0])
-
-
-def changed_exhibits(cat: Catalog, after: int, events: Iterable[str]) -> list[tuple[int, int]]:
-    """(custody seq, exhibit seq) of each event of these kinds after custody event `after` on an exhibit."""
-    marks, args = in_list("k", sorted(set(events)))
-    return [(int(r[0]), int(r[1])) for r in cat.execute(
-        f"SELECT c.seq, e.seq FROM custody c JOIN exhibits e ON e.sha256 = c.exhibit_sha256 "
-        f"WHERE c.seq > :after AND c.event IN {marks} ORDER BY c.seq", {**args, "after": after})]

@@ -1,12 +1,14 @@
 """The web app in team mode: `exhibit serve --workers 2` (as the app's database role on PostgreSQL) while
-an ingest runs and four clients search, read exhibits and the custody log, and verify, at once; afterwards
-verify passes, every verification the clients asked for is in the custody log, and the chain is whole."""
+an ingest runs and four client processes, each signed in as its own investigator, search, read exhibits
+and the custody log, verify, judge the same link pair and code the same register record, at once;
+afterwards verify passes, every verification, judgement and code the clients made is in the catalog and in
+the custody log, the pair's history names every judge, and the chain is whole."""
 
 from __future__ import annotations
 
+import multiprocessing
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ def _login(client: httpx.Client, name: str, password: str) -> str:
 
 @pytest.fixture()
 def served(tmp_path: Path, corpus_dir: Path, catalog_url: str | None, truth: dict[str, Any]) -> Any:
+    from exhibit import coding, link, records
     from exhibit.web import accounts
 
     root = make_archive(tmp_path / "archive", corpus_dir, catalog_url, truth)
@@ -50,13 +53,15 @@ def served(tmp_path: Path, corpus_dir: Path, catalog_url: str | None, truth: dic
         with psycopg.connect(catalog_url, autocommit=True) as conn:
             conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname='exhibit_app') THEN "
                          "CREATE ROLE exhibit_app LOGIN; END IF; END $$")
-        with Archive.open(root) as arch:
-            accounts.ensure_schema(arch)
         assert run("catalog", "grant-app", "exhibit_app", "--archive", str(root)).returncode == 0
         role = ["--db-role", "exhibit_app"]
-    with Archive.open(root) as arch:
+    with Archive.open(root) as arch:  # what the clients judge and code: records, their codes, linked people
+        records.extract(arch)
+        coding.run(arch)
+        link.run(arch)
         password = accounts.generate_password()
-        accounts.add_user(arch, "ana", "investigator", password, actor="pytest")
+        for k in range(CLIENTS):
+            accounts.add_user(arch, f"inv{k}", "investigator", password, actor="pytest")
     port = _free_port()
     proc = subprocess.Popen([*EXHIBIT, "serve", "--port", str(port), "--workers", "2", *role, "--archive", str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -75,42 +80,76 @@ def served(tmp_path: Path, corpus_dir: Path, catalog_url: str | None, truth: dic
         proc.wait(30)
 
 
-def _client_work(base: str, password: str, sha: str, query: str, out: list[Any]) -> None:
+VERDICTS = ("accept", "reject", "unsure")
+
+
+def _client_work(base: str, k: int, password: str, work: dict[str, Any], out: Any) -> None:
+    """One investigator's minute, in a process of its own; what went wrong is handed back to the test."""
     try:
         with httpx.Client(base_url=base, timeout=120) as c:
-            csrf = _login(c, "ana", password)
-            for _ in range(ROUNDS):
-                assert c.get("/api/search", params={"q": query}).status_code == 200
-                assert c.get(f"/api/exhibits/{sha[:12]}").status_code == 200
+            csrf = _login(c, f"inv{k}", password)
+            head = {"X-CSRF-Token": csrf}
+            for i in range(ROUNDS):
+                assert c.get("/api/search", params={"q": work["query"]}).status_code == 200
+                assert c.get(f"/api/exhibits/{work['sha'][:12]}").status_code == 200
                 assert c.get("/api/custody").status_code == 200
-                r = c.post("/api/verify", headers={"X-CSRF-Token": csrf})
+                r = c.post("/api/verify", headers=head)
                 assert r.status_code == 200, r.text
-                out.append(r.json()["ok"])
-    except (AssertionError, httpx.HTTPError) as e:  # handed to the test thread, which fails with it
-        out.append(e)
+                assert r.json()["ok"] is True
+                r = c.post("/api/link/judge", headers=head,
+                           json={"a": work["a"], "b": work["b"], "verdict": VERDICTS[(k + i) % len(VERDICTS)]})
+                assert r.status_code == 200, r.text
+                r = c.post("/api/coding/code", headers=head,
+                           json={"record_id": work["record"], "categories": [work["categories"][(k + i) % 2]],
+                                 "note": f"inv{k} round {i}"})
+                assert r.status_code == 200, r.text
+        out.put((k, "done"))
+    except (AssertionError, httpx.HTTPError) as e:
+        out.put((k, repr(e)))
+
+
+def _work_items(root: Path, truth: dict[str, Any]) -> dict[str, Any]:
+    """What every client works on: one exhibit, a phrase it holds, one candidate pair, one coded record."""
+    from exhibit.coding import store as coding_store
+    from exhibit.link import review_queue
+
+    sha = next(f["sha256"] for p, f in truth["files"].items() if p.startswith("documents/") and "pages" in f)
+    query = next(p["query"] for p in truth["phrases"] if p["file"].startswith("documents/") and not p.get("ocr"))
+    with Archive.open(root) as arch:
+        first = review_queue(arch)[0]
+        a, b = (first[k].get("record_id") or first[k]["mention_id"] for k in ("a", "b"))
+        a, b = min(a, b), max(a, b)  # as the store keys a pair
+        record = arch.catalog.execute("SELECT record_id FROM code_records ORDER BY ordinal LIMIT 1").fetchone()[0]
+        categories = coding_store.current_codebook(arch).ids()[:2]
+    return {"sha": sha, "query": query, "a": a, "b": b, "record": record, "categories": categories}
 
 
 def test_four_clients_and_an_ingest_at_once_lose_nothing(served: Any, corpus_dir: Path,
                                                          truth: dict[str, Any]) -> None:
+    from exhibit.link import store as link_store
+
     root, base, password = served
-    sha = next(f["sha256"] for p, f in truth["files"].items() if p.startswith("documents/") and "pages" in f)
-    query = next(p["query"] for p in truth["phrases"] if p["file"].startswith("documents/") and not p.get("ocr"))
-    verified_before = sum(e.event == "verified" for e in Archive.open(root).custody_events())
-    results: list[list[Any]] = [[] for _ in range(CLIENTS)]
-    threads = [threading.Thread(target=_client_work, args=(base, password, sha, query, results[k]))
-               for k in range(CLIENTS)]
+    work = _work_items(root, truth)
+    with Archive.open(root) as arch:
+        events = arch.custody_events()
+        verified_before = sum(e.event == "verified" for e in events)
+        hand_before = int(arch.catalog.execute("SELECT count(*) FROM code_hand WHERE record_id = :r",
+                                               {"r": work["record"]}).fetchone()[0])
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    clients = [ctx.Process(target=_client_work, args=(base, k, password, work, results)) for k in range(CLIENTS)]
     ingest = subprocess.Popen(
         [*EXHIBIT, "ingest", str(corpus_dir / "testimonies"), str(corpus_dir / "photos"), "--no-ocr",
          "--archive", str(root), "--source", "concurrent", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(600)
+    for p in clients:
+        p.start()
+    done = [results.get(timeout=600) for _ in clients]
+    for p in clients:
+        p.join(60)
     out, err = ingest.communicate(timeout=600)
     assert ingest.returncode == 0, err
-    for r in results:
-        assert len(r) == ROUNDS and all(x is True for x in r), r
+    assert sorted(done) == [(k, "done") for k in range(CLIENTS)], done
     doc = run_json("verify", "--archive", str(root))
     assert doc["ok"] is True, doc["problems"]
     with Archive.open(root) as arch:
@@ -119,3 +158,15 @@ def test_four_clients_and_an_ingest_at_once_lose_nothing(served: Any, corpus_dir
         # every verification a client asked for is a custody event (plus the one just above)
         assert sum(e.event == "verified" for e in events) == verified_before + CLIENTS * ROUNDS + 1
         assert any(e.details.get("source") == "concurrent" for e in events if e.event == "received")
+        # no judgement lost: every one kept, with its judge, and the view says which is in force and why
+        history = link_store.judgement_history(arch.catalog, [(work["a"], work["b"])])[(work["a"], work["b"])]
+        assert len(history.history) == CLIENTS * ROUNDS
+        assert {j.actor for j in history.history} == {f"inv{k}" for k in range(CLIENTS)}
+        shown = history.as_json()
+        assert shown["wins"]["seq"] == max(j.seq for j in history.history) and shown["wins"]["why"]
+        assert shown["disagreement"] is True  # the clients' last verdicts differ, and the view says so
+        hand = arch.catalog.execute("SELECT coder, note FROM code_hand WHERE record_id = :r ORDER BY id",
+                                    {"r": work["record"]}).fetchall()
+        assert len(hand) == hand_before + CLIENTS * ROUNDS
+        for k in range(CLIENTS):  # each coder's judgements all there, in the order they were made
+            assert [n for c, n in hand if c == f"inv{k}"] == [f"inv{k} round {i}" for i in range(ROUNDS)]
