@@ -11,15 +11,21 @@ from fastapi.testclient import TestClient
 from web_helpers import ROLES, add_hostile_file, add_users, derive, login  # noqa: F401
 
 
-@pytest.fixture(scope="session")
-def web_archive(dev_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """(archive root, {role: password}): a copy of the dev archive, shared by the HTTP tests."""
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def web_archive(request: pytest.FixtureRequest, dev_archive: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """(archive root, {role: password}): a copy of the dev archive, shared by the HTTP tests, with its catalog
+    on each engine (PostgreSQL: the prepared archive moved there by `catalog copy`)."""
+    from pg_support import to_engine
+
     work = tmp_path_factory.mktemp("web")
     root = work / "archive"
     shutil.copytree(dev_archive, root)
     add_hostile_file(root, work)
     derive(root)
-    return root, add_users(root)
+    users = add_users(root)
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    return to_engine(root, request.param, server), users
 
 
 @pytest.fixture(scope="session")
