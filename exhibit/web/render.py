@@ -59,6 +59,7 @@ def ocr_boxes(meta: dict[str, Any], terms: list[str]) -> list[Box]:
         widths += [_char_width(ch) for ch in text]
     out: list[Box] = []
     ends = [e for _, e in spans]
+    rotation = int(meta.get("rotation") or 0) % 360
     for term in terms:
         t = _SPACE.sub("", term).lower()
         if not t:
@@ -74,14 +75,29 @@ def ocr_boxes(meta: dict[str, Any], terms: list[str]) -> list[Box]:
                     break
                 if e == s:
                     continue
-                x0, y0, x1, y1 = (float(v) for v in b[:4])
+                box: Box = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
                 if not has_script(str(b[4]), Script.ARAB):  # left to right: narrow to the matched characters
-                    unit = (x1 - x0) / sum(widths[s:e])
                     a, z = max(start, s), min(end, e)
-                    x0, x1 = x0 + unit * sum(widths[s:a]), x0 + unit * sum(widths[s:z])
-                out.append((x0, y0, x1, y1))
+                    total = sum(widths[s:e])
+                    box = _narrow(box, rotation, sum(widths[s:a]) / total, sum(widths[s:z]) / total)
+                out.append(box)
             start = joined.find(t, end)
     return out
+
+
+def _narrow(box: Box, rotation: int, first: float, last: float) -> Box:
+    """The part of a line box from fraction `first` to `last` of its text, along the direction the line reads
+    in the stored image. The stored image is the upright page turned `rotation` degrees counter-clockwise
+    (ocr/layout.py Frame), so a line that reads left to right upright reads bottom to top at 90, right to
+    left at 180 and top to bottom at 270; the box is narrowed along that axis, from that end."""
+    x0, y0, x1, y1 = box
+    if rotation == 90:
+        return (x0, y1 - (y1 - y0) * last, x1, y1 - (y1 - y0) * first)
+    if rotation == 180:
+        return (x1 - (x1 - x0) * last, y0, x1 - (x1 - x0) * first, y1)
+    if rotation == 270:
+        return (x0, y0 + (y1 - y0) * first, x1, y0 + (y1 - y0) * last)
+    return (x0 + (x1 - x0) * first, y0, x0 + (x1 - x0) * last, y1)
 
 
 def _char_width(ch: str) -> float:
