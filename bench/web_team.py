@@ -2,9 +2,9 @@
 the same on SQLite with one worker, measured in the same run (issue 16: 0 errors, p95 server time <= 1.5x).
 
 Both archives are the dev cache's text folders ingested the same way. Each user is a thread with its own
-session, mixing the search page, exhibit pages, the custody log and custody writes (a `POST /api/verify`
-re-hashes the blobs and appends a custody event; the link judgements of the issue are not on PostgreSQL
-yet). Server time is the `Server-Timing` header (request in, first byte out).
+session, mixing the search page, exhibit pages, the custody log and two kinds of writes: link judgements
+(`POST /api/link/judge` on a candidate pair: an appended judgement, its custody event and a re-clustering)
+and `POST /api/verify` (re-hashes the blobs and appends a custody event). Server time is the `Server-Timing` header (request in, first byte out).
 
 Usage: PYTHONPATH=. python bench/web_team.py --catalog postgresql://USER@HOST/DB [--users 50] [--seconds 120]
 (a fresh database is created on that server and dropped after; needs CREATEDB)
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg
 
+from exhibit import link, records
 from exhibit.archive import Archive
 from exhibit.web import accounts
 
@@ -51,16 +52,25 @@ def pct(xs: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(p * len(s)))] if s else 0.0
 
 
-def build(root: Path, url: str | None) -> tuple[list[str], str]:
+def ref(member: dict[str, str]) -> str:
+    return member.get("record_id") or member["mention_id"]
+
+
+def build(root: Path, url: str | None) -> tuple[list[str], str, list[tuple[str, str]]]:
     subprocess.run([*EXHIBIT, "init", "--archive", str(root), *(["--catalog", url] if url else [])], check=True,
                    capture_output=True)
     subprocess.run([*EXHIBIT, "ingest", *(str(CORPUS / "cache" / f) for f in FOLDERS), "--archive", str(root),
                     "--no-ocr", "--jobs", "2"], check=True, capture_output=True)
     with Archive.open(root) as arch:
+        records.extract(arch)
+        link.run(arch)
+        pairs = [(ref(p["a"]), ref(p["b"])) for p in link.review_queue(arch)]
         refs = [e.sha256[:12] for e in arch.exhibits()]
         pw = accounts.generate_password()
         accounts.add_user(arch, "bench", "investigator", pw, actor="bench")
-    return refs, pw
+    if not pairs:
+        raise SystemExit("the link run left no candidate pair to judge")
+    return refs, pw, pairs
 
 
 def login(base: str, password: str) -> tuple[httpx.Client, str]:
@@ -72,7 +82,8 @@ def login(base: str, password: str) -> tuple[httpx.Client, str]:
     return c, str(c.get("/api/me").json()["csrf_token"])
 
 
-def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], pw: str) -> dict[str, float]:
+def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], pw: str,
+         pairs: list[tuple[str, str]]) -> dict[str, float]:
     port = free_port()
     server = subprocess.Popen([*EXHIBIT, "serve", "--archive", str(root), "--port", str(port), "--workers",
                                str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -98,12 +109,16 @@ def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], 
             while time.monotonic() < stop:
                 kind = rng.random()
                 try:
-                    if kind < 0.45:
+                    if kind < 0.4:
                         r = c.get("/search", params={"q": rng.choice(QUERIES)})
-                    elif kind < 0.8:
+                    elif kind < 0.7:
                         r = c.get(f"/exhibits/{rng.choice(refs)}")
-                    elif kind < 0.95:
+                    elif kind < 0.85:
                         r = c.get("/api/custody")
+                    elif kind < 0.95:
+                        a, b = rng.choice(pairs)
+                        r = c.post("/api/link/judge", headers={"X-CSRF-Token": csrf},
+                                   json={"a": a, "b": b, "verdict": rng.choice(("accept", "reject", "unsure"))})
                     else:
                         r = c.post("/api/verify", headers={"X-CSRF-Token": csrf})
                     ok, why = r.status_code == 200, f"{r.status_code} {r.url.path}"
@@ -146,10 +161,10 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = urlunsplit(urlsplit(a.catalog)._replace(path="/" + name))
     try:
-        sq_refs, sq_pw = build(work / "sqlite", None)
-        pg_refs, pg_pw = build(work / "pg", url)
-        sq = load(work / "sqlite", 1, a.users, a.seconds, sq_refs, sq_pw)
-        pg = load(work / "pg", 2, a.users, a.seconds, pg_refs, pg_pw)
+        sq_refs, sq_pw, sq_pairs = build(work / "sqlite", None)
+        pg_refs, pg_pw, pg_pairs = build(work / "pg", url)
+        sq = load(work / "sqlite", 1, a.users, a.seconds, sq_refs, sq_pw, sq_pairs)
+        pg = load(work / "pg", 2, a.users, a.seconds, pg_refs, pg_pw, pg_pairs)
         print(f"{a.users} users, {a.seconds:.0f} s each, load average {os.getloadavg()[0]:.1f}")
         for label, f in (("SQLite, 1 worker    ", sq), ("PostgreSQL, 2 workers", pg)):
             print(f"  {label} {f['requests']:6.0f} requests ({f['per_s']:.1f}/s), {f['errors']:.0f} errors, "
