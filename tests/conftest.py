@@ -63,15 +63,9 @@ def _dev_templates(dev_archive: Path) -> dict[str, Path]:
 def engine_archive(request: pytest.FixtureRequest, _dev_templates: dict[str, Path],
                    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     """A private writable copy of the dev archive, with its catalog on SQLite or on PostgreSQL."""
-    import shutil
+    from pg_support import writable_copy
 
-    from pg_support import clone_archive, to_engine
-
-    if request.param not in _dev_templates:  # the PostgreSQL template: the dev archive moved by catalog copy
-        root = tmp_path_factory.mktemp("dev-pg") / "archive"
-        shutil.copytree(_dev_templates["sqlite"], root)
-        _dev_templates[request.param] = to_engine(root, request.param, request.getfixturevalue("postgres_server"))
-    return clone_archive(_dev_templates[request.param], tmp_path / "archive")
+    return writable_copy(request, _dev_templates, tmp_path_factory, tmp_path / "archive")
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 
 def new_database(server: str) -> str:
@@ -54,3 +55,15 @@ def clone_archive(src: Path, dest: Path) -> Path:
             conn.execute(f'CREATE DATABASE "{new}" TEMPLATE "{name}"')
         set_catalog_url(dest, f"{base}/{new}")
     return dest
+
+
+def writable_copy(request: Any, templates: dict[str, Path], tmp_path_factory: Any, dest: Path) -> Path:
+    """A private writable copy, on the engine `request.param` names, of the archive `templates["sqlite"]`.
+    The PostgreSQL template is that archive moved by `catalog copy`, made on first use and kept in
+    `templates` (a session fixture's dict that no test opens); each copy is then `clone_archive` of it."""
+    engine = request.param
+    if engine not in templates:
+        root = tmp_path_factory.mktemp(f"template-{engine}") / "archive"
+        shutil.copytree(templates["sqlite"], root)
+        templates[engine] = to_engine(root, engine, request.getfixturevalue("postgres_server"))
+    return clone_archive(templates[engine], dest)

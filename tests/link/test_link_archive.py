@@ -41,19 +41,11 @@ def linked(request: pytest.FixtureRequest, linked_sqlite: Path, tmp_path_factory
     clone it (`clone_archive`)."""
     from pg_support import to_engine
 
-    from exhibit.errors import UserError
-
     if request.param == "sqlite":
         return linked_sqlite
     root = tmp_path_factory.mktemp("link-pg") / "archive"
     shutil.copytree(linked_sqlite, root)
-    try:
-        return to_engine(root, "postgresql", request.getfixturevalue("postgres_server"))
-    except UserError as e:  # records' tables are carried once the records capability records its schema
-        if "records_" not in str(e):
-            raise
-        pytest.skip("catalog copy does not carry the records_* tables until the records capability is ported "
-                    "(tests/link/test_link_store_engines.py covers the link store on PostgreSQL meanwhile)")
+    return to_engine(root, "postgresql", request.getfixturevalue("postgres_server"))
 
 
 class _Phases(Silent):

@@ -4,7 +4,6 @@ whose words are generated, so that nothing matches by accident."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -40,10 +39,6 @@ def ws_archive(request: pytest.FixtureRequest, _ws_templates: dict[str, Path],
                tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     """A private writable copy of the workspace archive, with its catalog on SQLite or on PostgreSQL (moved
     there by `catalog copy`, as a team would)."""
-    from pg_support import clone_archive, to_engine
+    from pg_support import writable_copy
 
-    if request.param not in _ws_templates:
-        root = tmp_path_factory.mktemp("ws-pg") / "archive"
-        shutil.copytree(_ws_templates["sqlite"], root)
-        _ws_templates[request.param] = to_engine(root, request.param, request.getfixturevalue("postgres_server"))
-    return clone_archive(_ws_templates[request.param], tmp_path / "archive")
+    return writable_copy(request, _ws_templates, tmp_path_factory, tmp_path / "archive")
