@@ -85,8 +85,11 @@ def login(base: str, password: str) -> tuple[httpx.Client, str]:
 def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], pw: str,
          pairs: list[tuple[str, str]]) -> dict[str, float]:
     port = free_port()
+    # The server's log goes to a file: a pipe no one reads fills up after 64 KB (a few tracebacks) and then
+    # blocks the server mid-request, which looks like timeouts and a server that will not stop.
+    log = (root / f"serve-{workers}.log").open("wb")
     server = subprocess.Popen([*EXHIBIT, "serve", "--archive", str(root), "--port", str(port), "--workers",
-                               str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               str(workers)], stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -96,6 +99,7 @@ def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], 
             except httpx.HTTPError:
                 time.sleep(0.2)
         server_ms: list[float] = []
+        by_route: dict[str, list[float]] = {}
         errors: list[str] = []
         lock = threading.Lock()
         sessions = [login(base, pw) for _ in range(users)]
@@ -127,7 +131,10 @@ def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], 
                     ok, why, st = False, type(e).__name__, ""
                 with lock:
                     if "dur=" in st:
-                        server_ms.append(float(st.split("dur=")[1].split(",")[0]))
+                        ms = float(st.split("dur=")[1].split(",")[0])
+                        server_ms.append(ms)
+                        route = re.sub(r"/exhibits/.*", "/exhibits/ID", r.url.path)
+                        by_route.setdefault(route, []).append(ms)
                     if not ok:
                         errors.append(why)
 
@@ -140,13 +147,21 @@ def load(root: Path, workers: int, users: int, seconds: float, refs: list[str], 
         secs = time.perf_counter() - t0
         for c, _ in sessions:
             c.close()
+        print(f"  {workers} worker(s), p50 / p95 by route:", ", ".join(
+            f"{k} {statistics.median(v):.0f} / {pct(v, 0.95):.0f} ms ({len(v)})" for k, v in sorted(by_route.items())))
         if errors:
             print("  errors:", sorted(set(errors))[:10])
+            print("  the server's log ends:", *log_tail(root / f"serve-{workers}.log"), sep="\n    ")
         return {"requests": len(server_ms), "per_s": len(server_ms) / secs, "errors": len(errors),
                 "p50": statistics.median(server_ms) if server_ms else 0.0, "p95": pct(server_ms, 0.95)}
     finally:
         server.terminate()
         server.wait(30)
+        log.close()
+
+
+def log_tail(path: Path, lines: int = 30) -> list[str]:
+    return path.read_text(errors="replace").splitlines()[-lines:]
 
 
 def main() -> None:

@@ -170,9 +170,9 @@ def judge(arch: Archive, a: str, b: str, verdict: str, actor: str, note: str | N
     """Record a person's judgement on a pair (kept as a custody event) and re-cluster at once."""
     if resolver.Judgement.parse(verdict) is None:
         raise UserError(f"{verdict!r}: a judgement is one of {', '.join(resolver.Judgement)}.")
-    mentions = _mentions(arch)
+    known = store.known_mentions(arch.catalog, (a, b))
     for x in (a, b):
-        if x not in mentions:
+        if x not in known:
             raise UserError(f"{x}: not a record or mention of the latest link run (`exhibit link ls --all`).")
     if a == b:
         raise UserError("a judgement needs two different records or mentions.")

@@ -164,6 +164,13 @@ def mentions(cat: Catalog) -> dict[str, Any]:
         "SELECT unique_id, kind, dataset, name, id_number, source, features FROM link_mentions")}
 
 
+def known_mentions(cat: Catalog, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` are mentions of the latest run (without reading every mention's features)."""
+    ensure(cat)
+    marks, params = in_list("m", list(ids))
+    return {r[0] for r in cat.execute(f"SELECT unique_id FROM link_mentions WHERE unique_id IN {marks}", params)}
+
+
 def cluster_rows(cat: Catalog) -> dict[str, list[tuple[str, float | None]]]:
     """(unique id, score) of every member, by cluster, in cluster and member order."""
     ensure(cat)
@@ -225,13 +232,28 @@ def replace_run(cat: Catalog, mention_rows: Sequence[dict[str, Any]], pair_rows:
 
 
 def write_decisions(cat: Catalog, decisions: Sequence[dict[str, Any]]) -> None:
-    """Decisions re-derived from judgements, on the stored pairs (a pair accepted but never scored is added)."""
+    """Decisions re-derived from judgements, on the stored pairs (a pair accepted but never scored is added).
+    Only the pairs whose decision changed are written: a judgement changes a few, and rewriting every pair on
+    each one held the write lock longer and, on PostgreSQL, left a dead copy of every row behind."""
+    have = {(r["a"], r["b"]): (r["decision"], r["why"]) for r in cat.execute("SELECT a, b, decision, why FROM link_pairs")}
+    decisions = [d for d in decisions if have.get((d["a"], d["b"])) != (d["decision"], d["why"])]
+    if not decisions:
+        return
     cat.executemany("INSERT INTO link_pairs (a, b, probability, weight, decision, why, gammas) "
                     "VALUES (:a, :b, :probability, :weight, :decision, :why, '{}') "
                     "ON CONFLICT (a, b) DO UPDATE SET decision = excluded.decision, why = excluded.why", decisions)
 
 
 def write_clusters(cat: Catalog, rows: Sequence[dict[str, Any]]) -> None:
-    cat.execute("DELETE FROM link_clusters")
+    """Every member's cluster as `rows` say; only the members whose cluster or score changed are written
+    (see write_decisions)."""
+    have = {r["unique_id"]: (r["cluster_id"], r["score"])
+            for r in cat.execute("SELECT cluster_id, unique_id, score FROM link_clusters")}
+    want = {r["unique_id"]: (r["cluster_id"], r["score"]) for r in rows}
+    gone = [u for u, v in have.items() if want.get(u) != v]
+    for i in range(0, len(gone), 500):
+        part = gone[i:i + 500]
+        marks, params = in_list("u", part)
+        cat.execute(f"DELETE FROM link_clusters WHERE unique_id IN {marks}", params)
     cat.executemany("INSERT INTO link_clusters (cluster_id, unique_id, score) VALUES (:cluster_id, :unique_id, :score)",
-                    rows)
+                    [r for r in rows if have.get(r["unique_id"]) != want[r["unique_id"]]])
