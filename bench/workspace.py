@@ -9,8 +9,15 @@ file on the same disk; the ratio is zip's time over ours (>= 0.8 is the target).
 peak of the stream at N/4 and at N files (flat: the same peak, not 4x).
 
 Search: the search_scale.py generator's pages (20 per exhibit) indexed once; 10% of exhibits tagged with one of
-50 tags and every exhibit's first page with another (the 100,000-tags shape of the issue, scaled), 1,000
-highlights; then p50 over the same queries of `word` and `word tag:T` (total + top 10 with snippets).
+50 tags and the rest of `--tags` (default: one per 10 pages, the issue's 100,000 on 1,000,000) on pages
+drawn at random, `--highlights` highlights (default: one per 100 pages); then p50 over the same queries of
+`word` and `word tag:T` (total + top 10 with snippets), and the viewer's server time on highlighted pages.
+
+The issue's scale (a 1,000,000-page archive takes about half an hour to build; `--keep` leaves it for
+`--reuse`):
+
+    .venv/bin/python bench/workspace.py --skip-download --pages 1000000 --dir /work/tmp --keep
+    .venv/bin/python bench/workspace.py --skip-download --reuse /work/tmp/wsbench-XXXX
 """
 
 from __future__ import annotations
@@ -95,11 +102,12 @@ def bench_viewer(arch: Archive, runs: int) -> dict[str, float]:
 
     pw = accounts.generate_password()
     accounts.ensure_schema(arch)
-    accounts.add_user(arch, "bench", "investigator", pw, actor="bench")
+    user = f"bench-{os.getpid()}"  # a user of its own per run: --reuse opens an archive that has the last one's
+    accounts.add_user(arch, user, "investigator", pw, actor="bench")
     client = TestClient(create_app(arch.root))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token
-    client.post("/login", data={"name": "bench", "password": pw, "csrf_token": token.group(1), "next": "/"})
+    client.post("/login", data={"name": user, "password": pw, "csrf_token": token.group(1), "next": "/"})
     marked = sorted({h.exhibit_id for h in workspace.highlights(arch)})[:50]
     times: list[float] = []
     for _ in range(runs):
@@ -111,27 +119,42 @@ def bench_viewer(arch: Archive, runs: int) -> dict[str, float]:
     return {"viewer_p50_ms": statistics.median(times), "viewer_p95_ms": times[int(len(times) * 0.95) - 1]}
 
 
-def bench_search(work: Path, pages: int, runs: int) -> dict[str, float]:
-    arch = Archive.init(work / "search")
-    generate(arch, work / "files", pages)
-    search.rebuild(arch)
+def bench_search(work: Path, pages: int, runs: int, tags_wanted: int | None, highlights: int | None,
+                 reuse: bool) -> dict[str, float]:
+    built = reuse and (work / "search" / "catalog.sqlite").exists()
+    arch = Archive.open(work / "search") if built else Archive.init(work / "search")
+    t0 = time.perf_counter()
+    if not built:
+        generate(arch, work / "files", pages)
+        search.rebuild(arch)
+    build_s = time.perf_counter() - t0
+    pages = int(arch.catalog.execute("SELECT count(*) FROM pages").fetchone()[0])
+    tags_wanted = pages // 10 if tags_wanted is None else tags_wanted
+    highlights = pages // 100 if highlights is None else highlights
     rng = random.Random(9)
     seqs = [e.seq for e in arch.exhibits()]
+    counts = dict(arch.catalog.execute("SELECT exhibit_seq, count(*) FROM pages GROUP BY exhibit_seq"))
     tags = [f"tag-{k:02d}" for k in range(50)]
     store.ensure(arch.catalog)
     t0 = time.perf_counter()
-    with arch.transaction() as db:  # straight into the table: the bench measures search, not tagging
-        for s in rng.sample(seqs, max(1, len(seqs) // 10)):
-            store.add_tag(db, "exhibit", f"exhibit:{s}", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
-        for s in seqs:
-            store.add_tag(db, "page", f"page:{s}:1", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
+    if not store.tags(arch.catalog):
+        with arch.transaction() as db:  # straight into the table: the bench measures search, not tagging
+            on_exhibits = rng.sample(seqs, max(1, len(seqs) // 10))
+            for s in on_exhibits:
+                store.add_tag(db, "exhibit", f"exhibit:{s}", s, rng.choice(tags), "bench", "2024-01-01T00:00:00Z")
+            placed = len(on_exhibits)
+            while placed < tags_wanted:
+                s = rng.choice(seqs)
+                placed += store.add_tag(db, "page", f"page:{s}:{rng.randint(1, counts[s])}", s, rng.choice(tags),
+                                        "bench", "2024-01-01T00:00:00Z")
+        for s in rng.sample(seqs, min(highlights, len(seqs))):
+            p = arch.page(s, 1)
+            if p is not None:
+                words = p.text.split()
+                if words:
+                    workspace.highlight(arch, str(s), 1, quote=words[0], actor="bench")
     tag_count = len(store.tags(arch.catalog))
-    for s in rng.sample(seqs, min(1000, len(seqs))):
-        p = arch.page(s, 1)
-        if p is not None:
-            words = p.text.split()
-            if words:
-                workspace.highlight(arch, str(s), 1, quote=words[0], actor="bench")
+    highlight_count = len(store.highlights(arch.catalog))
     setup_s = time.perf_counter() - t0
     sample = [w for w in arch.page(seqs[0], 2).text.split() if w.isascii() and len(w) > 3][:10]  # type: ignore[union-attr]
     plain: list[float] = []
@@ -148,7 +171,8 @@ def bench_search(work: Path, pages: int, runs: int) -> dict[str, float]:
     viewer = bench_viewer(arch, runs)
     arch.close()
     p50p, p50t = statistics.median(plain), statistics.median(tagged)
-    return {"pages": pages, "exhibits": len(seqs), "tags": tag_count, "setup_s": setup_s,
+    return {"pages": pages, "exhibits": len(seqs), "tags": tag_count, "highlights": highlight_count,
+            "build_s": build_s, "setup_s": setup_s,
             "p50_plain_ms": p50p * 1000, "p50_tagged_ms": p50t * 1000, "ratio": p50t / p50p, **viewer}
 
 
@@ -159,8 +183,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--dir", type=Path, default=None)
     ap.add_argument("--skip-download", action="store_true")
+    ap.add_argument("--tags", type=int, default=None, help="tags in all (default: pages / 10)")
+    ap.add_argument("--highlights", type=int, default=None, help="highlights (default: pages / 100)")
+    ap.add_argument("--keep", action="store_true", help="leave the work folder (its path is printed)")
+    ap.add_argument("--reuse", type=Path, default=None, help="a work folder left by --keep: search it again")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="wsbench-", dir=args.dir))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="wsbench-", dir=args.dir))
     try:
         d = bench_download(work, args.files) if not args.skip_download else None
         per_file = (d["peak_mb_all"] - d["peak_mb_quarter"]) * 1000 / (d["files"] * 0.75) if d else 0.0
@@ -170,13 +198,17 @@ def main() -> None:
                   f"{d['peak_mb_quarter']:.1f} MB at {d['files'] / 4:.0f} files, {d['peak_mb_all']:.1f} MB at "
                   f"{d['files']:.0f}: {per_file:.2f} KB per file of metadata (zip central directory) against "
                   f"{d['mb'] * 1000 / d['files']:.0f} KB of bytes per file, which never sit in memory")
-        s = bench_search(work, args.pages, args.runs)
-        print(f"search {s['pages']:.0f} pages, {s['exhibits']:.0f} exhibits, {s['tags']:.0f} tags: p50 "
+        s = bench_search(work, args.pages, args.runs, args.tags, args.highlights, args.reuse is not None)
+        print(f"search {s['pages']:.0f} pages, {s['exhibits']:.0f} exhibits, {s['tags']:.0f} tags, "
+              f"{s['highlights']:.0f} highlights (built in {s['build_s']:.0f} s, marked in {s['setup_s']:.0f} s): p50 "
               f"{s['p50_plain_ms']:.1f} ms unfiltered, {s['p50_tagged_ms']:.1f} ms with tag:, ratio "
               f"{s['ratio']:.2f} (target <= 1.5); viewer with highlights p50 {s['viewer_p50_ms']:.1f} ms, p95 "
               f"{s['viewer_p95_ms']:.1f} ms server time (target <= 50)")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep or args.reuse:
+            print(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

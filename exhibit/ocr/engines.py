@@ -49,6 +49,11 @@ class Line:
 
 # -- RapidOCR (PP-OCRv4, models inside the wheel) -------------------------------------------------
 
+# RapidOCR's settings beyond its defaults (its config.yaml names, with their Det/Cls/Rec prefixes); the
+# measurements behind each are in BENCHMARKS.md ("OCR cost").
+RAPID_SETTINGS: dict[str, Any] = {"intra_op_num_threads": 1, "inter_op_num_threads": 1}
+
+
 @lru_cache(maxsize=1)
 def rapidocr() -> Any:
     """The process's one RapidOCR engine (loading the ONNX models takes about a second)."""
@@ -63,7 +68,7 @@ def rapidocr() -> Any:
 
     onnxruntime.disable_telemetry_events()  # if onnxruntime was imported earlier, without the variable
     cv2.setNumThreads(1)  # RapidOCR's image operations; OpenCV otherwise starts a thread per core
-    engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    engine = RapidOCR(**RAPID_SETTINGS)
     engine.text_cls = _KeptDirections(engine.text_cls)
     return engine
 
