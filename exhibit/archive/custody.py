@@ -72,6 +72,12 @@ def append(db: Catalog, event: str, sha256: str | None, actor: str,
     return CustodyEvent(seq, time, actor, tool, event, sha256, details or {}, prev, h)
 
 
+def head_seq(db: Catalog) -> int:
+    """The last event's number (0 for none): every change to the archive's marks moves it."""
+    last = db.execute("SELECT seq FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    return int(last["seq"]) if last else 0
+
+
 class Appender:
     """Several events appended in one transaction: the chain's head is read once and the rows go in with
     one executemany (the ingest writer appends three or more events per file). Use inside the caller's

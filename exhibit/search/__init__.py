@@ -22,7 +22,7 @@ from exhibit.archive import Archive, Row, TableInfo
 from exhibit.archive.feed import PageText
 from exhibit.progress import SILENT, Progress
 from exhibit.search.index import SearchIndex, SyncReport
-from exhibit.search.query import Highlights, compile_query, exhibits_query, parse
+from exhibit.search.query import Compiled, Highlights, compile_parts, exhibits_query, parse
 from exhibit.search.results import Hit, Matches, RowRef, SearchResult
 from exhibit.search.snippets import snippet
 
@@ -98,15 +98,14 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
     `within` keeps only hits in those exhibits (a selection, what an ingest added)."""
     idx = open_index(arch)
     searcher = idx.searcher()
-    q, hl = compile_query(query, idx.schema, idx.common,
-                          documents=lambda name, value: documents.exhibits_with(arch, name, value),
-                          marks=marks.exhibits_with if marks is not None else None)
-    if within is not None:
-        q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, exhibits_query(idx.schema, within))])
+    compiled = compile_parts(query, idx.schema, idx.common,
+                             documents=lambda name, value: documents.exhibits_with(arch, name, value),
+                             marks=marks.exhibits_with if marks is not None else None, within=within)
+    hl = compiled.hl
     total_exhibits: int | None = None
     if group:
-        total, ranked = _ranked(idx, searcher, q, min(GROUP_FETCH, max(limit + offset, 1) * 20))
-        total_exhibits = int(round(searcher.cardinality(q, "ex"))) if total else 0
+        total, ranked = _ranked(idx, searcher, compiled, min(GROUP_FETCH, max(limit + offset, 1) * 20))
+        total_exhibits = int(round(searcher.cardinality(compiled.query(idx.schema), "ex"))) if total else 0
         groups: dict[int, list[_Unit]] = {}
         for u in _units(searcher, ranked):
             groups.setdefault(u.ex, []).append(u)
@@ -114,13 +113,13 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
         rows = _Lookup(arch, [g[0] for g in chosen])
         hits = [_hit(rows, g[0], hl, matches=g) for g in chosen]
     else:
-        total, ranked = _ranked(idx, searcher, q, offset + limit)
+        total, ranked = _ranked(idx, searcher, compiled, offset + limit)
         units = _units(searcher, ranked[offset:offset + limit])
         rows = _Lookup(arch, units)
         hits = [_hit(rows, u, hl) for u in units]
-    counts = facet_counts(searcher, q) if facets else None
+    counts = facet_counts(searcher, compiled.query(idx.schema)) if facets else None
     if counts is not None and marks is not None:
-        counts["tag"] = tag_facet(idx, searcher, q, marks.tag_exhibits())
+        counts["tag"] = tag_facet(idx, searcher, compiled.query(idx.schema), marks.tag_exhibits())
     return SearchResult(query=query, offset=offset, limit=limit, total=total, hits=tuple(hits),
                         total_exhibits=total_exhibits, facets=counts)
 
@@ -151,14 +150,15 @@ def facet_counts(searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict
     return out
 
 
-def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
+def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, compiled: Compiled,
             n: int) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
-    """(total, the best `n` hits), rows weighted by ROW_WEIGHT.
+    """(total, the best `n` hits), rows weighted by ROW_WEIGHT, within `compiled.exhibits` if set.
 
     An index of one kind of unit (only pages, or only rows) is searched once, unfiltered: intersecting
     with the `unit` term's posting list (nearly every document) doubled the cost of common terms. With
     both kinds, pages and rows are searched apart, each query restricted by the rarer kind's posting
     list (a MustNot of it, or a Must that leads the intersection)."""
+    q = compiled.text
     # doc_freq counts deleted documents too: a zero is exact, anything else only picks the cheaper plan.
     freq = {u: searcher.doc_freq("unit", u) for u in ("page", "row")}
     weight = {"page": 1.0, "row": ROW_WEIGHT}
@@ -179,12 +179,41 @@ def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     hits: list[tuple[float, tantivy.DocAddress]] = []
     total = 0
     for query, w in plans:
-        res = searcher.search(query, max(n, 1), count=True)
-        total += res.count  # type: ignore[attr-defined]  # (tantivy's stub lacks it)
+        count, found = _within(idx, searcher, query, n, compiled.exhibits)
+        total += count
         if n > 0:
-            hits.extend((score * w, addr) for score, addr in res.hits)
+            hits.extend((score * w, addr) for score, addr in found)
     hits.sort(key=lambda h: -h[0])  # stable: at equal scores pages stay first, in tantivy's order
     return total, hits[:n]
+
+
+# Measured on the 1,000,000-page bench archive (bench/workspace.py): an exhibit filter costs tantivy about
+# 1.5 ms + 0.6 us per exhibit in it (a term-set lookup in every segment, whatever the query), while reading
+# every hit of the unfiltered query and dropping those outside the set costs about 1 us per hit.
+POST_FILTER_BASE, POST_FILTER_PER_EXHIBIT = 1500, 0.6
+
+
+def _within(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query, n: int,
+            exhibits: frozenset[int] | None) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
+    """(count, best `n` hits) of `q` within `exhibits`: the hits of a rare query are filtered here by their
+    `ex` fast field; a common one is intersected with the exhibits in tantivy. Both give the same hits."""
+    if exhibits is None:
+        res = searcher.search(q, max(n, 1), count=True)
+        return int(res.count), list(res.hits)  # type: ignore[attr-defined]  # (tantivy's stub lacks count)
+    if not exhibits:
+        return 0, []
+    count = int(searcher.search(q, 1, count=True).count)  # type: ignore[attr-defined]
+    if count == 0:
+        return 0, []
+    if count <= POST_FILTER_BASE + POST_FILTER_PER_EXHIBIT * len(exhibits):
+        res = searcher.search(q, count)
+        ex = searcher.fast_field_values("ex", [a for _, a in res.hits])
+        kept = [h for h, e in zip(res.hits, ex, strict=True) if e in exhibits]
+        return len(kept), kept[:max(n, 1)]
+    res = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q),
+                                                       (tantivy.Occur.Must, exhibits_query(idx.schema, exhibits))]),
+                          max(n, 1), count=True)
+    return int(res.count), list(res.hits)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)

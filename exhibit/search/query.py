@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 import tantivy
 
@@ -361,6 +362,23 @@ class Compiler:
             return self._not_alone(node, False)
         return self.compile(node)
 
+    def split(self, node: Node) -> tuple[tantivy.Query, list[list[int]]]:
+        """The query without its top-level exhibit filters (tag:, doc_number:, ...), and their exhibits:
+        search() then chooses how to apply them (Compiled.exhibits)."""
+        children = node.children if isinstance(node, And) else (node,)
+        sets = [self._exhibit_set(c) for c in children if _is_exhibit_filter(c)]
+        rest = [c for c in children if not _is_exhibit_filter(c)]
+        if not sets:
+            return self.top(node), []
+        if not rest:
+            return tantivy.Query.all_query(), sets
+        return self.top(rest[0] if len(rest) == 1 else And(tuple(rest))), sets
+
+    def _exhibit_set(self, f: Filter) -> list[int]:
+        if f.field in DOCUMENT_FIELDS:
+            return self.documents(f.field, f.value) if self.documents else []
+        return self.marks(f.field, f.value) if self.marks else []
+
     def _not_alone(self, node: Node, negated: bool) -> tantivy.Query:
         if isinstance(node, Not):
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
@@ -444,10 +462,8 @@ class Compiler:
         name, value = f.field, f.value
         if name in ("date", "received"):
             return self._date(f)
-        if name in DOCUMENT_FIELDS:
-            return exhibits_query(s, self.documents(name, value) if self.documents else [])
-        if name in WORKSPACE_FIELDS:
-            return exhibits_query(s, self.marks(name, value) if self.marks else [])
+        if name in DOCUMENT_FIELDS or name in WORKSPACE_FIELDS:
+            return exhibits_query(s, self._exhibit_set(f))
         if name == "ocr":
             v = value.lower()
             if v not in ("true", "false", "yes", "no"):
@@ -533,6 +549,42 @@ def exhibits_query(schema: tantivy.Schema, seqs: Iterable[int]) -> tantivy.Query
     else:
         inner = tantivy.Query.term_set_query(schema, "ex", seqs)
     return tantivy.Query.const_score_query(inner, 0.0)
+
+
+def _is_exhibit_filter(node: Node) -> TypeGuard[Filter]:
+    return isinstance(node, Filter) and (node.field in DOCUMENT_FIELDS or node.field in WORKSPACE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A query string compiled: `text`, the tantivy query without its top-level exhibit filters;
+    `exhibits`, the exhibits those filters allow (None: no such filter); `hl`, what to highlight."""
+
+    text: tantivy.Query
+    exhibits: frozenset[int] | None
+    hl: Highlights
+
+    def query(self, schema: tantivy.Schema) -> tantivy.Query:
+        """The whole query as one tantivy query."""
+        if self.exhibits is None:
+            return self.text
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, self.text),
+                                            (tantivy.Occur.Must, exhibits_query(schema, self.exhibits))])
+
+
+def compile_parts(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
+                  documents: Callable[[str, str], list[int]] | None = None,
+                  marks: Callable[[str, str], list[int]] | None = None,
+                  within: Iterable[int] | None = None) -> Compiled:
+    """compile_query with the top-level exhibit filters (and `within`) kept apart as one set of exhibits."""
+    c = Compiler(schema, common, documents, marks)
+    text, sets = c.split(parse(q))
+    if within is not None:
+        sets.append(list(within))
+    keep: frozenset[int] | None = None
+    for s in sets:
+        keep = frozenset(s) if keep is None else keep & frozenset(s)
+    return Compiled(text, keep, c.hl)
 
 
 def compile_query(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
