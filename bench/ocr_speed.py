@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "ocr"))
@@ -202,12 +203,102 @@ def layout_cost(pages: list[tuple[Path, str]]) -> dict[str, float]:
             "ratio_after_before": round(spent[True] / spent[False], 3)}
 
 
+def cost_pages(n_rendered: int, corpus: Path | None) -> list[tuple[str, str, Any, str]]:
+    """(class, name, image, truth) for the OCR-cost comparison: rendered pages as make_pages draws them,
+    the degraded-scan grid's pages and photographs, small print (14-24 px) under each degradation, and
+    the sample's scans when the corpus is there."""
+    from ocr_grid import SMALL_DEGRADE, pairwise, photographs, scan, small_print
+    from PIL import Image
+
+    out: list[tuple[str, str, Any, str]] = []
+    with tempfile.TemporaryDirectory(prefix="ocr-cost-") as tmp:
+        for path, kind in make_pages(Path(tmp), n_rendered, 0.25, seed=3):
+            with Image.open(path) as im:
+                out.append((f"rendered {kind}", path.name, im.convert("RGB"), ""))
+    for c in [c for c in pairwise() if c.rotation in (0, 90, 180, 270)] + photographs():
+        s = scan(c)
+        out.append((f"grid {c.script}" + (" photo" if c.keystone else ""), c.name, s.image.convert("RGB"), s.text))
+    for size in (14, 18, 24):
+        for deg in SMALL_DEGRADE:
+            im, text = small_print(size, deg, "han")
+            out.append((f"small print {size} px", f"small-{size}-{deg}", im.convert("RGB"), text))
+    if corpus is not None and (corpus / "truth.json").exists():
+        truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+        for name, text in truth["ocr"].items():
+            if name.endswith((".png", ".jpg", ".jpeg", ".tif", ".tiff")):
+                with Image.open(corpus / "cache" / name) as im:
+                    out.append(("sample scans", name, im.convert("RGB"), text))
+    return out
+
+
+def _bare_read(images: list[Any]) -> list[tuple[float, str]]:
+    """Bare RapidOCR with its defaults (threads, detector size, text score), in its own process so that
+    exhibit's OpenCV and onnxruntime settings do not touch it: (CPU s, text) per image."""
+    import resource
+
+    import numpy as np
+    from rapidocr_onnxruntime import RapidOCR
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return own.ru_utime + own.ru_stime
+
+    engine = RapidOCR()
+    engine(np.asarray(images[0]))  # warm: model loading is not counted on either side
+    out = []
+    for im in images:
+        c0 = cpu()
+        res, _ = engine(np.asarray(im))
+        out.append((cpu() - c0, "\n".join(str(t) for _, t, _ in (res or []))))
+    return out
+
+
+def bare_cost(pages: list[tuple[str, str, Any, str]]) -> dict[str, Any]:
+    """CPU s per page of exhibit's whole page read (`_read`: layout, both engines, rereads) against bare
+    RapidOCR with its defaults on the same images, and the CER of each where the truth is known."""
+    import resource
+    from multiprocessing import get_context
+
+    from ocr_helpers import cer
+
+    from exhibit.ocr import _read, _temp_files_in
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    images = [p[2] for p in pages]
+    with get_context("spawn").Pool(1) as pool:
+        bare = pool.apply(_bare_read, (images,))
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    langs = ["chi_sim", "uig", "eng"]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, _temp_files_in(Path(tmp)):
+        _read(images[0], langs, "auto")  # load the models
+        for (cls, name, im, truth), (bare_cpu, bare_text) in zip(pages, bare, strict=True):
+            c0 = cpu()
+            text = _read(im, langs, "auto")[0]
+            rows.append({"class": cls, "name": name, "cpu_bare": bare_cpu, "cpu_exhibit": cpu() - c0,
+                         "cer_bare": cer(bare_text, truth) if truth else None,
+                         "cer_exhibit": cer(text, truth) if truth else None})
+    return {"rows": rows}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=16)
     ap.add_argument("--uyghur-share", type=float, default=0.25)
     ap.add_argument("--layout-cost", action="store_true", help="reading order + orientation cost only")
+    ap.add_argument("--bare-cost", action="store_true",
+                    help="CPU per page of exhibit's OCR against bare RapidOCR with its defaults (issue 20)")
+    ap.add_argument("--corpus", type=Path, default=Path(os.environ.get("EXHIBIT_DEV_CORPUS", REPO.parent / "shared" /
+                                                                      "corpus" / "dev")))
     args = ap.parse_args()
+    if args.bare_cost:
+        print_bare_cost(bare_cost(cost_pages(args.pages, args.corpus if args.corpus.exists() else None)))
+        return
     if args.layout_cost:
         with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
             pages = make_pages(Path(tmp), args.pages, args.uyghur_share)
@@ -250,6 +341,28 @@ def main() -> None:
     print(f"CPU seconds: engines {direct_cpu:.1f}, jobs 1 {cpu1:.1f}, jobs 2 {cpu2:.1f} "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(json.dumps(result))
+
+
+def print_bare_cost(res: dict[str, Any]) -> None:
+    rows = res["rows"]
+    classes = sorted({r["class"] for r in rows})
+
+    def mean(xs: list[float]) -> float:
+        return sum(xs) / len(xs) if xs else float("nan")
+
+    print("| pages | n | bare CPU s/page | exhibit CPU s/page | exhibit / bare | bare CER | exhibit CER |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for cls in [*classes, "all"]:
+        sel = rows if cls == "all" else [r for r in rows if r["class"] == cls]
+        b, e = mean([r["cpu_bare"] for r in sel]), mean([r["cpu_exhibit"] for r in sel])
+        known = [r for r in sel if r["cer_exhibit"] is not None]
+        cb = f"{100 * mean([r['cer_bare'] for r in known]):.2f}%" if known else "-"
+        ce = f"{100 * mean([r['cer_exhibit'] for r in known]):.2f}%" if known else "-"
+        print(f"| {cls} | {len(sel)} | {b:.2f} | {e:.2f} | {e / b:.2f}x | {cb} | {ce} |")
+    total = sum(r["cpu_exhibit"] for r in rows) / sum(r["cpu_bare"] for r in rows)
+    print(f"exhibit's OCR CPU per page / bare RapidOCR defaults: {total:.2f}x (target <= 0.5x) "
+          f"on {len(rows)} pages, load average {os.getloadavg()[0]:.1f}")
+    print(json.dumps({"ratio": round(total, 3), "rows": rows}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

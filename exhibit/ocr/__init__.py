@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 # 2: meta "scripts" holds ISO 15924 codes (Hani, Arab, Latn) instead of Han, Arabic, Latin.
 # 3: pages turned upright and deskewed, lines in reading order (columns, tables); meta rotation, skew.
 # 4: photographed pages rectified; Uyghur lines chosen word by word with the uig dictionary.
-PIPELINE_VERSION = "4"
+# 5: the text detector reads a copy at most 960 pixels long (engines.DET_SIDE), unless that reads doubtfully;
+#    a line the direction classifier turned and then read as nothing is read again as it lies.
+PIPELINE_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def _read(image: Image.Image, langs: list[str], engine: str, opts: Any = None, *
           layout: bool = True) -> tuple[str, str | None, dict[str, Any]]:
     """`layout` False reads the page as it lies, rows top to bottom (the pipeline before issue 15,
     kept as bench/ocr_speed.py's baseline)."""
+    from exhibit.ocr import engines
     from exhibit.ocr import layout as page_layout
     from exhibit.ocr.preprocess import prepare
     from exhibit.ocr.recognise import ARABIC_LANGS, DEFAULT_OPTIONS
@@ -137,6 +140,9 @@ def _read(image: Image.Image, langs: list[str], engine: str, opts: Any = None, *
     flat = photo.image if photo else prepared
     frame = page_layout.measure(flat) if layout else page_layout.Frame()
     page, rec = _recognise_upright(flat, frame, langs, engine, opts, layout)
+    if not opts.full_detection and engines.DET_SIDE is not None \
+            and _han_confidence(rec.lines) < engines.FULL_DETECTION_BELOW:
+        page, rec = _recognise_upright(flat, frame, langs, engine, replace(opts, full_detection=True), layout)
     if photo is not None and photo.back is not None:
         page = replace(page, photo=photo.back, size=photo.size)
     ordered = page_layout.reading_order(rec.lines, page_layout.ruled_rows(page.image)) if layout \
@@ -225,6 +231,14 @@ def _recognise_upright(image: Image.Image, frame: Any, langs: list[str], engine:
     if rapid or _confidence(again.lines) >= _confidence(rec.lines) - 0.05:
         return other, again
     return page, rec  # OSD was wrong: the half turn reads worse
+
+
+def _han_confidence(lines: list[Any]) -> float:
+    """PP-OCR's confidence over the Chinese lines it read (1.0 for none: Arabic script is Tesseract's)."""
+    from exhibit.text.script import script_counts
+
+    han = [ln for ln in lines if ln.engine == "rapidocr" and script_counts(ln.text)[Script.HANI] >= 2]
+    return _confidence(han) if han else 1.0
 
 
 def _confidence(lines: list[Any]) -> float:

@@ -7,7 +7,7 @@ parallelism, and an engine that spawns its own threads per worker would oversubs
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -52,6 +52,16 @@ class Line:
 # RapidOCR's settings beyond its defaults (its config.yaml names, with their Det/Cls/Rec prefixes); the
 # measurements behind each are in BENCHMARKS.md ("OCR cost").
 RAPID_SETTINGS: dict[str, Any] = {"intra_op_num_threads": 1, "inter_op_num_threads": 1}
+# The detector's input: the image's longer side scaled down to at most this many pixels (None: RapidOCR's
+# choice, which for an A4 page at 150 dpi is its full 1240 x 1754). Recognition still reads each line from
+# the full image. Detection was two thirds of a page's CPU time; at 960 a page costs 0.58x and no CER rose
+# on the generated pages (print down to 14 px) or the sample's scans; at 640 the scans' CER rose
+# (BENCHMARKS.md, "OCR cost"; tests/ocr/test_ocr_cost.py compares both sizes).
+DET_SIDE: int | None = 960
+# A page whose Chinese lines read with less confidence than this at DET_SIDE is read again with the
+# detector at full size (recognise.Options.full_detection): small print under noise or JPEG blocks,
+# faxes. Measured (BENCHMARKS.md): clean and degraded pages of 16 px print and up read at >= 0.99.
+FULL_DETECTION_BELOW = 0.98
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +80,26 @@ def rapidocr() -> Any:
     cv2.setNumThreads(1)  # RapidOCR's image operations; OpenCV otherwise starts a thread per core
     engine = RapidOCR(**RAPID_SETTINGS)
     engine.text_cls = _KeptDirections(engine.text_cls)
+    engine.text_det.get_preprocess = _DetectorSize(engine.text_det)
     return engine
+
+
+class _DetectorSize:
+    """RapidOCR 1.4's detector picks its input size itself when limit_type is "max" (960, 1500 or 2000
+    pixels by the image's size, whatever limit_side_len says), so its size choice is replaced here: `side`
+    (set for each call by rapidocr_lines), None for RapidOCR's own."""
+
+    def __init__(self, det: Any) -> None:
+        self.det = det
+        self.own = det.get_preprocess
+        self.side: int | None = None
+
+    def __call__(self, max_wh: int) -> Any:
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+        if self.side is None:
+            return self.own(max_wh)
+        return DetPreProcess(self.side, "max", self.det.mean, self.det.std)
 
 
 class _KeptDirections:
@@ -88,13 +117,15 @@ class _KeptDirections:
         return turned, verdicts, elapsed
 
 
-def rapidocr_lines(image: Image.Image) -> list[Line]:
+def rapidocr_lines(image: Image.Image, full_detection: bool = False) -> list[Line]:
     """Every detected line with its recognition, low-confidence ones included (text_score=0): the
-    caller decides which to keep, e.g. Arabic-script lines come back as low-confidence Latin."""
+    caller decides which to keep, e.g. Arabic-script lines come back as low-confidence Latin. The
+    detector reads the image at DET_SIDE, or at its full size with `full_detection`."""
     import numpy as np
 
     arr = np.asarray(image.convert("RGB"))
     engine = rapidocr()
+    engine.text_det.get_preprocess.side = None if full_detection else DET_SIDE
     engine.text_cls.last = []
     result, _ = engine(arr, text_score=0.0)
     # With text_score 0 RapidOCR drops no line, so its verdicts are in the order of its results.
@@ -106,7 +137,34 @@ def rapidocr_lines(image: Image.Image) -> list[Line]:
         quad = tuple((float(p[0]), float(p[1])) for p in box)
         lines.append(Line(int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1,
                           str(text), float(conf), "rapidocr", quad, bool(turned and turned[i])))
-    return lines
+    return _unturned_rereads(engine, arr, lines)
+
+
+# A line the direction classifier turned a half turn and that then read as nothing (or next to nothing)
+# was most likely upright: the classifier's false "180" verdicts on small print, seen at 18 px, emptied a
+# Chinese line, which Tesseract then re-read as Latin junk. Such a line is read again as it lies and the
+# more confident reading kept. None: no such second reading (the pipeline before, for bench/ocr_speed.py).
+TURNED_DOUBT: float | None = 0.5
+
+
+def _unturned_rereads(engine: Any, arr: Any, lines: list[Line]) -> list[Line]:
+    import numpy as np
+
+    doubt = TURNED_DOUBT
+    if doubt is None:
+        return lines
+    retry = [i for i, ln in enumerate(lines) if ln.upside_down and ln.quad and
+             (not ln.text.strip() or ln.conf < doubt)]
+    if not retry:
+        return lines
+    crops = engine.get_crop_img_list(arr, [np.array(lines[i].quad, dtype=np.float32) for i in retry])
+    found, _ = engine.text_rec(crops)
+    out = list(lines)
+    for i, rec in zip(retry, found, strict=True):
+        text, conf = str(rec[0]), float(rec[1])
+        if text.strip() and conf > out[i].conf:
+            out[i] = replace(out[i], text=text, conf=conf, upside_down=False)
+    return out
 
 
 # -- Tesseract (Debian's tesseract-ocr CLI through pytesseract) -----------------------------------

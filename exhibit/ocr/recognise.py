@@ -41,6 +41,7 @@ class Options:
     deskew: bool = False     # "region": rotate by the detector's line angle before Tesseract
     missed_lines: bool = True  # "region": lines Tesseract's layout analysis lost are read one by one
     page_min_side: int = 0       # upscale the whole page until its short side is at least this
+    full_detection: bool = False  # the text detector at the image's full size (engines.DET_SIDE)
 
 
 DEFAULT_OPTIONS = Options()
@@ -93,7 +94,7 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
     # traditional pages (docs/ocr.md). With chi_sim asked for too, PP-OCR reads both.
     if engine == "tesseract" or (engine == "auto" and "chi_sim" not in han):
         return Recognition(read_arabic_aware(image, langs), ["tesseract"], langs)
-    found = rapidocr_lines(image)
+    found = rapidocr_lines(image, opts.full_detection)
     if engine == "rapidocr":
         return Recognition([ln for ln in found if ln.conf >= MIN_CONF and ln.text.strip()], ["rapidocr"], langs)
     accepted = [ln for ln in found if _is_han_line(ln)]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ocr_degrade import blur, font_for, jpeg, lowres, noise, rotate
+from ocr_degrade import blur, font_for, jpeg, lowres, noise, render, rotate
 from PIL import Image, ImageDraw, ImageFont
 
 # Invented wording: administrative Chinese words and Uyghur words, shuffled into lines.
@@ -274,3 +274,22 @@ def uyghur_pages(n: int, seed: int = 15) -> list[tuple[str, Image.Image, str]]:
                       direction="rtl", language="ug")
         out.append((f"{font_path.stem[4:-8]}-{size}-{kind}", DEGRADE[kind](img), "\n".join(lines)))
     return out
+
+
+# -- small print (issue 20: the detector's input size) -------------------------------------------
+SMALL_DEGRADE: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "clean": lambda im: im, "blur": lambda im: blur(im, 0.8), "noise": lambda im: noise(im, 0.02), "jpeg": jpeg}
+
+
+def small_print(size: int, degradation: str, script: str, seed: int = 0) -> tuple[Image.Image, str]:
+    """A full A4 page (1240 x 1754) of lines of `size`-pixel print from the invented words, and its text."""
+    rng = random.Random(f"{size}-{degradation}-{script}-{seed}")
+    words, sep = (HAN_WORDS, "") if script == "han" else (UYGHUR_WORDS, " ")
+    width = 1040 // size if script == "han" else 1040 // (size // 2)  # characters that fit a line
+    lines = []
+    for _ in range(rng.randint(6, 12)):
+        line = ""
+        while len(line) < width * 0.6:
+            line += (sep if line else "") + rng.choice(words)
+        lines.append(line)
+    return SMALL_DEGRADE[degradation](render(lines, size=size)), "\n".join(lines)

@@ -82,9 +82,9 @@ def test_filters_combine_with_negation_selection_and_stand_alone(tmp_path: Path,
             a, b = rng.sample(vocab, 2)
             within = set(rng.sample(sorted({u[0] for u in units}), 20))
             cases = {
-                f"{a} -{b} tag:gen-tag": lambda w, s: a in w and b not in w and s in tagged,
+                f"{a} -{b} tag:gen-tag": lambda w, s, a=a, b=b: a in w and b not in w and s in tagged,
                 "tag:gen-tag": lambda w, s: s in tagged,
-                f"-tag:gen-tag {a}": lambda w, s: a in w and s not in tagged,
+                f"-tag:gen-tag {a}": lambda w, s, a=a: a in w and s not in tagged,
             }
             for q, keep in cases.items():
                 for name in PLANS:
