@@ -261,7 +261,7 @@ def bare_cost(pages: list[tuple[str, str, Any, str]]) -> dict[str, Any]:
 
     from ocr_helpers import cer
 
-    from exhibit.ocr import _read, _temp_files_in
+    from exhibit.ocr import _read, _temp_files_in, engines
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
     images = [p[2] for p in pages]
@@ -274,15 +274,22 @@ def bare_cost(pages: list[tuple[str, str, Any, str]]) -> dict[str, Any]:
         return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
     langs = ["chi_sim", "uig", "eng"]
+    shipped = engines.DET_SIDE, engines.TURNED_DOUBT
     rows = []
     with tempfile.TemporaryDirectory() as tmp, _temp_files_in(Path(tmp)):
         _read(images[0], langs, "auto")  # load the models
-        for (cls, name, im, truth), (bare_cpu, bare_text) in zip(pages, bare, strict=True):
-            c0 = cpu()
-            text = _read(im, langs, "auto")[0]
-            rows.append({"class": cls, "name": name, "cpu_bare": bare_cpu, "cpu_exhibit": cpu() - c0,
-                         "cer_bare": cer(bare_text, truth) if truth else None,
-                         "cer_exhibit": cer(text, truth) if truth else None})
+        for k, ((cls, name, im, truth), (bare_cpu, bare_text)) in enumerate(zip(pages, bare, strict=True)):
+            row: dict[str, Any] = {"class": cls, "name": name, "cpu_bare": bare_cpu,
+                                   "cer_bare": cer(bare_text, truth) if truth else None}
+            # "before": the pipeline of 2026-12-02 (detector at full size, no unturned re-reads)
+            for which in (("before", "exhibit") if k % 2 else ("exhibit", "before")):
+                engines.DET_SIDE, engines.TURNED_DOUBT = shipped if which == "exhibit" else (None, None)
+                c0 = cpu()
+                text = _read(im, langs, "auto")[0]
+                row[f"cpu_{which}"] = cpu() - c0
+                row[f"cer_{which}"] = cer(text, truth) if truth else None
+            engines.DET_SIDE, engines.TURNED_DOUBT = shipped
+            rows.append(row)
     return {"rows": rows}
 
 
@@ -350,19 +357,24 @@ def print_bare_cost(res: dict[str, Any]) -> None:
     def mean(xs: list[float]) -> float:
         return sum(xs) / len(xs) if xs else float("nan")
 
-    print("| pages | n | bare CPU s/page | exhibit CPU s/page | exhibit / bare | bare CER | exhibit CER |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| pages | n | CPU s/page: bare | before | exhibit | exhibit / bare | exhibit / before "
+          "| CER: bare | before | exhibit | pages worse than before |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for cls in [*classes, "all"]:
         sel = rows if cls == "all" else [r for r in rows if r["class"] == cls]
-        b, e = mean([r["cpu_bare"] for r in sel]), mean([r["cpu_exhibit"] for r in sel])
+        b, o, e = (mean([r[f"cpu_{w}"] for r in sel]) for w in ("bare", "before", "exhibit"))
         known = [r for r in sel if r["cer_exhibit"] is not None]
-        cb = f"{100 * mean([r['cer_bare'] for r in known]):.2f}%" if known else "-"
-        ce = f"{100 * mean([r['cer_exhibit'] for r in known]):.2f}%" if known else "-"
-        print(f"| {cls} | {len(sel)} | {b:.2f} | {e:.2f} | {e / b:.2f}x | {cb} | {ce} |")
+        cers = [f"{100 * mean([r[f'cer_{w}'] for r in known]):.2f}%" if known else "-"
+                for w in ("bare", "before", "exhibit")]
+        worse = sum(1 for r in known if r["cer_exhibit"] > r["cer_before"])
+        print(f"| {cls} | {len(sel)} | {b:.2f} | {o:.2f} | {e:.2f} | {e / b:.2f}x | {e / o:.2f}x | "
+              f"{' | '.join(cers)} | {worse} |")
     total = sum(r["cpu_exhibit"] for r in rows) / sum(r["cpu_bare"] for r in rows)
-    print(f"exhibit's OCR CPU per page / bare RapidOCR defaults: {total:.2f}x (target <= 0.5x) "
-          f"on {len(rows)} pages, load average {os.getloadavg()[0]:.1f}")
-    print(json.dumps({"ratio": round(total, 3), "rows": rows}, ensure_ascii=False))
+    before = sum(r["cpu_exhibit"] for r in rows) / sum(r["cpu_before"] for r in rows)
+    print(f"exhibit's OCR CPU per page / bare RapidOCR defaults: {total:.2f}x (target <= 0.5x); "
+          f"/ the pipeline before: {before:.2f}x; on {len(rows)} pages, load average {os.getloadavg()[0]:.1f}")
+    print(json.dumps({"ratio": round(total, 3), "ratio_before": round(before, 3), "rows": rows},
+                     ensure_ascii=False))
 
 
 if __name__ == "__main__":

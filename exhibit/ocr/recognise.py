@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw, ImageFilter
 
 from exhibit.errors import OcrFailed
+from exhibit.ocr import engines as _engines
 from exhibit.ocr.engines import Line, rapidocr_lines, tesseract_langs, tesseract_lines
 from exhibit.text.script import Script, script_counts
 
@@ -97,6 +98,10 @@ def recognise(image: Image.Image, langs: list[str], engine: str = "auto",
     found = rapidocr_lines(image, opts.full_detection)
     if engine == "rapidocr":
         return Recognition([ln for ln in found if ln.conf >= MIN_CONF and ln.text.strip()], ["rapidocr"], langs)
+    if others and not opts.full_detection and _engines.DET_SIDE is not None and not any(map(_is_han_line, found)):
+        # No Chinese on the page: the detector's boxes are what guides Tesseract's re-reads of lines it
+        # missed, and on Uyghur pages they measured better from the full-size image (BENCHMARKS.md).
+        found = rapidocr_lines(image, True)
     accepted = [ln for ln in found if _is_han_line(ln)]
     # An empty reading is doubtful too: PP-OCR often returns nothing at all for an Arabic-script line.
     doubtful = [ln for ln in found if not _is_han_line(ln)]

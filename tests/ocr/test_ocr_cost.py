@@ -52,7 +52,8 @@ def test_small_uyghur_print_reads_no_worse_with_the_smaller_detector_input(det_s
     assert small <= full, (degradation, full, small)
 
 
-@pytest.mark.parametrize("case", [c for c in pairwise() if c.rotation in (0, 90)][:6], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [c for c in pairwise() if c.script == "arab"] + [c for c in pairwise() if c.script == "han"][:4],
+                         ids=lambda c: c.name)
 def test_grid_pages_read_no_worse_with_the_smaller_detector_input(det_side: None, case: Any) -> None:
     s = scan(case)
     full, small = _both(s.image, s.text)
