@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # 2: meta "scripts" holds ISO 15924 codes (Hani, Arab, Latn) instead of Han, Arabic, Latin.
 # 3: pages turned upright and deskewed, lines in reading order (columns, tables); meta rotation, skew.
 # 4: photographed pages rectified; Uyghur lines chosen word by word with the uig dictionary.
-# 5: the text detector reads a copy at most 960 pixels long (engines.DET_SIDE), unless that reads doubtfully;
+# 5: the text detector reads a copy at most 1280 pixels long (engines.DET_SIDE), unless that reads doubtfully;
 #    a line the direction classifier turned and then read as nothing is read again as it lies.
 PIPELINE_VERSION = "5"
 

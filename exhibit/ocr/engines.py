@@ -54,10 +54,11 @@ class Line:
 RAPID_SETTINGS: dict[str, Any] = {"intra_op_num_threads": 1, "inter_op_num_threads": 1}
 # The detector's input: the image's longer side scaled down to at most this many pixels (None: RapidOCR's
 # choice, which for an A4 page at 150 dpi is its full 1240 x 1754). Recognition still reads each line from
-# the full image. Detection was two thirds of a page's CPU time; at 960 a page costs 0.58x and no CER rose
-# on the generated pages (print down to 14 px) or the sample's scans; at 640 the scans' CER rose
-# (BENCHMARKS.md, "OCR cost"; tests/ocr/test_ocr_cost.py compares both sizes).
-DET_SIDE: int | None = 960
+# the full image. Detection was two thirds of a page's CPU time. At 1280 a Chinese page costs 0.78x; at 960
+# 0.58x, but a document number's closing bracket (〕) was then cut off the detector's box on the rendered
+# official-document scans (tests/documents): 1280 kept (BENCHMARKS.md, "OCR cost"; tests/ocr/test_ocr_cost.py
+# compares with the full size).
+DET_SIDE: int | None = 1280
 # A page whose Chinese lines read with less confidence than this at DET_SIDE is read again with the
 # detector at full size (recognise.Options.full_detection): small print under noise or JPEG blocks,
 # faxes. Measured (BENCHMARKS.md): clean and degraded pages of 16 px print and up read at >= 0.99.
