@@ -111,17 +111,18 @@ def _marked(snippet: str) -> str:
 
 def reindex_cmd(archive: ArchiveOpt = None) -> None:
     """Rebuild the search index from the catalog (it is derived data; nothing is lost)."""
-    from exhibit import search
+    from exhibit import search, workspace
 
     with open_archive(archive) as arch, RichProgress() as progress:
-        rep = search.rebuild(arch, progress=progress)
+        rep = search.rebuild(arch, progress=progress, labels=workspace.Marks(arch, None))
     console.print(f"Indexed {rep.units} pages and rows of {rep.exhibits} exhibits in {rep.seconds:.1f} s.")
 
 
 def sync_search(arch: Archive, quiet: bool) -> None:
     """Bring the search index up to date with what a command changed in the catalog (ingest, OCR), with a
-    progress bar unless the command prints JSON."""
-    from exhibit import search
+    progress bar unless the command prints JSON. The exhibits tagged or untagged since they were indexed
+    are indexed again with their tags (exhibit.search.Labels)."""
+    from exhibit import search, workspace
 
     with RichProgress(quiet=quiet) as progress:
-        search.sync(arch, progress=progress)
+        search.sync(arch, progress=progress, labels=workspace.Marks(arch, None))

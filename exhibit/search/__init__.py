@@ -21,12 +21,12 @@ from exhibit import documents
 from exhibit.archive import Archive, Row, TableInfo
 from exhibit.archive.feed import PageText
 from exhibit.progress import SILENT, Progress
-from exhibit.search.index import SearchIndex, SyncReport
-from exhibit.search.query import Compiled, Highlights, compile_parts, exhibits_query, parse
+from exhibit.search.index import Labels, SearchIndex, SyncReport
+from exhibit.search.query import SMALL_EXHIBIT_SET, Compiled, Highlights, TagFilter, compile_parts, parse
 from exhibit.search.results import Hit, Matches, RowRef, SearchResult
 from exhibit.search.snippets import snippet
 
-__all__ = ["search", "sync", "rebuild", "open_index", "parse", "Marks", "Hit", "Matches", "RowRef", "SearchIndex",
+__all__ = ["search", "sync", "rebuild", "open_index", "parse", "Labels", "Marks", "Hit", "Matches", "RowRef", "SearchIndex",
            "SearchResult", "SyncReport"]
 
 FACETS = {"media_type": "media", "lang": "lang", "source": "source", "folder": "folder", "status": "status",
@@ -41,32 +41,35 @@ ROW_WEIGHT = 0.5
 _open: WeakKeyDictionary[Archive, SearchIndex] = WeakKeyDictionary()
 
 
-def open_index(arch: Archive, catch_up: bool = True) -> SearchIndex:
-    """The archive's search index, caught up with the catalog unless another process is writing it."""
+def open_index(arch: Archive, catch_up: bool = True, labels: Labels | None = None) -> SearchIndex:
+    """The archive's search index, caught up with the catalog unless another process is writing it (its
+    documents carrying the `labels` when given)."""
     idx = _open.get(arch)
     if idx is None:
         idx = SearchIndex(arch.index_dir)
         _open[arch] = idx
     if catch_up and idx.behind(arch.feed.mark()):
         try:
-            idx.sync(arch)
+            idx.sync(arch, labels=labels)
         except ValueError as e:  # tantivy: the index writer lock is held (an ingest is indexing right now)
             if "lock" not in str(e).lower():
                 raise
     return idx
 
 
-def sync(arch: Archive, progress: Progress = SILENT, jobs: int | None = None) -> SyncReport:
+def sync(arch: Archive, progress: Progress = SILENT, jobs: int | None = None,
+         labels: Labels | None = None) -> SyncReport:
     """Index what the catalog changed since the last sync (everything, the first time), on `jobs` cores
-    (all of them when None)."""
+    (all of them when None); with `labels`, also the exhibits whose tags changed."""
     idx = _open.get(arch) or open_index(arch, catch_up=False)
-    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, jobs=jobs))
+    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, jobs=jobs, labels=labels))
 
 
-def rebuild(arch: Archive, progress: Progress = SILENT, jobs: int | None = None) -> SyncReport:
+def rebuild(arch: Archive, progress: Progress = SILENT, jobs: int | None = None,
+            labels: Labels | None = None) -> SyncReport:
     """Drop the index's documents and index the whole catalog again, on `jobs` cores (all when None)."""
     idx = _open.get(arch) or open_index(arch, catch_up=False)
-    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, rebuild=True, jobs=jobs))
+    return _with_lock_retry(lambda: idx.sync(arch, progress=progress, rebuild=True, jobs=jobs, labels=labels))
 
 
 def _with_lock_retry(fn: Callable[[], SyncReport], attempts: int = 60) -> SyncReport:
@@ -80,11 +83,14 @@ def _with_lock_retry(fn: Callable[[], SyncReport], attempts: int = 60) -> SyncRe
     raise AssertionError("unreachable")
 
 
-class Marks(Protocol):
+class Marks(Labels, Protocol):
     """The analyst's marks as search sees them (exhibit.workspace implements it): the exhibits matching a
-    `tag:`, `note:` or `noted_by:` filter, and the exhibits carrying each tag (the tag facet)."""
+    `tag:`, `note:` or `noted_by:` filter, the tag names a `tag:` value matches, the exhibits carrying
+    each tag (the tag facet), and each exhibit's tags for the index (Labels)."""
 
     def exhibits_with(self, field: str, value: str) -> list[int]: ...
+
+    def tag_names(self, value: str) -> list[str]: ...
 
     def tag_exhibits(self) -> dict[str, list[int]]: ...
 
@@ -96,16 +102,19 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
     With group=True the hits are one per exhibit (its best page or row, with its `matches`), and
     `total_exhibits` counts the exhibits. `marks` resolves the workspace filters and adds a `tag` facet;
     `within` keeps only hits in those exhibits (a selection, what an ingest added)."""
-    idx = open_index(arch)
+    idx = open_index(arch, labels=marks)
     searcher = idx.searcher()
     compiled = compile_parts(query, idx.schema, idx.common,
                              documents=lambda name, value: documents.exhibits_with(arch, name, value),
-                             marks=marks.exhibits_with if marks is not None else None, within=within)
+                             marks=marks.exhibits_with if marks is not None else None, within=within,
+                             tag_names=marks.tag_names if marks is not None else None)
+    labelled, unsure = idx.labelled()
+    whole = compiled.query(idx.schema, labelled, unsure)
     hl = compiled.hl
     total_exhibits: int | None = None
     if group:
         total, ranked = _ranked(idx, searcher, compiled, min(GROUP_FETCH, max(limit + offset, 1) * 20))
-        total_exhibits = int(round(searcher.cardinality(compiled.query(idx.schema), "ex"))) if total else 0
+        total_exhibits = int(round(searcher.cardinality(whole, "ex"))) if total else 0
         groups: dict[int, list[_Unit]] = {}
         for u in _units(searcher, ranked):
             groups.setdefault(u.ex, []).append(u)
@@ -117,19 +126,21 @@ def search(arch: Archive, query: str, limit: int = 10, offset: int = 0, facets: 
         units = _units(searcher, ranked[offset:offset + limit])
         rows = _Lookup(arch, units)
         hits = [_hit(rows, u, hl) for u in units]
-    counts = facet_counts(searcher, compiled.query(idx.schema)) if facets else None
+    counts = facet_counts(searcher, whole) if facets else None
     if counts is not None and marks is not None:
-        counts["tag"] = tag_facet(idx, searcher, compiled.query(idx.schema), marks.tag_exhibits())
+        counts["tag"] = tag_facet(idx, searcher, whole, marks.tag_exhibits())
     return SearchResult(query=query, offset=offset, limit=limit, total=total, hits=tuple(hits),
                         total_exhibits=total_exhibits, facets=counts)
 
 
 def tag_facet(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
               tagged: dict[str, list[int]]) -> dict[str, int]:
-    """Hits (pages and rows) per tag: one counting query per tag, the query within the tag's exhibits."""
+    """Hits (pages and rows) per tag: one counting query per tag, the query within the tag's exhibits
+    (through the index's labels, TagFilter.query)."""
     out: dict[str, int] = {}
+    labelled, unsure = idx.labelled()
     for tag, seqs in tagged.items():
-        within = exhibits_query(idx.schema, seqs)
+        within = TagFilter((tag,), frozenset(seqs)).query(idx.schema, labelled, unsure)
         res = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, within)]),
                               1, count=True)
         n = int(res.count)  # type: ignore[attr-defined]  # (tantivy's stub lacks it)
@@ -178,8 +189,9 @@ def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, compiled: Compiled,
         plans.sort(key=lambda p: -p[1])  # pages first: at equal scores they stay ahead (stable sort below)
     hits: list[tuple[float, tantivy.DocAddress]] = []
     total = 0
+    labelled, unsure = idx.labelled()
     for query, w in plans:
-        count, found = _within(idx, searcher, query, n, compiled.exhibits)
+        count, found = _within(idx.schema, searcher, query, n, compiled, labelled, unsure)
         total += count
         if n > 0:
             hits.extend((score * w, addr) for score, addr in found)
@@ -193,10 +205,13 @@ def _ranked(idx: SearchIndex, searcher: tantivy.Searcher, compiled: Compiled,
 POST_FILTER_BASE, POST_FILTER_PER_EXHIBIT = 1500, 0.6
 
 
-def _within(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query, n: int,
-            exhibits: frozenset[int] | None) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
-    """(count, best `n` hits) of `q` within `exhibits`: the hits of a rare query are filtered here by their
-    `ex` fast field; a common one is intersected with the exhibits in tantivy. Both give the same hits."""
+def _within(schema: tantivy.Schema, searcher: tantivy.Searcher, q: tantivy.Query, n: int, compiled: Compiled,
+            labelled: dict[str, frozenset[int]], unsure: frozenset[int] | None,
+            ) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
+    """(count, best `n` hits) of `q` within `compiled.exhibits`: the hits of a rare query are filtered here
+    by their `ex` fast field; a common one is intersected with the exhibit filters in tantivy
+    (Compiled.filter). Both give the same hits."""
+    exhibits = compiled.exhibits
     if exhibits is None:
         res = searcher.search(q, max(n, 1), count=True)
         return int(res.count), list(res.hits)  # type: ignore[attr-defined]  # (tantivy's stub lacks count)
@@ -205,13 +220,18 @@ def _within(idx: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query, n: i
     count = int(searcher.search(q, 1, count=True).count)  # type: ignore[attr-defined]
     if count == 0:
         return 0, []
-    if count <= POST_FILTER_BASE + POST_FILTER_PER_EXHIBIT * len(exhibits):
+    # A tag filter through the index's labels is one posting list, cheaper than reading the hits, unless
+    # many exhibits were tagged or untagged since they were indexed (its corrections are a term set).
+    by_label = (bool(compiled.tags) and compiled.others is None and unsure is not None
+                and sum(t.corrections(labelled, unsure) for t in compiled.tags) <= SMALL_EXHIBIT_SET)
+    if not by_label and count <= POST_FILTER_BASE + POST_FILTER_PER_EXHIBIT * len(exhibits):
         res = searcher.search(q, count)
         ex = searcher.fast_field_values("ex", [a for _, a in res.hits])
         kept = [h for h, e in zip(res.hits, ex, strict=True) if e in exhibits]
         return len(kept), kept[:max(n, 1)]
-    res = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q),
-                                                       (tantivy.Occur.Must, exhibits_query(idx.schema, exhibits))]),
+    f = compiled.filter(schema, labelled, unsure)
+    assert f is not None
+    res = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, f)]),
                           max(n, 1), count=True)
     return int(res.count), list(res.hits)  # type: ignore[attr-defined]
 

@@ -11,11 +11,11 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import tantivy
 
@@ -24,7 +24,7 @@ from exhibit.archive.feed import ExhibitFacts, IndexFeed, Mark
 from exhibit.progress import SILENT, Progress
 from exhibit.search import analysis
 
-VERSION = 5
+VERSION = 6
 STATE_FILE = "exhibit-search.json"
 # Facet and filter fields: raw (untokenised) strings, fast for aggregations.
 RAW_FIELDS = ("lang", "media", "type", "path", "folder", "source", "status", "ocr", "year", "unit")
@@ -63,7 +63,19 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
     sb.add_date_field("date", indexed=True, fast=True)
     sb.add_date_field("received", indexed=True, fast=True)
+    sb.add_text_field("label", tokenizer_name="raw")  # the exhibit's tags when it was indexed (Labels)
     return sb.build()
+
+
+class Labels(Protocol):
+    """Where the index reads the analyst's tags of each exhibit (exhibit.workspace.Marks implements it).
+
+    Tags change without the catalog changing, so the tags an exhibit's documents carry may be older than
+    its tags now: the index records exactly which ones it wrote (SearchIndex.labelled), and a `tag:`
+    filter corrects the difference by exhibit (query.TagFilter). Each sync given a Labels writes the
+    exhibits whose tags changed again."""
+
+    def labels_of(self, seqs: Collection[int] | None) -> dict[int, list[str]]: ...
 
 
 @dataclass
@@ -89,6 +101,7 @@ class SearchIndex:
         analysis.register(self.index)
         self._searcher: tantivy.Searcher | None = None
         self._known: Mark | None = None  # the catalog mark the index is known to have applied
+        self._labelled: tuple[dict[str, frozenset[int]], frozenset[int] | None] | None = None
         self.common = self._common()
 
     def _compatible(self) -> bool:
@@ -106,12 +119,37 @@ class SearchIndex:
         except (ValueError, OSError):
             return None
 
-    def _write_state(self, mark: Mark, common: analysis.Common) -> None:
+    def _write_state(self, mark: Mark, common: analysis.Common, labels: dict[int, list[str]],
+                     unsure: set[int] | None) -> None:
+        """`labels`: the tags each exhibit's documents carry; `unsure`: exhibits whose documents may carry
+        other tags (being written when this state was recorded; None: every exhibit)."""
+        by_tag: dict[str, list[int]] = {}
+        for seq in sorted(labels):
+            for name in labels[seq]:
+                by_tag.setdefault(name, []).append(seq)
         tmp = self.path / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps({"version": VERSION, "change_seq": mark.change, "path_id": mark.path,
-                                   "common_bigrams": common.bigrams, "common_words": common.words},
+                                   "common_bigrams": common.bigrams, "common_words": common.words,
+                                   "labels": by_tag, "unsure": None if unsure is None else sorted(unsure)},
                                   ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path / STATE_FILE)
+
+    def labelled(self) -> tuple[dict[str, frozenset[int]], frozenset[int] | None]:
+        """(tag -> the exhibits whose documents carry it, the exhibits that may carry other tags: None when
+        any may), as the last state written records them."""
+        if self._labelled is None:
+            state = self.state() or {}
+            unsure = state.get("unsure", [])
+            self._labelled = ({str(k): frozenset(v) for k, v in dict(state.get("labels", {})).items()},
+                              None if unsure is None else frozenset(unsure))
+        return self._labelled
+
+    def _labels_by_exhibit(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for name, seqs in sorted(self.labelled()[0].items()):
+            for seq in seqs:
+                out.setdefault(seq, []).append(name)
+        return out
 
     def _common(self) -> analysis.Common:
         state = self.state() or {}
@@ -119,6 +157,11 @@ class SearchIndex:
 
     def searcher(self) -> tantivy.Searcher:
         if self._searcher is None:
+            # The labels are read before the reload, so they are never newer than the documents the
+            # searcher sees; older is fine, since a sync records the exhibits it rewrites as unsure before
+            # its commit (only a whole sync run between these two lines could fool it).
+            self._labelled = None
+            self.labelled()
             self.index.reload()
             self.common = self._common()  # a rebuild by another process may have chosen another list
             self._searcher = self.index.searcher()
@@ -141,9 +184,11 @@ class SearchIndex:
         return not self._known.covers(catalog)
 
     def sync(self, arch: Archive, progress: Progress = SILENT, rebuild: bool = False,
-             jobs: int | None = None) -> SyncReport:
+             jobs: int | None = None, labels: Labels | None = None) -> SyncReport:
         """Apply the catalog changes the index has not seen (all of them when rebuilding), on `jobs` cores
-        (all this process may use when None).
+        (all this process may use when None). With `labels`, the documents carry each exhibit's tags, and
+        the exhibits whose tags changed since they were written are written again; without, an exhibit's
+        documents keep the tags they had.
 
         Tokenising runs in tantivy's indexing threads (Rust, outside the GIL), one per job: they took
         about two thirds of the CPU time of a rebuild, and this thread's preparation of the documents
@@ -154,7 +199,16 @@ class SearchIndex:
         t0 = time.perf_counter()
         mark = feed.mark()
         state = None if rebuild else self.state()
-        if state is not None and Mark(state["change_seq"], state["path_id"]).covers(mark):
+        self._labelled = None
+        written = self._labels_by_exhibit() if state is not None else {}
+        unsure = self.labelled()[1] if state is not None else None
+        current = labels.labels_of(None) if labels is not None else None
+        relabel: set[int] = set()
+        if current is not None and state is not None:
+            relabel = {s for s in current.keys() | written.keys() if current.get(s, []) != written.get(s, [])}
+        if unsure is not None:
+            relabel |= unsure
+        if state is not None and Mark(state["change_seq"], state["path_id"]).covers(mark) and not relabel:
             return report
         writer = self.index.writer(WRITER_HEAP, writer_threads(jobs))
         if state is None:
@@ -163,22 +217,36 @@ class SearchIndex:
             # marks that replay every change: a crash before the final state leaves an index that is
             # caught up entirely with this same list.
             common = analysis.common_from_sample(feed.sample_texts(analysis.COMMON_SAMPLE))
-            self._write_state(Mark(-1, -1), common)
+            old = self.state()
+            carried = self._labels_by_exhibit() if old is not None and old.get("version") == VERSION else {}
+            self._write_state(Mark(-1, -1), common, carried, None)
             writer.delete_all_documents()
             seqs: set[int] | None = None
             count = feed.unit_count()
+            tags = current if current is not None else carried
+            written = dict(tags)
         else:
             common = analysis.Common(list(state.get("common_bigrams", [])), list(state.get("common_words", [])))
-            seqs = feed.changed_since(Mark(state["change_seq"], state["path_id"]), mark)
+            seqs = feed.changed_since(Mark(state["change_seq"], state["path_id"]), mark) | relabel
+            # before the commit: the documents of these exhibits are about to change, tags and all
+            self._write_state(Mark(state["change_seq"], state["path_id"]), common, written,
+                              None if unsure is None else set(unsure) | seqs)
             for seq in seqs:
                 writer.delete_documents_by_term("ex", seq)
             count = feed.unit_count(seqs)
+            tags = dict(written)
+            if current is not None:
+                for seq in seqs:
+                    tags.pop(seq, None)
+                    if seq in current:
+                        tags[seq] = current[seq]
+            written = tags
         report.exhibits = len(seqs) if seqs is not None else feed.exhibit_count()
         if count:
             progress.start("index for search", count)
         step = max(1, count // 200)  # a redraw per unit cost more than indexing it: advance in 0.5% steps
         pending = 0
-        for doc, size in _documents(feed, seqs, common):
+        for doc, size in _documents(feed, seqs, common, tags):
             writer.add_document(doc)
             report.units += 1
             report.text_chars += size
@@ -191,9 +259,10 @@ class SearchIndex:
         if count:
             progress.advance(pending)
             progress.finish()
-        self._write_state(mark, common)
+        self._write_state(mark, common, written, set())
         self._known = mark
         self._searcher = None
+        self._labelled = None
         self.common = common
         report.seconds = time.perf_counter() - t0
         return report
@@ -257,10 +326,12 @@ def _parse_date(value: str | None) -> datetime | None:
             return None
 
 
-def _base(f: dict[str, Any], seq: int, lang: str | None, ocr: bool) -> dict[str, Any]:
+def _base(f: dict[str, Any], seq: int, lang: str | None, ocr: bool, tags: list[str] | None) -> dict[str, Any]:
     d: dict[str, Any] = {"ex": seq, "media": f["media"], "status": f["status"], "type": f["type"],
                          "path": f["path"], "folder": f["folder"], "source": f["source"],
                          "ocr": "true" if ocr else "false", "lang": (lang or f["lang"] or "und").lower()}
+    if tags:
+        d["label"] = tags
     for k in ("date", "received", "year"):
         if k in f:
             d[k] = f[k]
@@ -289,9 +360,11 @@ def row_text(cells_json: str) -> str:
     return "\t".join(str(c[0]) for c in json.loads(cells_json) if c and c[0] not in (None, ""))
 
 
-def _documents(feed: IndexFeed, seqs: set[int] | None,
-               common: analysis.Common | None = None) -> Iterator[tuple[tantivy.Document, int]]:
-    """Every page and table row of the given exhibits (all when None), as tantivy documents."""
+def _documents(feed: IndexFeed, seqs: set[int] | None, common: analysis.Common | None = None,
+               tags: dict[int, list[str]] | None = None) -> Iterator[tuple[tantivy.Document, int]]:
+    """Every page and table row of the given exhibits (all when None), as tantivy documents, each carrying
+    its exhibit's `tags`."""
+    tags = tags or {}
     schema = build_schema()
     todo = sorted(seqs) if seqs is not None else None
     # A few thousand exhibits are read one by one; a whole catalog is streamed in one pass.
@@ -304,7 +377,7 @@ def _documents(feed: IndexFeed, seqs: set[int] | None,
             pages = [p for p in chunk if p.exhibit_seq in info]
             for p, prepared in zip(pages, analysis.prepare_many([p.text for p in pages], common), strict=True):
                 seq = p.exhibit_seq
-                d = _base(info[seq], seq, p.lang, p.source == "ocr")
+                d = _base(info[seq], seq, p.lang, p.source == "ocr", tags.get(seq))
                 d["page"] = p.number
                 d["unit"] = "page"
                 meta_uly = None
@@ -316,7 +389,7 @@ def _documents(feed: IndexFeed, seqs: set[int] | None,
             rows = [r for r in rchunk if r.exhibit_seq in info]
             texts = [row_text(r.cells_json) for r in rows]
             for r, text, prepared in zip(rows, texts, analysis.prepare_many(texts, common), strict=True):
-                d = _base(info[r.exhibit_seq], r.exhibit_seq, None, False)
+                d = _base(info[r.exhibit_seq], r.exhibit_seq, None, False, tags.get(r.exhibit_seq))
                 d["tid"] = r.table_id
                 d["row"] = r.number
                 d["unit"] = "row"

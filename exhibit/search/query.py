@@ -9,7 +9,7 @@ can be built from it, and a malformed query must name the position of the proble
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeGuard
@@ -362,17 +362,18 @@ class Compiler:
             return self._not_alone(node, False)
         return self.compile(node)
 
-    def split(self, node: Node) -> tuple[tantivy.Query, list[list[int]]]:
-        """The query without its top-level exhibit filters (tag:, doc_number:, ...), and their exhibits:
-        search() then chooses how to apply them (Compiled.exhibits)."""
+    def split(self, node: Node) -> tuple[tantivy.Query, list[list[int]], list[Filter]]:
+        """The query without its top-level exhibit filters (tag:, doc_number:, ...), their exhibits, and
+        the filters: search() then chooses how to apply them (Compiled.exhibits)."""
         children = node.children if isinstance(node, And) else (node,)
-        sets = [self._exhibit_set(c) for c in children if _is_exhibit_filter(c)]
+        filters = [c for c in children if _is_exhibit_filter(c)]
+        sets = [self._exhibit_set(c) for c in filters]
         rest = [c for c in children if not _is_exhibit_filter(c)]
         if not sets:
-            return self.top(node), []
+            return self.top(node), [], []
         if not rest:
-            return tantivy.Query.all_query(), sets
-        return self.top(rest[0] if len(rest) == 1 else And(tuple(rest))), sets
+            return tantivy.Query.all_query(), sets, filters
+        return self.top(rest[0] if len(rest) == 1 else And(tuple(rest))), sets, filters
 
     def _exhibit_set(self, f: Filter) -> list[int]:
         if f.field in DOCUMENT_FIELDS:
@@ -556,35 +557,110 @@ def _is_exhibit_filter(node: Node) -> TypeGuard[Filter]:
 
 
 @dataclass(frozen=True)
+class TagFilter:
+    """A top-level `tag:` filter: the tag names it matched and the exhibits carrying them now."""
+
+    names: tuple[str, ...]
+    exhibits: frozenset[int]
+
+    def query(self, schema: tantivy.Schema, labelled: Mapping[str, frozenset[int]],
+              unsure: frozenset[int] | None) -> tantivy.Query:
+        """This filter as a tantivy query: the index's `label` terms of the names (one posting list each,
+        cheap whatever the number of exhibits), less the exhibits whose documents carry a name they no
+        longer have, plus those tagged since their documents were written. `labelled`, `unsure`: what the
+        index's documents carry (SearchIndex.labelled)."""
+        if unsure is None or not self.names:
+            return exhibits_query(schema, self.exhibits)
+        stale, fresh = self._corrections(labelled, unsure)
+        terms = [tantivy.Query.term_query(schema, "label", n) for n in self.names]
+        q = terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms])
+        if stale:
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q),
+                                             (tantivy.Occur.MustNot, exhibits_query(schema, stale))])
+        if fresh:
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Should, q),
+                                             (tantivy.Occur.Should, exhibits_query(schema, fresh))])
+        return tantivy.Query.const_score_query(q, 0.0)
+
+    def corrections(self, labelled: Mapping[str, frozenset[int]], unsure: frozenset[int] | None) -> int:
+        """How many exhibits query() names one by one (all of them without labels)."""
+        if unsure is None or not self.names:
+            return len(self.exhibits)
+        stale, fresh = self._corrections(labelled, unsure)
+        return len(stale) + len(fresh)
+
+    def _corrections(self, labelled: Mapping[str, frozenset[int]],
+                     unsure: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
+        """(exhibits whose documents may carry a name they no longer have, exhibits that have one their
+        documents may not carry)."""
+        carried: frozenset[int] = frozenset().union(*(labelled.get(n, frozenset()) for n in self.names))
+        return (carried - self.exhibits) | (unsure - self.exhibits), (self.exhibits - carried) | (unsure & self.exhibits)
+
+
+@dataclass(frozen=True)
 class Compiled:
     """A query string compiled: `text`, the tantivy query without its top-level exhibit filters;
-    `exhibits`, the exhibits those filters allow (None: no such filter); `hl`, what to highlight."""
+    `exhibits`, the exhibits those filters allow (None: no such filter); `hl`, what to highlight; `tags`,
+    the `tag:` filters among them, and `others` the exhibits the rest allow (None: no other)."""
 
     text: tantivy.Query
     exhibits: frozenset[int] | None
     hl: Highlights
+    tags: tuple[TagFilter, ...] = ()
+    others: frozenset[int] | None = None
 
-    def query(self, schema: tantivy.Schema) -> tantivy.Query:
-        """The whole query as one tantivy query."""
+    def filter(self, schema: tantivy.Schema, labelled: Mapping[str, frozenset[int]] | None = None,
+               unsure: frozenset[int] | None = None) -> tantivy.Query | None:
+        """The exhibit filters as one tantivy query (None: there are none); with the index's labels, each
+        `tag:` filter goes through the `label` field (TagFilter.query)."""
         if self.exhibits is None:
+            return None
+        if labelled is None or not self.tags:
+            return exhibits_query(schema, self.exhibits)
+        parts = [t.query(schema, labelled, unsure) for t in self.tags]
+        if self.others is not None:
+            parts.append(exhibits_query(schema, self.others))
+        if len(parts) == 1:
+            return parts[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+
+    def query(self, schema: tantivy.Schema, labelled: Mapping[str, frozenset[int]] | None = None,
+              unsure: frozenset[int] | None = None) -> tantivy.Query:
+        """The whole query as one tantivy query."""
+        f = self.filter(schema, labelled, unsure)
+        if f is None:
             return self.text
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, self.text),
-                                            (tantivy.Occur.Must, exhibits_query(schema, self.exhibits))])
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, self.text), (tantivy.Occur.Must, f)])
 
 
 def compile_parts(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
                   documents: Callable[[str, str], list[int]] | None = None,
                   marks: Callable[[str, str], list[int]] | None = None,
-                  within: Iterable[int] | None = None) -> Compiled:
-    """compile_query with the top-level exhibit filters (and `within`) kept apart as one set of exhibits."""
+                  within: Iterable[int] | None = None,
+                  tag_names: Callable[[str], list[str]] | None = None) -> Compiled:
+    """compile_query with the top-level exhibit filters (and `within`) kept apart as one set of exhibits.
+    `tag_names`: the tag names a `tag:` value matches (exhibit.workspace.Marks.tag_names); with it, the
+    top-level `tag:` filters are also kept as TagFilters."""
     c = Compiler(schema, common, documents, marks)
-    text, sets = c.split(parse(q))
+    text, sets, filters = c.split(parse(q))
+    tags: list[TagFilter] = []
+    others: list[list[int]] = []
+    for f, s in zip(filters, sets, strict=True):
+        if tag_names is not None and f.field == "tag":
+            tags.append(TagFilter(tuple(tag_names(f.value)), frozenset(s)))
+        else:
+            others.append(s)
     if within is not None:
         sets.append(list(within))
+        others.append(list(within))
+    return Compiled(text, _intersect(sets), c.hl, tuple(tags), _intersect(others))
+
+
+def _intersect(sets: list[list[int]]) -> frozenset[int] | None:
     keep: frozenset[int] | None = None
     for s in sets:
         keep = frozenset(s) if keep is None else keep & frozenset(s)
-    return Compiled(text, keep, c.hl)
+    return keep
 
 
 def compile_query(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,

@@ -30,17 +30,9 @@ class Marks:
     def _read(self, field: str, value: str) -> list[int]:
         db = self.arch.catalog
         if field == "tag":
-            # the distinct tag names are few: matched here without regard to case (or as a prefix*), then
-            # their exhibits read through the (tag, exhibit_seq) index
-            if value.endswith("*"):
-                prefix = value[:-1].casefold()
-                names = [t for t in store.tag_names(db) if t.casefold().startswith(prefix)]
-                return store.exhibits_tagged_any(db, names)
-            exact = store.exhibits_tagged(db, value)  # the tag as written: one index seek, the usual case
-            if exact:
-                return exact
-            wanted = value.casefold()
-            return store.exhibits_tagged_any(db, [t for t in store.tag_names(db) if t.casefold() == wanted])
+            names = self.tag_names(value)
+            # the tag as written: one seek in the (tag, exhibit_seq) index, the usual case
+            return store.exhibits_tagged(db, names[0]) if len(names) == 1 else store.exhibits_tagged_any(db, names)
         texts = store.current_texts(db, self.viewer)
         comments = [(int(r["exhibit_seq"]), r["author"], r["comment"]) for r in store.highlights(db)]
         if field == "note":
@@ -50,6 +42,25 @@ class Marks:
             who = value.casefold()
             return sorted({s for s, author, _ in [*texts, *comments] if s is not None and author.casefold() == who})
         raise ValueError(field)
+
+    def tag_names(self, value: str) -> list[str]:
+        """The tags a `tag:` value names: itself if some target carries it, else the tags equal to it
+        without regard to case, or starting with it when it ends in `*` (the distinct names are few)."""
+        return _cached(self.arch, ("tag_names", value, None), lambda: self._names(value))
+
+    def _names(self, value: str) -> list[str]:
+        db = self.arch.catalog
+        if value.endswith("*"):
+            prefix = value[:-1].casefold()
+            return [t for t in store.tag_names(db) if t.casefold().startswith(prefix)]
+        if store.tag_used(db, value):
+            return [value]
+        wanted = value.casefold()
+        return [t for t in store.tag_names(db) if t.casefold() == wanted]
+
+    def labels_of(self, seqs: Collection[int] | None) -> dict[int, list[str]]:
+        """exhibit.search.Labels: each exhibit's tags (on it or on any of its pages and rows), sorted."""
+        return store.labels(self.arch.catalog, seqs)
 
     def tag_exhibits(self) -> dict[str, list[int]]:
         return _cached(self.arch, ("", "", None), lambda: store.exhibits_by_tag(self.arch.catalog))

@@ -6,7 +6,7 @@ Every statement follows the catalog convention (exhibit/archive/engine.py): `:na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from exhibit.archive.engine import Catalog, in_list
@@ -139,6 +139,25 @@ def exhibits_tagged(cat: Catalog, tag: str) -> list[int]:
     return [int(r[0]) for r in cat.execute(
         "SELECT DISTINCT exhibit_seq FROM workspace_tags WHERE tag = :tag AND exhibit_seq IS NOT NULL "
         "ORDER BY exhibit_seq", {"tag": tag})]
+
+
+def tag_used(cat: Catalog, tag: str) -> bool:
+    return cat.execute("SELECT 1 FROM workspace_tags WHERE tag = :tag LIMIT 1", {"tag": tag}).fetchone() is not None
+
+
+def labels(cat: Catalog, seqs: Collection[int] | None) -> dict[int, list[str]]:
+    """Per exhibit (all when None), the distinct tags on it or its parts, sorted."""
+    sql = "SELECT DISTINCT exhibit_seq, tag FROM workspace_tags WHERE exhibit_seq IS NOT NULL"
+    args: dict[str, Any] = {}
+    if seqs is not None:
+        if not seqs:
+            return {}
+        marks, args = in_list("s", sorted(seqs))
+        sql += f" AND exhibit_seq IN {marks}"
+    out: dict[int, list[str]] = {}
+    for r in cat.execute(sql, args):
+        out.setdefault(int(r[0]), []).append(r[1])
+    return {seq: sorted(names) for seq, names in out.items()}  # in Python's order, whatever the collation
 
 
 def tag_names(cat: Catalog) -> list[str]:

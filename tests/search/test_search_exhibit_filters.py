@@ -111,3 +111,104 @@ def test_a_tag_filter_follows_every_change_of_the_tags(tmp_path: Path) -> None:
             res = workspace.search(arch, "tag:gen-tag", viewer="ana", limit=1000)
             assert {h.seq for h in res.hits} == set(tagged)
             assert res.total == sum(1 for u in units if u[0] in tagged)
+
+
+# -- the index's labels: each document carries its exhibit's tags as they were when it was written ------------
+def _names_now(arch: Archive) -> dict[int, set[str]]:
+    return {s: set(n) for s, n in workspace.Marks(arch, None).labels_of(None).items()}
+
+
+def _relabel(arch: Archive, rng: random.Random, everyone: list[int], names: list[str], k: int) -> None:
+    """Tag k exhibits with one of `names` and untag k that carry one, as an analyst would between syncs."""
+    now = _names_now(arch)
+    for s in rng.sample(everyone, k):
+        workspace.tag(arch, [workspace.target(arch, ex_id(s))], add=[rng.choice(names)], actor="ana")
+    carrying = sorted(s for s, n in now.items() if n)
+    for s in rng.sample(carrying, min(k, len(carrying))):
+        workspace.tag(arch, [workspace.target(arch, ex_id(s))], remove=sorted(now[s]), actor="ben")
+
+
+LABEL_STATES = ("never-synced", "synced", "drifted", "crashed-after-commit", "crashed-then-drifted")
+
+
+@pytest.mark.parametrize("state", LABEL_STATES)
+@pytest.mark.parametrize("seed", range(2))
+def test_tag_filters_are_exact_whatever_the_tags_the_documents_carry(tmp_path: Path, state: str, seed: int) -> None:
+    """However far the tags the index's documents carry are from the tags now (never written, written,
+    changed since, or a sync that committed and died before recording its state), tag: finds exactly the
+    exhibits tagged now, by every plan, and the tag facet counts them."""
+    arch, units, _, vocab = build(tmp_path / "a", seed + 20)
+    rng = random.Random(seed)
+    everyone = sorted({u[0] for u in units})
+    names = ["gen-tag", "Gen-Tag", "gen-other", "Probe"]
+    labels = workspace.Marks(arch, None)
+    with arch:
+        _relabel(arch, rng, everyone, names, 8)
+        if state != "never-synced":
+            rep = search.sync(arch, labels=labels)
+            assert rep.exhibits == len({s for s in everyone if _names_now(arch).get(s)})  # every tagged one
+        if state in ("drifted", "crashed-after-commit", "crashed-then-drifted"):
+            idx = search.open_index(arch, catch_up=False)
+            before = idx.labelled()[0]
+            _relabel(arch, rng, everyone, names, 6)
+            if state.startswith("crashed"):
+                search.sync(arch, labels=labels)
+                after = idx._labels_by_exhibit()
+                changed = {s for s in everyone if after.get(s) != {k: sorted(n) for k, n in _inverse(before).items()}.get(s)}
+                assert changed
+                # what a sync records before its commit: the old tags, these exhibits unsure
+                idx._write_state(arch.feed.mark(), idx.common, _inverse(before), changed)
+                idx._searcher = None
+            if state == "crashed-then-drifted":
+                _relabel(arch, rng, everyone, names, 6)
+        now = _names_now(arch)
+        queries = {
+            "tag:gen-tag": lambda s: "gen-tag" in now.get(s, set()),
+            "tag:GEN-TAG": lambda s: bool(now.get(s, set()) & {"gen-tag", "Gen-Tag"}),
+            "tag:gen*": lambda s: any(n.casefold().startswith("gen") for n in now.get(s, set())),
+            "tag:probe": lambda s: "Probe" in now.get(s, set()),
+            "tag:missing": lambda s: False,
+        }
+        for q, keep in queries.items():
+            for word in [*vocab[:3], *vocab[-3:]]:
+                want = {u for u, words in units.items() if word in words and keep(u[0])}
+                for name in PLANS:
+                    with plan(name):
+                        res = workspace.search(arch, f"{word} {q}", viewer="ana", limit=1000, facets=True)
+                    got = {(h.seq, "row" if h.row is not None else "page", h.row or h.page) for h in res.hits}
+                    assert (res.total, got) == (len(want), want), (state, q, word, name)
+                    facet = res.facets["tag"] if res.facets else {}
+                    for tag in ("gen-tag", "Probe"):
+                        n = sum(1 for u, words in units.items()
+                                if word in words and keep(u[0]) and tag in now.get(u[0], set()))
+                        assert facet.get(tag, 0) == n, (state, q, word, tag)
+
+
+def _inverse(by_tag: dict[str, frozenset[int]]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for name in sorted(by_tag):
+        for s in by_tag[name]:
+            out.setdefault(s, []).append(name)
+    return out
+
+
+def test_a_sync_with_labels_writes_again_only_the_exhibits_whose_tags_changed(tmp_path: Path) -> None:
+    arch, units, tagged, _ = build(tmp_path / "a", 31)
+    labels = workspace.Marks(arch, None)
+    everyone = sorted({u[0] for u in units})
+    with arch:
+        first = search.sync(arch, labels=labels)
+        assert first.exhibits == len(tagged)
+        assert first.units == sum(1 for u in units if u[0] in tagged)
+        assert search.sync(arch, labels=labels).exhibits == 0  # nothing changed: nothing written
+        fresh = [s for s in everyone if s not in tagged][:3]
+        workspace.tag(arch, [workspace.target(arch, ex_id(s)) for s in fresh], add=["gen-tag"], actor="ana")
+        workspace.tag(arch, [workspace.target(arch, ex_id(tagged[0]))], remove=["gen-tag"], actor="ana")
+        again = search.sync(arch, labels=labels)
+        assert again.exhibits == len(fresh) + 1
+        idx = search.open_index(arch, catch_up=False)
+        assert idx.labelled()[0]["gen-tag"] == frozenset([*tagged[1:], *fresh])
+        assert idx.labelled()[1] == frozenset()
+        # a rebuild keeps the tags: without a Labels, the ones the documents carried
+        search.rebuild(arch)
+        assert idx.labelled()[0]["gen-tag"] == frozenset([*tagged[1:], *fresh])
