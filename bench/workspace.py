@@ -119,6 +119,23 @@ def bench_viewer(arch: Archive, runs: int) -> dict[str, float]:
     return {"viewer_p50_ms": statistics.median(times), "viewer_p95_ms": times[int(len(times) * 0.95) - 1]}
 
 
+def timed(arch: Archive, words: list[str], tags: list[str], rng: random.Random,
+          runs: int) -> tuple[list[float], list[float]]:
+    """Seconds of `word` and of `word tag:T` (T drawn at random), each word `runs` times, interleaved."""
+    plain: list[float] = []
+    tagged: list[float] = []
+    for _ in range(runs):
+        for w in words:
+            tag = rng.choice(tags)
+            t = time.perf_counter()
+            workspace.search(arch, w, viewer="bench")
+            plain.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            workspace.search(arch, f"{w} tag:{tag}", viewer="bench")
+            tagged.append(time.perf_counter() - t)
+    return plain, tagged
+
+
 def bench_search(work: Path, pages: int, runs: int, tags_wanted: int | None, highlights: int | None,
                  reuse: bool) -> dict[str, float]:
     built = reuse and (work / "search" / "catalog.sqlite").exists()
@@ -162,17 +179,7 @@ def bench_search(work: Path, pages: int, runs: int, tags_wanted: int | None, hig
     rep = search.sync(arch, labels=workspace.Marks(arch, None))
     label_s, label_exhibits = time.perf_counter() - t0, rep.exhibits
     sample = [w for w in arch.page(seqs[0], 2).text.split() if w.isascii() and len(w) > 3][:10]  # type: ignore[union-attr]
-    plain: list[float] = []
-    tagged: list[float] = []
-    for _ in range(runs):
-        for w in sample:
-            tag = rng.choice(tags)
-            t = time.perf_counter()
-            workspace.search(arch, w, viewer="bench")
-            plain.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            workspace.search(arch, f"{w} tag:{tag}", viewer="bench")
-            tagged.append(time.perf_counter() - t)
+    plain, tagged = timed(arch, sample, tags, rng, runs)
     viewer = bench_viewer(arch, runs)
     # Then an analyst tags and untags a hundred exhibits before the next sync: each filter corrects them.
     drift_rng = random.Random(11)
@@ -180,17 +187,7 @@ def bench_search(work: Path, pages: int, runs: int, tags_wanted: int | None, hig
         workspace.tag(arch, [workspace.target(arch, ex_id(s))], add=[drift_rng.choice(tags)], actor="bench")
     for s in drift_rng.sample(seqs, 100):
         workspace.tag(arch, [workspace.target(arch, ex_id(s))], remove=tags, actor="bench")
-    plain_d: list[float] = []
-    tagged_d: list[float] = []
-    for _ in range(runs):
-        for w in sample:
-            tag = rng.choice(tags)
-            t = time.perf_counter()
-            workspace.search(arch, w, viewer="bench")
-            plain_d.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            workspace.search(arch, f"{w} tag:{tag}", viewer="bench")
-            tagged_d.append(time.perf_counter() - t)
+    plain_d, tagged_d = timed(arch, sample, tags, rng, runs)
     arch.close()
     p50p, p50t = statistics.median(plain), statistics.median(tagged)
     return {"pages": pages, "exhibits": len(seqs), "tags": tag_count, "highlights": highlight_count,
