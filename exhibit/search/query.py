@@ -564,13 +564,14 @@ class TagFilter:
     exhibits: frozenset[int]
 
     def query(self, schema: tantivy.Schema, labelled: Mapping[str, frozenset[int]],
-              unsure: frozenset[int] | None) -> tantivy.Query:
-        """This filter as a tantivy query: the index's `label` terms of the names (one posting list each,
-        cheap whatever the number of exhibits), less the exhibits whose documents carry a name they no
-        longer have, plus those tagged since their documents were written. `labelled`, `unsure`: what the
-        index's documents carry (SearchIndex.labelled)."""
+              unsure: frozenset[int] | None) -> tuple[tantivy.Query, int]:
+        """This filter as a tantivy query, and how many exhibits it names one by one (a term set, costly
+        when large): the index's `label` terms of the names (one posting list each, cheap whatever the
+        number of exhibits), less the exhibits whose documents carry a name they no longer have, plus those
+        tagged since their documents were written. `labelled`, `unsure`: what the index's documents carry
+        (SearchIndex.labelled); without labels (`unsure` None) it is the term set of all its exhibits."""
         if unsure is None or not self.names:
-            return exhibits_query(schema, self.exhibits)
+            return exhibits_query(schema, self.exhibits), len(self.exhibits)
         stale, fresh = self._corrections(labelled, unsure)
         terms = [tantivy.Query.term_query(schema, "label", n) for n in self.names]
         q = terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms])
@@ -580,14 +581,7 @@ class TagFilter:
         if fresh:
             q = tantivy.Query.boolean_query([(tantivy.Occur.Should, q),
                                              (tantivy.Occur.Should, exhibits_query(schema, fresh))])
-        return tantivy.Query.const_score_query(q, 0.0)
-
-    def corrections(self, labelled: Mapping[str, frozenset[int]], unsure: frozenset[int] | None) -> int:
-        """How many exhibits query() names one by one (all of them without labels)."""
-        if unsure is None or not self.names:
-            return len(self.exhibits)
-        stale, fresh = self._corrections(labelled, unsure)
-        return len(stale) + len(fresh)
+        return tantivy.Query.const_score_query(q, 0.0), len(stale) + len(fresh)
 
     def _corrections(self, labelled: Mapping[str, frozenset[int]],
                      unsure: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
@@ -595,6 +589,16 @@ class TagFilter:
         documents may not carry)."""
         carried: frozenset[int] = frozenset().union(*(labelled.get(n, frozenset()) for n in self.names))
         return (carried - self.exhibits) | (unsure - self.exhibits), (self.exhibits - carried) | (unsure & self.exhibits)
+
+
+@dataclass(frozen=True)
+class ExhibitFilter:
+    """The top-level exhibit filters of a compiled query as one tantivy query, built once per search.
+    `by_label`: every part goes through the index's `label` field with few corrections, so intersecting
+    with it costs about one posting list: cheaper than counting the query's hits to choose a plan."""
+
+    query: tantivy.Query
+    by_label: bool
 
 
 @dataclass(frozen=True)
@@ -610,27 +614,30 @@ class Compiled:
     others: frozenset[int] | None = None
 
     def filter(self, schema: tantivy.Schema, labelled: Mapping[str, frozenset[int]] | None = None,
-               unsure: frozenset[int] | None = None) -> tantivy.Query | None:
-        """The exhibit filters as one tantivy query (None: there are none); with the index's labels, each
-        `tag:` filter goes through the `label` field (TagFilter.query)."""
+               unsure: frozenset[int] | None = None) -> ExhibitFilter | None:
+        """The exhibit filters (None: there are none); with the index's labels, each `tag:` filter goes
+        through the `label` field (TagFilter.query)."""
         if self.exhibits is None:
             return None
         if labelled is None or not self.tags:
-            return exhibits_query(schema, self.exhibits)
-        parts = [t.query(schema, labelled, unsure) for t in self.tags]
+            return ExhibitFilter(exhibits_query(schema, self.exhibits), False)
+        parts, named = [], 0
+        for t in self.tags:
+            q, n = t.query(schema, labelled, unsure)
+            parts.append(q)
+            named += n
         if self.others is not None:
             parts.append(exhibits_query(schema, self.others))
+        by_label = unsure is not None and self.others is None and named <= SMALL_EXHIBIT_SET
         if len(parts) == 1:
-            return parts[0]
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+            return ExhibitFilter(parts[0], by_label)
+        return ExhibitFilter(tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts]), by_label)
 
-    def query(self, schema: tantivy.Schema, labelled: Mapping[str, frozenset[int]] | None = None,
-              unsure: frozenset[int] | None = None) -> tantivy.Query:
-        """The whole query as one tantivy query."""
-        f = self.filter(schema, labelled, unsure)
+    def query(self, f: ExhibitFilter | None) -> tantivy.Query:
+        """The whole query as one tantivy query, with its filters `f` (self.filter)."""
         if f is None:
             return self.text
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, self.text), (tantivy.Occur.Must, f)])
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, self.text), (tantivy.Occur.Must, f.query)])
 
 
 def compile_parts(q: str, schema: tantivy.Schema, common: analysis.Common | None = None,
