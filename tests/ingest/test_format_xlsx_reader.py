@@ -80,6 +80,10 @@ def _openpyxl_sheet(path: Path, seed: int, write_only: bool) -> None:
     wb.save(path)
 
 
+INTEGER_SPELLINGS = ["0", "-0", "007", "+5", "-12", "99999999999", "100000000000", "-9999999999",
+                     "-10000000000", "12345678901234567", "1E3", "00"]
+
+
 def _hand_written(path: Path, seed: int) -> None:
     """Sheet XML written the way other producers write it: shared strings with rich text runs, cells
     without `r`, rows without `r`, gaps, out-of-order and repeated rows, t="str", "e", "d", "b"."""
@@ -99,7 +103,7 @@ def _hand_written(path: Path, seed: int) -> None:
             letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[col - 1] if col <= 26 else "AA"
             ref = f' r="{letter}{number}"' if rnd.random() < 0.8 else ""
             style = f' s="{rnd.randrange(4)}"' if rnd.random() < 0.5 else ""
-            kind = rnd.randrange(10)
+            kind = rnd.randrange(11)
             cells.append([
                 f'<c{ref}{style}><v>{rnd.randint(-99999, 99999)}</v></c>',
                 f'<c{ref}{style} t="n"><v>{rnd.uniform(-1e6, 1e6)!r}</v></c>',
@@ -111,6 +115,8 @@ def _hand_written(path: Path, seed: int) -> None:
                 f'<c{ref} t="inlineStr"><is><r><t>ئۇيغۇر</t></r><r><t> 2</t></r></is></c>',
                 f'<c{ref}{style}/>',
                 f'<c{ref}{style}><v>653222198504122378</v></c>',
+                # integers as other producers write them: signs, leading zeros, at and past General's width
+                f'<c{ref}{style}><v>{rnd.choice(INTEGER_SPELLINGS)}</v></c>',
             ][kind])
         attrs = f' r="{number}"' if rnd.random() < 0.9 else ""
         rows.append(f"<row{attrs}>{''.join(cells)}</row>")

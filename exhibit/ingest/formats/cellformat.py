@@ -41,13 +41,27 @@ def general(value: float) -> str:
     return f"{mantissa}E{sign}{digits}"
 
 
+def _section(fmt: str | None) -> tuple[str, re.Match[str] | None]:
+    """The format's first section without literals and colours, and its match as a plain numeric format
+    (None: the number is shown as General shows it)."""
+    section = _NOISE.sub("", (fmt or "General").split(";")[0]).strip()
+    m = _SIMPLE.match(section)
+    if not section or section.lower() == "general" or section == "@" or not section.strip("%"):
+        return section, None
+    return section, m
+
+
+def shows_general(fmt: str | None) -> bool:
+    """Whether `number` shows a number with this format as the General format does."""
+    return _section(fmt)[1] is None
+
+
 def number(value: float | int, fmt: str | None) -> str:
     """A number rendered with its cell's number format where that format is a plain numeric one."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    section = _NOISE.sub("", (fmt or "General").split(";")[0]).strip()
-    m = _SIMPLE.match(section)
-    if not section or section.lower() == "general" or section == "@" or not m or not section.strip("%"):
+    section, m = _section(fmt)
+    if m is None:
         return general(float(value))
     decimals = len(m.group(1) or "")
     v = Decimal(stored(float(value)))

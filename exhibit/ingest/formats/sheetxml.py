@@ -121,12 +121,21 @@ def _cells(row: Any, number: int, columns: dict[str, int], render: _Renderer) ->
     return tuple(out)
 
 
+def _short_integer(v: str) -> bool:
+    """An integer written without a sign or leading zero (or "-" and such), of at most 11 characters."""
+    digits = v[1:] if v[:1] == "-" else v
+    return (len(v) <= 11 and digits.isascii() and digits.isdigit()
+            and (digits[0] != "0" or v == "0"))
+
+
 class _Renderer:
     """Turns one <c> element into the Cell the openpyxl path made of it (see xlsx._cell)."""
 
     def __init__(self, styles: SheetStyles, shared: Sequence[Any]) -> None:
         self.styles, self.shared = styles, shared
         self.numbers: dict[tuple[str, int], Cell] = {}
+        # per style: a number shown as General shows it, so a short integer is shown as it is stored
+        self.plain = tuple(sid not in styles.dates and cellformat.shows_general(f) for sid, f in enumerate(styles.formats))
         self.texts: dict[str, Cell] = {}
 
     def cell(self, c: Any) -> Cell:
@@ -172,6 +181,10 @@ class _Renderer:
         return hit
 
     def number(self, v: str, sid: int) -> Cell:
+        if sid < len(self.plain) and self.plain[sid] and _short_integer(v):
+            # a serial number or a count: General shows an integer of up to 11 characters as it is written
+            # (cellformat.general; the tests compare with openpyxl's reading on random numbers)
+            return Cell(v, "n")
         key = (v, sid)
         hit = self.numbers.get(key)
         if hit is not None:
