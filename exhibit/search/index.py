@@ -77,6 +77,15 @@ class Labels(Protocol):
 
     def labels_of(self, seqs: Collection[int] | None) -> dict[int, list[str]]: ...
 
+    def labels_head(self) -> int:
+        """A number every change of tags moves forward (the custody head): the index records the one read
+        before the tags it wrote."""
+        ...
+
+    def changed_since(self, head: int) -> Collection[int] | None:
+        """The exhibits whose tags changed after `head` (None: too many to list cheaply)."""
+        ...
+
 
 @dataclass
 class SyncReport:
@@ -102,6 +111,7 @@ class SearchIndex:
         self._searcher: tantivy.Searcher | None = None
         self._known: Mark | None = None  # the catalog mark the index is known to have applied
         self._labelled: tuple[dict[str, frozenset[int]], frozenset[int] | None] | None = None
+        self._labels_head: int | None = None
         self.common = self._common()
 
     def _compatible(self) -> bool:
@@ -120,9 +130,11 @@ class SearchIndex:
             return None
 
     def _write_state(self, mark: Mark, common: analysis.Common, labels: dict[int, list[str]],
-                     unsure: set[int] | None) -> None:
+                     unsure: set[int] | None, head: int | None) -> None:
         """`labels`: the tags each exhibit's documents carry; `unsure`: exhibits whose documents may carry
-        other tags (being written when this state was recorded; None: every exhibit)."""
+        other tags (being written when this state was recorded; None: every exhibit); `head`: the tags'
+        labels_head when `labels` were read from them (None: unknown), so that the exhibits outside `unsure`
+        carry the tags they had then."""
         by_tag: dict[str, list[int]] = {}
         for seq in sorted(labels):
             for name in labels[seq]:
@@ -130,7 +142,8 @@ class SearchIndex:
         tmp = self.path / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps({"version": VERSION, "change_seq": mark.change, "path_id": mark.path,
                                    "common_bigrams": common.bigrams, "common_words": common.words,
-                                   "labels": by_tag, "unsure": None if unsure is None else sorted(unsure)},
+                                   "labels": by_tag, "unsure": None if unsure is None else sorted(unsure),
+                                   "labels_head": head},
                                   ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path / STATE_FILE)
 
@@ -142,7 +155,15 @@ class SearchIndex:
             unsure = state.get("unsure", [])
             self._labelled = ({str(k): frozenset(v) for k, v in dict(state.get("labels", {})).items()},
                               None if unsure is None else frozenset(unsure))
+            head = state.get("labels_head")
+            self._labels_head = None if head is None else int(head)
         return self._labelled
+
+    def labels_head(self) -> int | None:
+        """The tags' Labels.labels_head when the labels of SearchIndex.labelled were read (None: unknown): an
+        exhibit outside the unsure ones and without a change of tags since carries its tags of now."""
+        self.labelled()
+        return self._labels_head
 
     def _labels_by_exhibit(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
@@ -202,6 +223,9 @@ class SearchIndex:
         self._labelled = None
         written = self._labels_by_exhibit() if state is not None else {}
         unsure = self.labelled()[1] if state is not None else None
+        prior_head = self._labels_head if state is not None else None
+        # the head before the tags: a change made in between is listed as changed since (Labels.changed_since)
+        head = labels.labels_head() if labels is not None else None
         current = labels.labels_of(None) if labels is not None else None
         relabel: set[int] = set()
         if current is not None and state is not None:
@@ -209,6 +233,10 @@ class SearchIndex:
         if unsure is not None:
             relabel |= unsure
         if state is not None and Mark(state["change_seq"], state["path_id"]).covers(mark) and not relabel:
+            if head is not None and head != prior_head and unsure == frozenset():
+                # nothing to write, but the documents' tags are those of `head`: fewer changes since to correct
+                self._write_state(Mark(state["change_seq"], state["path_id"]), self._common(), written, set(), head)
+                self._labelled = None
             return report
         writer = self.index.writer(WRITER_HEAP, writer_threads(jobs))
         if state is None:
@@ -218,8 +246,10 @@ class SearchIndex:
             # caught up entirely with this same list.
             common = analysis.common_from_sample(feed.sample_texts(analysis.COMMON_SAMPLE))
             old = self.state()
-            carried = self._labels_by_exhibit() if old is not None and old.get("version") == VERSION else {}
-            self._write_state(Mark(-1, -1), common, carried, None)
+            same = old is not None and old.get("version") == VERSION
+            carried = self._labels_by_exhibit() if same else {}
+            prior_head = self._labels_head if same else None
+            self._write_state(Mark(-1, -1), common, carried, None, None)
             writer.delete_all_documents()
             seqs: set[int] | None = None
             count = feed.unit_count()
@@ -230,7 +260,7 @@ class SearchIndex:
             seqs = feed.changed_since(Mark(state["change_seq"], state["path_id"]), mark) | relabel
             # before the commit: the documents of these exhibits are about to change, tags and all
             self._write_state(Mark(state["change_seq"], state["path_id"]), common, written,
-                              None if unsure is None else set(unsure) | seqs)
+                              None if unsure is None else set(unsure) | seqs, prior_head)
             for seq in seqs:
                 writer.delete_documents_by_term("ex", seq)
             count = feed.unit_count(seqs)
@@ -259,7 +289,8 @@ class SearchIndex:
         if count:
             progress.advance(pending)
             progress.finish()
-        self._write_state(mark, common, written, set())
+        # with Labels every document now carries the tags read after `head`; without, the old ones
+        self._write_state(mark, common, written, set(), head if current is not None else prior_head)
         self._known = mark
         self._searcher = None
         self._labelled = None

@@ -62,6 +62,15 @@ class Marks:
         """exhibit.search.Labels: each exhibit's tags (on it or on any of its pages and rows), sorted."""
         return store.labels(self.arch.catalog, seqs)
 
+    def labels_head(self) -> int:
+        """exhibit.search.Labels: the custody head (every change of tags is a custody event)."""
+        return custody.head_seq(self.arch.catalog)
+
+    def changed_since(self, head: int) -> list[int] | None:
+        """exhibit.search.Labels: the exhibits tagged or untagged after custody event `head`."""
+        return _cached(self.arch, ("changed_since", str(head), None),
+                       lambda: store.tags_changed_since(self.arch.catalog, head, CHANGED_LIMIT))
+
     def tag_exhibits(self) -> dict[str, list[int]]:
         return _cached(self.arch, ("", "", None), lambda: store.exhibits_by_tag(self.arch.catalog))
 
@@ -71,6 +80,9 @@ class Marks:
 # event in the same transaction, so the custody head names the state they were read in: the head is read
 # first, the marks after, and an entry is only ever used under the head it was read after.
 _CACHE_SIZE = 256
+# More exhibits changed since the index recorded its labels than this, and a tag filter reads its exhibits
+# from the catalog instead (each search would otherwise read all their tags).
+CHANGED_LIMIT = 2000
 _cache: WeakKeyDictionary[Archive, tuple[int, dict[tuple[str, str, str | None], Any]]] = WeakKeyDictionary()
 
 

@@ -149,7 +149,7 @@ def test_tag_filters_are_exact_whatever_the_tags_the_documents_carry(tmp_path: P
             assert rep.exhibits == len({s for s in everyone if _names_now(arch).get(s)})  # every tagged one
         if state in ("drifted", "crashed-after-commit", "crashed-then-drifted"):
             idx = search.open_index(arch, catch_up=False)
-            before = idx.labelled()[0]
+            before, head_before = idx.labelled()[0], idx.labels_head()
             _relabel(arch, rng, everyone, names, 6)
             if state.startswith("crashed"):
                 search.sync(arch, labels=labels)
@@ -157,7 +157,7 @@ def test_tag_filters_are_exact_whatever_the_tags_the_documents_carry(tmp_path: P
                 changed = {s for s in everyone if after.get(s) != {k: sorted(n) for k, n in _inverse(before).items()}.get(s)}
                 assert changed
                 # what a sync records before its commit: the old tags, these exhibits unsure
-                idx._write_state(arch.feed.mark(), idx.common, _inverse(before), changed)
+                idx._write_state(arch.feed.mark(), idx.common, _inverse(before), changed, head_before)
                 idx._searcher = None
             if state == "crashed-then-drifted":
                 _relabel(arch, rng, everyone, names, 6)
@@ -169,6 +169,15 @@ def test_tag_filters_are_exact_whatever_the_tags_the_documents_carry(tmp_path: P
             "tag:probe": lambda s: "Probe" in now.get(s, set()),
             "tag:missing": lambda s: False,
         }
+        # the exhibits of a tag as the index's labels and the changes since give them, without reading
+        # the tag's exhibits from the catalog: the same as that reading, in every state but the first
+        idx = search.open_index(arch, catch_up=False)
+        marks = workspace.Marks(arch, "ana")
+        from_labels = search._marks_now(idx, marks, *idx.labelled())
+        assert from_labels is not None
+        assert (from_labels == marks.exhibits_with) == (state == "never-synced")
+        for value in ("gen-tag", "GEN-TAG", "gen*", "probe", "missing"):
+            assert from_labels("tag", value) == marks.exhibits_with("tag", value), (state, value)
         for q, keep in queries.items():
             for word in [*vocab[:3], *vocab[-3:]]:
                 want = {u for u, words in units.items() if word in words and keep(u[0])}
