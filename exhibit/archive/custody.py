@@ -78,6 +78,17 @@ def head_seq(db: Catalog) -> int:
     return int(last["seq"]) if last else 0
 
 
+def exhibits_with_events_since(db: Catalog, head: int, events: tuple[str, ...], limit: int) -> list[int] | None:
+    """The exhibits named by an event of one of these kinds after event `head`, by seq (None: more than
+    `limit` of them). The events after a head are a range of the log's primary key: cheap while few."""
+    marks = ", ".join(f":e{i}" for i in range(len(events)))
+    args: dict[str, Any] = {f"e{i}": e for i, e in enumerate(events)}
+    rows = db.execute(
+        "SELECT DISTINCT e.seq FROM custody c JOIN exhibits e ON e.sha256 = c.exhibit_sha256 "
+        f"WHERE c.seq > :head AND c.event IN ({marks}) LIMIT :n", {**args, "head": head, "n": limit + 1}).fetchall()
+    return None if len(rows) > limit else sorted(int(r[0]) for r in rows)
+
+
 class Appender:
     """Several events appended in one transaction: the chain's head is read once and the rows go in with
     one executemany (the ingest writer appends three or more events per file). Use inside the caller's

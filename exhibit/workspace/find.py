@@ -69,7 +69,8 @@ class Marks:
     def changed_since(self, head: int) -> list[int] | None:
         """exhibit.search.Labels: the exhibits tagged or untagged after custody event `head`."""
         return _cached(self.arch, ("changed_since", str(head), None),
-                       lambda: store.tags_changed_since(self.arch.catalog, head, CHANGED_LIMIT))
+                       lambda: custody.exhibits_with_events_since(self.arch.catalog, head, store.TAG_EVENTS,
+                                                                  CHANGED_LIMIT))
 
     def tag_exhibits(self) -> dict[str, list[int]]:
         return _cached(self.arch, ("", "", None), lambda: store.exhibits_by_tag(self.arch.catalog))

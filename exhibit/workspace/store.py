@@ -142,17 +142,9 @@ def exhibits_tagged(cat: Catalog, tag: str) -> list[int]:
 
 
 # Tagging and untagging are custody events in the same transaction as the change (marks.tag), each naming
-# the exhibit whose target changed: the events after a custody head list every exhibit whose tags changed.
+# the exhibit whose target changed: the events after a custody head list every exhibit whose tags changed
+# (archive.custody.exhibits_with_events_since).
 TAG_EVENTS = ("tagged", "untagged")
-
-
-def tags_changed_since(cat: Catalog, head: int, limit: int) -> list[int] | None:
-    """The exhibits whose tags changed after custody event `head` (None: more than `limit` of them)."""
-    rows = cat.execute(
-        "SELECT DISTINCT e.seq FROM custody c JOIN exhibits e ON e.sha256 = c.exhibit_sha256 "
-        "WHERE c.seq > :head AND c.event IN (:a, :b) LIMIT :n",
-        {"head": head, "a": TAG_EVENTS[0], "b": TAG_EVENTS[1], "n": limit + 1}).fetchall()
-    return None if len(rows) > limit else sorted(int(r[0]) for r in rows)
 
 
 def tag_used(cat: Catalog, tag: str) -> bool:
