@@ -147,15 +147,17 @@ def _marks_now(idx: SearchIndex, marks: Marks | None, labelled: dict[str, frozen
     if changed is None or unsure is None:
         return marks.exhibits_with
     moved = frozenset(changed) | unsure
-    now = {s: frozenset(names) for s, names in marks.labels_of(moved).items()} if moved else {}
+    read: list[dict[int, frozenset[str]]] = []  # the moved exhibits' tags, read at the first tag: filter only
 
     def exhibits_with(field: str, value: str) -> list[int]:
         if field != "tag":
             return marks.exhibits_with(field, value)
+        if not read:
+            read.append({s: frozenset(n) for s, n in marks.labels_of(moved).items()} if moved else {})
         names = marks.tag_names(value)
         then: set[int] = set().union(*(labelled.get(n, frozenset()) for n in names))
         wanted = frozenset(names)
-        return sorted((then - moved) | {s for s, has in now.items() if has & wanted})
+        return sorted((then - moved) | {s for s, has in read[0].items() if has & wanted})
 
     return exhibits_with
 
