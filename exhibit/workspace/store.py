@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS workspace_tags (
     PRIMARY KEY (target, tag)
 );
 CREATE INDEX IF NOT EXISTS workspace_tags_tag ON workspace_tags(tag, exhibit_seq);
+CREATE INDEX IF NOT EXISTS workspace_tags_exhibit ON workspace_tags(exhibit_seq, tag);  -- labels(): some exhibits' tags
 CREATE TABLE IF NOT EXISTS workspace_notes (
     note_id     {serial_key},
     target_kind TEXT NOT NULL,
